@@ -1,0 +1,104 @@
+// The defaults every MirrorManager component starts from, written in the configuration syntax
+// itself. Upstream keys keep upstream's names and values (mm2-web-and-data.md §5,
+// mm2-backend.md §0.2); keys this project adds are at the end. Add new keys here: a key that is
+// not listed is reported as unknown when a configuration file sets it.
+namespace mm::common {
+
+extern const char kConfigDefaults[] = R"mmcfg(
+# ---- MirrorManager2 (mirrormanager2/default_config.py) ----
+PERMANENT_SESSION_LIFETIME = timedelta(hours=1)
+SQLALCHEMY_DATABASE_URI = "sqlite:////var/tmp/mirrormanager2_dev.sqlite"
+DB_MODELS_LOCATION = "mirrormanager2.lib.model"
+DB_ALEMBIC_LOCATION = "mirrormanager2/lib/migrations"
+ITEMS_PER_PAGE = 20
+SECRET_KEY = "<insert here your own key>"
+PASSWORD_SEED = "You'd better change it and keep it secret"
+THEME_FOLDER = "fedora"
+MM_AUTHENTICATION = "fas"
+OIDC_CLIENT_SECRETS = "client_secrets.json"
+OIDC_SCOPES = [
+    "openid",
+    "email",
+    "profile",
+    "https://id.fedoraproject.org/scope/groups",
+    "https://id.fedoraproject.org/scope/agreements",
+]
+ADMIN_GROUP = ["sysadmin-main"]
+ADMIN_EMAIL = "admin@fedoraproject.org"
+EMAIL_FROM = "nobody@fedoraproject.org"
+SMTP_SERVER = "localhost"
+SMTP_USERNAME = None          # not in upstream's defaults
+SMTP_PASSWORD = None          # not in upstream's defaults
+MAIL_ADMIN = None             # not in upstream's defaults; code falls back to admin@fedoraproject.org
+ACCESS_STATS_KEEP_DAYS = 30
+EMBARGOED_COUNTRIES = ["CU", "IR", "KP", "SD", "SY"]
+SHOW_MAPS = True
+STATIC_MAP = "map.png"
+INTERACTIVE_MAP = "mirrors.html"
+SHOW_PROPAGATION = True
+PROPAGATION_BASE = "/var/lib/mirrormanager/statistics/data/propagation"
+PROPAGATION_KEEP_DAYS = 7
+GEOIP_BASE = "/usr/share/GeoIP"
+MASTER_RSYNC_ACL = False
+MM_COOKIE_REQUIRES_HTTPS = True
+MM_COOKIE_NAME = "MirrorManager"
+MM_LOG_DIR = "/var/log/mirrormanager"
+MM_PROTOCOL_REGEX = "^(?!ftp)(.*)$"
+MM_IPV4_NETBLOCK_SIZE = "/16"
+MM_IPV6_NETBLOCK_SIZE = "/32"
+APPLICATION_URL = None
+CHECK_SESSION_IP = True
+CRAWLER_RSYNC_PARAMETERS = "--no-motd --timeout 14400"
+CRAWLER_AUTO_DISABLE = 4
+CRAWLER_SEND_EMAIL = False    # not in upstream's defaults; absent means False
+CRAWLER_LOG_DIR = None        # legacy key of older configs; MM_LOG_DIR/crawler is used
+SKIP_PATHS_FOR_VERSION = ["pub/alt"]
+BODHI_URL = "https://bodhi.fedoraproject.org"
+USE_FEDORA_MESSAGING = True
+MAX_STALE_DAYS = 4
+UMDL_PREFIX = ""
+UMDL_MASTER_DIRECTORIES = []
+HEALTHZ = {
+    "live": "mirrormanager2.health_checks.liveness",
+    "ready": "mirrormanager2.health_checks.readiness",
+}
+
+# ---- Flask / Flask-WTF / flask-oidc keys that deployments set (library defaults) ----
+DEBUG = False
+TESTING = False
+SERVER_NAME = None
+PREFERRED_URL_SCHEME = "http"
+APPLICATION_ROOT = "/"
+SESSION_COOKIE_NAME = "session"
+SESSION_COOKIE_SECURE = False
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = None
+WTF_CSRF_ENABLED = True
+WTF_CSRF_TIME_LIMIT = 3600
+OIDC_ID_TOKEN_COOKIE_SECURE = True
+
+# ---- mirrormanager-cpp additions ----
+# Where workers and the web gateway reach the catalog gRPC API.
+CATALOG_ADDRESS = "127.0.0.1:50051"
+# catalog serve: gRPC and HTTP (healthz, metrics) listen addresses.
+CATALOG_LISTEN = "127.0.0.1:50051"
+CATALOG_HTTP_LISTEN = "127.0.0.1:8081"
+# Connections catalog keeps open to PostgreSQL.
+CATALOG_DB_POOL_SIZE = 8
+# Client side of every catalog call: per-attempt deadline (seconds) and attempts on UNAVAILABLE.
+CATALOG_RPC_TIMEOUT = 60
+CATALOG_RPC_ATTEMPTS = 5
+# Batch workers: serve /metrics on this address while running (None = not served) and/or push
+# to a Prometheus Pushgateway at the end of a run (None = no push).
+METRICS_LISTEN = None
+PUSHGATEWAY_URL = None
+# Netblocks sources (http://, https:// or file://). The IPv6 one may name a directory index.
+NETBLOCKS_GLOBAL_IPV4_URL = "http://ftp.routeviews.org/dnszones/rib.bz2"
+NETBLOCKS_GLOBAL_IPV6_URL = "http://archive.routeviews.org/route-views6/bgpdata/"
+NETBLOCKS_INTERNET2_URL = "http://routes.net.internet2.edu/bgp/RIBS/"
+EC2_IP_RANGES_URL = "https://ip-ranges.amazonaws.com/ip-ranges.json"
+# web-gateway listen address.
+WEB_LISTEN = "127.0.0.1:8080"
+)mmcfg";
+
+}  // namespace mm::common

@@ -1,0 +1,152 @@
+// The real mm2-catalog binary: migrate on an empty database, idempotence, serve with gRPC
+// health and HTTP health/metrics, graceful SIGTERM, malformed configuration files.
+#include <signal.h>
+
+#include <fstream>
+#include <regex>
+
+#include <httplib.h>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "grpc/health/v1/health.grpc.pb.h"
+#include "services/common/grpc_client.h"
+#include "tests/testing/status_matchers.h"
+#include "tests/testing/subprocess.h"
+#include "tests/testing/test_env.h"
+
+namespace mm::testing {
+namespace {
+
+using ::testing::HasSubstr;
+
+std::string Catalog() { return BinaryPath("mm2-catalog"); }
+
+ProcessOptions EnvFor(const TestDatabase& db) {
+  ProcessOptions o;
+  o.env = {{"MM2_CONFIG", "/dev/null"}, {"MM2_SQLALCHEMY_DATABASE_URI", db.uri()}};
+  return o;
+}
+
+TEST(CatalogBinaryTest, MigrateEmptyDatabaseThenIdempotent) {
+  ASSERT_OK_AND_ASSIGN(TestDatabase db, TestDatabase::Create(/*from_template=*/false));
+  ASSERT_OK_AND_ASSIGN(auto check, RunProcess(Catalog(), {"migrate", "--check"}, EnvFor(db)));
+  EXPECT_EQ(check.exit_code, 1);
+  EXPECT_THAT(check.out, HasSubstr("mm2-catalog migrate"));
+
+  ASSERT_OK_AND_ASSIGN(auto first, RunProcess(Catalog(), {"migrate"}, EnvFor(db)));
+  EXPECT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_THAT(first.err, HasSubstr("applied migration 1 (mm2_base)"));
+  // The 39 tables of MirrorManager2 (alembic_version included) plus mm_schema_migrations;
+  // later migrations may add mm_* tables of their own.
+  EXPECT_GE(db.Count("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'"),
+            40);
+  EXPECT_EQ(db.Count("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public' "
+                     "AND table_name NOT LIKE 'mm\\_%' ESCAPE '\\'"),
+            35);
+
+  ASSERT_OK_AND_ASSIGN(auto second, RunProcess(Catalog(), {"migrate"}, EnvFor(db)));
+  EXPECT_EQ(second.exit_code, 0);
+  EXPECT_THAT(second.err, HasSubstr("nothing to do"));
+  ASSERT_OK_AND_ASSIGN(auto ok, RunProcess(Catalog(), {"migrate", "--check"}, EnvFor(db)));
+  EXPECT_EQ(ok.exit_code, 0);
+}
+
+TEST(CatalogBinaryTest, RefusesNonPostgresUri) {
+  ProcessOptions o;
+  o.env = {{"MM2_CONFIG", "/dev/null"},
+           {"MM2_SQLALCHEMY_DATABASE_URI", "sqlite:////var/tmp/mirrormanager2_dev.sqlite"}};
+  ASSERT_OK_AND_ASSIGN(auto r, RunProcess(Catalog(), {"migrate"}, o));
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("needs PostgreSQL"));
+}
+
+TEST(CatalogBinaryTest, MalformedConfigGivesOneLineWithFileAndLine) {
+  std::string path = ::testing::TempDir() + "/broken_mm.cfg";
+  std::ofstream(path) << "ITEMS_PER_PAGE = 20\nADMIN_GROUP = ['a',\nSECRET_KEY = 'x'\n";
+  ASSERT_OK_AND_ASSIGN(auto r, RunProcess(Catalog(), {"-c", path, "migrate"}));
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr(path + ":"));
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+
+  std::ofstream(path) << "CATALOG_DB_POOL_SIZE = 'eight'\n";
+  ASSERT_OK_AND_ASSIGN(auto t, RunProcess(Catalog(), {"-c", path, "serve"}));
+  EXPECT_EQ(t.exit_code, 2);
+  EXPECT_THAT(t.err, HasSubstr(path + ":1: CATALOG_DB_POOL_SIZE must be an int"));
+
+  ASSERT_OK_AND_ASSIGN(auto u, RunProcess(Catalog(), {"-c", "/does/not/exist.cfg", "migrate"}));
+  EXPECT_EQ(u.exit_code, 2);
+  EXPECT_THAT(u.err, HasSubstr("/does/not/exist.cfg"));
+}
+
+TEST(CatalogBinaryTest, ServeAnswersHealthAndStopsGracefully) {
+  ASSERT_OK_AND_ASSIGN(TestDatabase db, TestDatabase::Create());
+  ASSERT_OK_AND_ASSIGN(auto proc, BackgroundProcess::Start(
+                                      Catalog(), {"serve", "--listen", "127.0.0.1:0", "--http-listen", "127.0.0.1:0"},
+                                      EnvFor(db)));
+  std::smatch m;
+  std::string log;
+  std::regex ports("serving gRPC on port ([0-9]+), HTTP on port ([0-9]+)");
+  ASSERT_TRUE(WaitFor([&] {
+    log = proc->ReadLog();
+    return std::regex_search(log, m, ports);
+  }, absl::Seconds(30))) << log;
+  int grpc_port = std::stoi(m[1]), http_port = std::stoi(m[2]);
+
+  auto stub = grpc::health::v1::Health::NewStub(common::CreateChannel("127.0.0.1:" + std::to_string(grpc_port)));
+  for (const char* service : {"", "mirrormanager.catalog.v1.Mirrors", "mirrormanager.catalog.v1.ReferenceData"}) {
+    grpc::ClientContext ctx;
+    grpc::health::v1::HealthCheckRequest req;
+    req.set_service(service);
+    grpc::health::v1::HealthCheckResponse resp;
+    ASSERT_TRUE(stub->Check(&ctx, req, &resp).ok()) << service;
+    EXPECT_EQ(resp.status(), grpc::health::v1::HealthCheckResponse::SERVING) << service;
+  }
+  httplib::Client http("127.0.0.1", http_port);
+  EXPECT_EQ(http.Get("/healthz/live")->status, 200);
+  EXPECT_EQ(http.Get("/healthz/ready")->status, 200);
+  auto metrics = http.Get("/metrics");
+  ASSERT_TRUE(metrics);
+  EXPECT_THAT(metrics->body, HasSubstr("mm_grpc_server_handled_total"));
+  auto promtool = RunProcess("/usr/bin/promtool", {"check", "metrics"}, {.stdin_data = metrics->body});
+  ASSERT_OK(promtool.status());
+  EXPECT_EQ(promtool->exit_code, 0) << promtool->out << promtool->err;
+
+  ASSERT_OK_AND_ASSIGN(int code, proc->Stop(SIGTERM, absl::Seconds(20)));
+  EXPECT_EQ(code, 0);
+  EXPECT_THAT(proc->ReadLog(), HasSubstr("catalog stopped"));
+}
+
+TEST(CatalogBinaryTest, NotReadyWhileSchemaIsBehind) {
+  ASSERT_OK_AND_ASSIGN(TestDatabase db, TestDatabase::Create(/*from_template=*/false));
+  ASSERT_OK_AND_ASSIGN(auto proc, BackgroundProcess::Start(
+                                      Catalog(), {"serve", "--listen", "127.0.0.1:0", "--http-listen", "127.0.0.1:0"},
+                                      EnvFor(db)));
+  std::smatch m;
+  std::string log;
+  std::regex ports("serving gRPC on port ([0-9]+), HTTP on port ([0-9]+)");
+  ASSERT_TRUE(WaitFor([&] {
+    log = proc->ReadLog();
+    return std::regex_search(log, m, ports);
+  }, absl::Seconds(30))) << log;
+  httplib::Client http("127.0.0.1", std::stoi(m[2]));
+  auto ready = http.Get("/healthz/ready");
+  ASSERT_TRUE(ready);
+  EXPECT_EQ(ready->status, 503);
+  EXPECT_THAT(ready->body, HasSubstr("mm2-catalog migrate"));
+  auto stub = grpc::health::v1::Health::NewStub(common::CreateChannel("127.0.0.1:" + std::string(m[1])));
+  grpc::ClientContext ctx;
+  grpc::health::v1::HealthCheckRequest req;
+  grpc::health::v1::HealthCheckResponse resp;
+  ASSERT_TRUE(stub->Check(&ctx, req, &resp).ok());
+  EXPECT_EQ(resp.status(), grpc::health::v1::HealthCheckResponse::NOT_SERVING);
+
+  // Migrating makes it ready without a restart.
+  ASSERT_OK_AND_ASSIGN(auto mig, RunProcess(Catalog(), {"migrate"}, EnvFor(db)));
+  ASSERT_EQ(mig.exit_code, 0);
+  EXPECT_TRUE(WaitFor([&] { return http.Get("/healthz/ready")->status == 200; }, absl::Seconds(15)));
+}
+
+}  // namespace
+}  // namespace mm::testing

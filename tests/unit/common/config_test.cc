@@ -1,0 +1,134 @@
+#include "services/common/config.h"
+
+#include <stdlib.h>
+
+#include <fstream>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "tests/testing/status_matchers.h"
+
+namespace mm::common {
+namespace {
+
+using ::mm::testing::StatusIs;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+TEST(ConfigTest, DefaultsMatchUpstream) {
+  Config c = Config::WithDefaults();
+  EXPECT_EQ(*c.GetInt("ITEMS_PER_PAGE"), 20);
+  EXPECT_EQ(*c.GetInt("PERMANENT_SESSION_LIFETIME"), 3600);
+  EXPECT_EQ(*c.GetString("SQLALCHEMY_DATABASE_URI"), "sqlite:////var/tmp/mirrormanager2_dev.sqlite");
+  EXPECT_THAT(*c.GetStringList("EMBARGOED_COUNTRIES"), ElementsAre("CU", "IR", "KP", "SD", "SY"));
+  EXPECT_THAT(*c.GetStringList("ADMIN_GROUP"), ElementsAre("sysadmin-main"));
+  EXPECT_EQ(*c.GetString("CRAWLER_RSYNC_PARAMETERS"), "--no-motd --timeout 14400");
+  EXPECT_EQ(*c.GetInt("CRAWLER_AUTO_DISABLE"), 4);
+  EXPECT_FALSE(*c.GetBool("CRAWLER_SEND_EMAIL"));
+  EXPECT_EQ(*c.GetInt("MAX_STALE_DAYS"), 4);
+  EXPECT_EQ(*c.GetInt("PROPAGATION_KEEP_DAYS"), 7);
+  EXPECT_EQ(*c.GetInt("ACCESS_STATS_KEEP_DAYS"), 30);
+  EXPECT_EQ(*c.GetString("MM_PROTOCOL_REGEX"), "^(?!ftp)(.*)$");
+  EXPECT_EQ(*c.GetString("MM_IPV4_NETBLOCK_SIZE"), "/16");
+  EXPECT_EQ(*c.GetString("MM_LOG_DIR"), "/var/log/mirrormanager");
+  EXPECT_THAT(*c.GetStringList("SKIP_PATHS_FOR_VERSION"), ElementsAre("pub/alt"));
+  EXPECT_EQ(*c.GetString("BODHI_URL"), "https://bodhi.fedoraproject.org");
+  EXPECT_TRUE(*c.GetBool("SHOW_MAPS"));
+  EXPECT_TRUE(c.Find("UMDL_MASTER_DIRECTORIES")->is_sequence());
+  EXPECT_EQ(*c.GetString("UMDL_PREFIX"), "");
+  EXPECT_FALSE(c.GetOptionalString("APPLICATION_URL")->has_value());
+  EXPECT_EQ(c.Origin("ITEMS_PER_PAGE"), "default");
+}
+
+TEST(ConfigTest, FileOverridesDefaultsAndRemembersOrigin) {
+  Config c = Config::WithDefaults();
+  ASSERT_OK(c.MergeText("ITEMS_PER_PAGE = 50\n\nUMDL_PREFIX = '/srv/'\nlocal_helper = 3\n",
+                        "/etc/mm.cfg"));
+  EXPECT_EQ(*c.GetInt("ITEMS_PER_PAGE"), 50);
+  EXPECT_EQ(c.Origin("ITEMS_PER_PAGE"), "/etc/mm.cfg:1");
+  EXPECT_EQ(c.Origin("UMDL_PREFIX"), "/etc/mm.cfg:3");
+  EXPECT_FALSE(c.Has("local_helper"));  // lower-case names are Python variables, not keys
+  EXPECT_TRUE(c.warnings().empty());
+}
+
+TEST(ConfigTest, UnknownKeysAreWarnedAbout) {
+  Config c = Config::WithDefaults();
+  ASSERT_OK(c.MergeText("ITEMS_PER_PAGE = 5\nTYPO_KEY = 1\n", "x.cfg"));
+  EXPECT_THAT(c.warnings(), ElementsAre("x.cfg:2: unknown configuration key TYPO_KEY"));
+}
+
+TEST(ConfigTest, TypeErrorsNameFileAndLine) {
+  Config c = Config::WithDefaults();
+  ASSERT_OK(c.MergeText("\nCRAWLER_AUTO_DISABLE = 'four'\n", "/etc/mm.cfg"));
+  EXPECT_THAT(c.GetInt("CRAWLER_AUTO_DISABLE"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       "/etc/mm.cfg:2: CRAWLER_AUTO_DISABLE must be an int, got str 'four'"));
+  EXPECT_THAT(c.GetStringList("ITEMS_PER_PAGE"), StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+TEST(ConfigTest, MalformedFileGivesOneClearError) {
+  Config c = Config::WithDefaults();
+  EXPECT_THAT(c.MergeText("A = 1\nB = [1, 2\nC = 3\n", "/etc/broken.cfg"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("/etc/broken.cfg:")));
+}
+
+TEST(ConfigTest, EnvironmentOverrides) {
+  Config c = Config::WithDefaults();
+  std::string a = "MM2_CRAWLER_AUTO_DISABLE=9", b = "MM2_MM_AUTHENTICATION=local",
+              d = "MM2_ADMIN_GROUP=['a', 'b']", e = "MM2_CONFIG=/ignored", f = "OTHER=1",
+              g = "MM2_SQLALCHEMY_DATABASE_URI=postgresql://u@h/db";
+  char* env[] = {a.data(), b.data(), d.data(), e.data(), f.data(), g.data(), nullptr};
+  ASSERT_OK(c.MergeEnvironment(env));
+  EXPECT_EQ(*c.GetInt("CRAWLER_AUTO_DISABLE"), 9);
+  EXPECT_EQ(*c.GetString("MM_AUTHENTICATION"), "local");
+  EXPECT_THAT(*c.GetStringList("ADMIN_GROUP"), ElementsAre("a", "b"));
+  EXPECT_EQ(*c.GetString("SQLALCHEMY_DATABASE_URI"), "postgresql://u@h/db");
+  EXPECT_EQ(c.Origin("CRAWLER_AUTO_DISABLE"), "environment MM2_CRAWLER_AUTO_DISABLE");
+  EXPECT_FALSE(c.Has("CONFIG"));
+}
+
+TEST(ConfigTest, LoadConfigFromExplicitFile) {
+  std::string path = ::testing::TempDir() + "/mm_load_test.cfg";
+  std::ofstream(path) << "SHOW_MAPS = False\n";
+  auto c = LoadConfig({path, false});
+  ASSERT_OK(c.status());
+  EXPECT_FALSE(*c->GetBool("SHOW_MAPS"));
+  EXPECT_THAT(LoadConfig({"/nonexistent/mm.cfg", false}),
+              StatusIs(absl::StatusCode::kNotFound, HasSubstr("/nonexistent/mm.cfg")));
+}
+
+TEST(ConfigTest, LoadConfigUsesMm2ConfigVariable) {
+  std::string path = ::testing::TempDir() + "/mm_env_test.cfg";
+  std::ofstream(path) << "ITEMS_PER_PAGE = 77\n";
+  setenv("MM2_CONFIG", path.c_str(), 1);
+  auto c = LoadConfig({"", false});
+  unsetenv("MM2_CONFIG");
+  ASSERT_OK(c.status());
+  EXPECT_EQ(*c->GetInt("ITEMS_PER_PAGE"), 77);
+}
+
+TEST(ConfigTest, SampleUpstreamStyleConfigParses) {
+  Config c = Config::WithDefaults();
+  ASSERT_OK(c.MergeText(R"cfg(# -*- coding: utf-8 -*-
+from datetime import timedelta
+PERMANENT_SESSION_LIFETIME = timedelta(minutes=30)
+SQLALCHEMY_DATABASE_URI = 'postgresql+psycopg2://mirrormanager:pw@db-mm/mirrormanager2'
+ADMIN_GROUP = ('sysadmin-main', 'sysadmin-noc')
+CRAWLER_SEND_EMAIL = True
+UMDL_PREFIX = '/srv/'
+UMDL_MASTER_DIRECTORIES = [
+    {'type': 'directory', 'path': '/srv/pub/epel/', 'category': 'Fedora EPEL'},
+    {'type': 'rsync', 'url': 'rsync://dl.example.org/fedora-enchilada/linux/',
+     'category': 'Fedora Linux', 'excludes': ['.*/ppc64le/.*'], 'options': '--no-human-readable'},
+]
+)cfg",
+                        "mirrormanager2.cfg"));
+  EXPECT_EQ(*c.GetInt("PERMANENT_SESSION_LIFETIME"), 1800);
+  EXPECT_TRUE(*c.GetBool("CRAWLER_SEND_EMAIL"));
+  EXPECT_THAT(*c.GetStringList("ADMIN_GROUP"), ElementsAre("sysadmin-main", "sysadmin-noc"));
+  EXPECT_EQ(c.Find("UMDL_MASTER_DIRECTORIES")->items()[1].Get("type")->as_string(), "rsync");
+}
+
+}  // namespace
+}  // namespace mm::common
