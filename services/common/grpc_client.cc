@@ -2,24 +2,9 @@
 
 #include <random>
 
-#include "services/common/config.h"
 #include "services/common/grpc_server.h"
 
 namespace mm::common {
-
-absl::StatusOr<RpcOptions> RpcOptionsFromConfig(const Config& config) {
-  RpcOptions options;
-  auto timeout = config.GetFloat("CATALOG_RPC_TIMEOUT");
-  if (!timeout.ok()) return timeout.status();
-  auto attempts = config.GetInt("CATALOG_RPC_ATTEMPTS");
-  if (!attempts.ok()) return attempts.status();
-  if (*timeout <= 0 || *attempts < 1) {
-    return absl::InvalidArgumentError("CATALOG_RPC_TIMEOUT and CATALOG_RPC_ATTEMPTS must be positive");
-  }
-  options.timeout = absl::Seconds(*timeout);
-  options.max_attempts = static_cast<int>(*attempts);
-  return options;
-}
 
 std::shared_ptr<grpc::Channel> CreateChannel(const std::string& address) {
   grpc::ChannelArguments args;

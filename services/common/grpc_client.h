@@ -12,20 +12,9 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "services/common/grpc_status.h"
+#include "services/common/rpc_options.h"
 
 namespace mm::common {
-
-class Config;
-
-struct RpcOptions {
-  absl::Duration timeout = absl::Seconds(60);  // per attempt
-  int max_attempts = 5;
-  absl::Duration initial_backoff = absl::Milliseconds(100);
-  absl::Duration max_backoff = absl::Seconds(10);
-};
-
-// CATALOG_RPC_TIMEOUT (seconds) and CATALOG_RPC_ATTEMPTS.
-absl::StatusOr<RpcOptions> RpcOptionsFromConfig(const Config& config);
 
 std::shared_ptr<grpc::Channel> CreateChannel(const std::string& address);
 
