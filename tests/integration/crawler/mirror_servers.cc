@@ -90,6 +90,7 @@ std::unique_ptr<HttpMirror> HttpMirror::Start(const std::string& root, const std
   httplib::Server& s = *m->server_;
   s.set_keep_alive_max_count(1000000);
   s.set_keep_alive_timeout(30);
+  s.set_tcp_nodelay(true);
   s.new_task_queue = [] { return new httplib::ThreadPool(32); };
   HttpMirror* self = m.get();
   m->root_ = root;
