@@ -3,8 +3,10 @@
 #include <grpcpp/grpcpp.h>
 
 #include "services/catalog/grpc/service_registry.h"
+#include "services/catalog/grpc/crawl_service.h"
 #include "services/catalog/grpc/mirrors_service.h"
 #include "services/catalog/grpc/reference_service.h"
+#include "services/catalog/store/crawl_store.h"
 #include "services/catalog/store/directory_store.h"
 #include "services/catalog/store/host_store.h"
 #include "services/catalog/store/reference_store.h"
@@ -21,6 +23,9 @@ CatalogServices BuildCatalogServices(CatalogContext& ctx) {
   s.Add(std::make_unique<ReferenceService>(reference, directories),
         "mirrormanager.catalog.v1.ReferenceData");
   s.Add(std::make_unique<MirrorsService>(sites, hosts), "mirrormanager.catalog.v1.Mirrors");
+  // Crawler (mm2_crawler): leases, category trees, HCD reports, host bookkeeping.
+  s.Add(std::make_unique<CrawlService>(s.Own<CrawlStore>(ctx.pool)),
+        "mirrormanager.catalog.v1.Crawler");
   return s;
 }
 
