@@ -5,6 +5,11 @@
 #include "services/catalog/grpc/service_registry.h"
 #include "services/catalog/grpc/mirrors_service.h"
 #include "services/catalog/grpc/reference_service.h"
+#include "services/catalog/grpc/public_service.h"
+#include "services/catalog/store/checkin_store.h"
+#include "services/catalog/store/password_cache.h"
+#include "services/catalog/store/public_store.h"
+#include "services/common/config.h"
 #include "services/catalog/store/directory_store.h"
 #include "services/catalog/store/host_store.h"
 #include "services/catalog/store/reference_store.h"
@@ -21,6 +26,16 @@ CatalogServices BuildCatalogServices(CatalogContext& ctx) {
   s.Add(std::make_unique<ReferenceService>(reference, directories),
         "mirrormanager.catalog.v1.ReferenceData");
   s.Add(std::make_unique<MirrorsService>(sites, hosts), "mirrormanager.catalog.v1.Mirrors");
+  {
+    // Web gateway: page-ready read models and report_mirror check-ins.
+    auto cache_seconds = ctx.config.GetInt("CHECKIN_AUTH_CACHE_SECONDS");
+    auto& public_store = s.Own<PublicStore>(ctx.pool);
+    auto& password_cache = s.Own<PasswordVerifyCache>(
+        absl::Seconds(cache_seconds.ok() ? *cache_seconds : 600));
+    auto& checkins = s.Own<CheckinStore>(ctx.pool, password_cache);
+    s.Add(std::make_unique<PublicDataService>(public_store), "mirrormanager.catalog.v1.PublicData");
+    s.Add(std::make_unique<CheckinService>(checkins), "mirrormanager.catalog.v1.Checkin");
+  }
   return s;
 }
 
