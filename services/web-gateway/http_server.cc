@@ -14,6 +14,20 @@ namespace {
 
 using namespace Pistache;  // NOLINT: Pistache's own examples; confined to this file
 
+// A response header with a name chosen at run time (Pistache 0.0.5 does not send Raw headers).
+class NamedHeader final : public Http::Header::Header {
+ public:
+  NamedHeader(std::string name, std::string value) : name_(std::move(name)), value_(std::move(value)) {}
+  const char* name() const override { return name_.c_str(); }
+#ifdef SAFE_HEADER_CAST
+  uint64_t hash() const override { return Http::Header::detail::hash(name_.c_str()); }
+#endif
+  void write(std::ostream& os) const override { os << value_; }
+
+ private:
+  std::string name_, value_;
+};
+
 class Handler : public Http::Handler {
  public:
   HTTP_PROTOTYPE(Handler)
@@ -29,7 +43,15 @@ class Handler : public Http::Handler {
     r.remote = req.address().host();
     if (auto ua = req.headers().tryGet<Http::Header::UserAgent>()) r.user_agent = ua->agent();
     HttpResponse resp = app_->Handle(r);
-    for (const auto& [k, v] : resp.headers) writer.headers().addRaw(Http::Header::Raw(k, v));
+    for (const auto& [k, v] : resp.headers) writer.headers().add(std::make_shared<NamedHeader>(k, v));
+    // HTTP/1.1 connections stay open unless the client asks otherwise (Pistache closes them
+    // unless told to keep them).
+    auto connection = req.headers().tryGet<Http::Header::Connection>();
+    bool close = connection ? connection->control() == Http::ConnectionControl::Close
+                            : req.version() != Http::Version::Http11;
+    writer.headers().remove<Http::Header::Connection>();  // Pistache's default is Close
+    writer.headers().add<Http::Header::Connection>(close ? Http::ConnectionControl::Close
+                                                         : Http::ConnectionControl::KeepAlive);
     if (r.method == "HEAD") resp.body.clear();
     writer.send(static_cast<Http::Code>(resp.status), resp.body,
                 Http::Mime::MediaType::fromString(resp.content_type));
