@@ -72,16 +72,16 @@ std::string DoughnutSvg(const std::vector<Slice>& slices) {
 }
 
 std::string StackedBarsSvg(const std::vector<BarSeries>& series, const std::vector<Bar>& bars) {
-  const double width = 760, height = 320, left = 44, right = 10, top = 12, bottom = 70;
+  const double width = 760, height = 340, left = 44, right = 10, top = 12, bottom = 96;
   double max_total = 1;
   for (const auto& b : bars) {
     double t = 0;
     for (double v : b.values) t += std::max(0.0, v);
     max_total = std::max(max_total, t);
   }
-  // A round axis maximum.
-  double step = std::pow(10, std::floor(std::log10(max_total)));
-  double axis_max = std::ceil(max_total / step) * step;
+  // An axis maximum whose quarters are whole numbers.
+  double unit = std::pow(10, std::floor(std::log10(std::max(1.0, max_total / 4))));
+  double axis_max = std::ceil(max_total / (4 * unit)) * 4 * unit;
   std::string out = absl::StrFormat(
       "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %.0f %.0f\" role=\"img\" "
       "aria-label=\"Stacked bar chart\" font-size=\"11\" font-family=\"system-ui,sans-serif\">",

@@ -2,6 +2,7 @@
 
 #include <bzlib.h>
 
+#include <set>
 #include <variant>
 
 #include "absl/strings/ascii.h"
@@ -24,7 +25,7 @@ CodecError Error(CodecErrorKind kind, const std::string& type, const std::string
 }
 
 // Python's str() of a JSON value, for "config file version is not 0, is X."
-std::string PyStr(const nlohmann::ordered_json& v) {
+std::string PyStr(const nlohmann::json& v) {
   if (v.is_string()) return v.get<std::string>();
   if (v.is_boolean()) return v.get<bool>() ? "True" : "False";
   if (v.is_null()) return "None";
@@ -64,8 +65,48 @@ int JsonDepth(std::string_view text, int limit) {
   return max_depth;
 }
 
+// The keys of a top-level JSON object in document order (the text is known to be valid JSON):
+// strings at depth 1 followed by ':'.
+std::vector<std::string> TopLevelKeyOrder(std::string_view text) {
+  std::vector<std::string> keys;
+  int depth = 0;
+  for (size_t i = 0; i < text.size() && keys.size() < 10000; ++i) {
+    char c = text[i];
+    if (c == '"') {
+      size_t start = i++;
+      while (i < text.size() && text[i] != '"') i += text[i] == '\\' ? 2 : 1;
+      if (depth != 1) continue;
+      size_t j = i + 1;
+      while (j < text.size() && (text[j] == ' ' || text[j] == '\t' || text[j] == '\n' || text[j] == '\r')) ++j;
+      if (j < text.size() && text[j] == ':') {
+        auto key = nlohmann::json::parse(text.substr(start, i - start + 1), nullptr, false);
+        if (key.is_string()) keys.push_back(key.get<std::string>());
+      }
+    } else if (c == '{' || c == '[') {
+      ++depth;
+    } else if (c == '}' || c == ']') {
+      --depth;
+    }
+  }
+  return keys;
+}
+
 bool IsReserved(const std::string& key) {
   return key == "global" || key == "site" || key == "host" || key == "version" || key == "stats";
+}
+
+// The object's keys in `order` first (those present, once each), then any others.
+std::vector<std::string> OrderedKeys(const nlohmann::json& config,
+                                     const std::vector<std::string>& order) {
+  std::vector<std::string> out;
+  std::set<std::string> seen;
+  for (const auto& k : order) {
+    if (config.contains(k) && seen.insert(k).second) out.push_back(k);
+  }
+  for (const auto& [k, v] : config.items()) {
+    if (seen.insert(k).second) out.push_back(k);
+  }
+  return out;
 }
 
 }  // namespace
@@ -221,17 +262,21 @@ DecodedPayload DecodeCheckinPayload(std::string_view payload, const CheckinLimit
                     absl::StrCat("payload JSON is nested deeper than ", limits.max_json_depth));
     return r;
   }
-  auto parsed = nlohmann::ordered_json::parse(*text, nullptr, /*allow_exceptions=*/false);
+  // No parser callback: nlohmann's callback parser rescans the parent object after every child,
+  // which is quadratic in the size of a dirtree.
+  auto parsed = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
   if (parsed.is_discarded()) {
     r.error = Error(CodecErrorKind::kJson, "ValueError",
                     "payload is not valid JSON (pickled payloads are not accepted)");
     return r;
   }
+  if (parsed.is_object()) r.key_order = TopLevelKeyOrder(*text);
   r.config = std::move(parsed);
   return r;
 }
 
-std::string ValidateCheckinConfig(const nlohmann::ordered_json& config) {
+std::string ValidateCheckinConfig(const nlohmann::json& config,
+                                  const std::vector<std::string>& key_order) {
   constexpr char kInvalid[] = "Invalid config file provided, please check your report_mirror.conf.";
   auto fail = [&](std::string m) { return m + kInvalid; };
   if (!config.is_object()) {
@@ -260,8 +305,9 @@ std::string ValidateCheckinConfig(const nlohmann::ordered_json& config) {
   if (!config["host"].is_object() || !config["host"].contains("name")) {
     return fail("section [host] missing required option name.\n");
   }
-  for (const auto& [key, value] : config.items()) {
+  for (const std::string& key : OrderedKeys(config, key_order)) {
     if (IsReserved(key)) continue;
+    const auto& value = config[key];
     if (!value.is_object() || !value.contains("dirtree")) {
       return fail(absl::StrCat("section [", key, "] missing required option dirtree.\n"));
     }
@@ -269,8 +315,9 @@ std::string ValidateCheckinConfig(const nlohmann::ordered_json& config) {
   return "";
 }
 
-std::variant<CheckinData, CodecError> ExtractCheckinData(const nlohmann::ordered_json& config,
-                                                          const CheckinLimits& limits) {
+std::variant<CheckinData, CodecError> ExtractCheckinData(
+    const nlohmann::json& config, const CheckinLimits& limits,
+    const std::vector<std::string>& key_order) {
   CheckinData d;
   const auto& site = config["site"];
   const auto& host = config["host"];
@@ -292,8 +339,9 @@ std::variant<CheckinData, CodecError> ExtractCheckinData(const nlohmann::ordered
       d.user_active = false;
     }
   }
-  for (const auto& [key, value] : config.items()) {
+  for (const std::string& key : OrderedKeys(config, key_order)) {
     if (IsReserved(key)) continue;
+    const auto& value = config[key];
     // Our fix of the client quirk, on the server too: a disabled category leaves the database
     // unchanged, as the sample configuration promises.
     if (value.contains("enabled") && value["enabled"] != "1" && value["enabled"] != 1) continue;
@@ -318,10 +366,19 @@ std::variant<CheckinData, CodecError> ExtractCheckinData(const nlohmann::ordered
   return d;
 }
 
-absl::StatusOr<std::string> EncodeCheckinPayload(const nlohmann::ordered_json& config) {
-  auto compressed = Bz2Compress(config.dump());
+namespace {
+absl::StatusOr<std::string> EncodeText(const std::string& text) {
+  auto compressed = Bz2Compress(text);
   if (!compressed.ok()) return compressed.status();
   return UrlSafeBase64Encode(*compressed);
+}
+}  // namespace
+
+absl::StatusOr<std::string> EncodeCheckinPayload(const nlohmann::json& config) {
+  return EncodeText(config.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+}
+absl::StatusOr<std::string> EncodeCheckinPayload(const nlohmann::ordered_json& config) {
+  return EncodeText(config.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
 }
 
 }  // namespace mm::web

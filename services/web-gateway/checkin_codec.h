@@ -42,16 +42,22 @@ std::string UrlSafeBase64Encode(std::string_view in);
 absl::StatusOr<std::string> Bz2Decompress(std::string_view in, size_t max_output);
 absl::StatusOr<std::string> Bz2Compress(std::string_view in);
 
-// Result of DecodeCheckinPayload: the JSON document (key order kept), or an error.
+// Result of DecodeCheckinPayload: the JSON document and the order of its top-level keys (Python
+// dicts keep insertion order; upstream's messages follow it), or an error. The document itself
+// is a plain (sorted) json: nlohmann's ordered_json inserts in O(n) per key, far too slow for a
+// dirtree of many thousand directories.
 struct DecodedPayload {
-  std::optional<nlohmann::ordered_json> config;
+  std::optional<nlohmann::json> config;
+  std::vector<std::string> key_order;
   std::optional<CodecError> error;
 };
 DecodedPayload DecodeCheckinPayload(std::string_view payload, const CheckinLimits& limits);
 
 // Upstream's validate_config: "" when valid; otherwise the message (already followed by
-// "Invalid config file provided, please check your report_mirror.conf.").
-std::string ValidateCheckinConfig(const nlohmann::ordered_json& config);
+// "Invalid config file provided, please check your report_mirror.conf."). Sections are visited
+// in `key_order` (keys missing from it follow in sorted order).
+std::string ValidateCheckinConfig(const nlohmann::json& config,
+                                  const std::vector<std::string>& key_order = {});
 
 // What catalog needs from a valid config.
 struct CheckinData {
@@ -66,10 +72,12 @@ struct CheckinData {
   size_t directories = 0;
 };
 // `config` must have passed ValidateCheckinConfig. Fails (kLimit) past limits.max_directories.
-std::variant<CheckinData, CodecError> ExtractCheckinData(const nlohmann::ordered_json& config,
-                                                          const CheckinLimits& limits);
+std::variant<CheckinData, CodecError> ExtractCheckinData(
+    const nlohmann::json& config, const CheckinLimits& limits,
+    const std::vector<std::string>& key_order = {});
 
 // JSON text -> bz2 -> URL-safe base64 (the client side).
+absl::StatusOr<std::string> EncodeCheckinPayload(const nlohmann::json& config);
 absl::StatusOr<std::string> EncodeCheckinPayload(const nlohmann::ordered_json& config);
 
 }  // namespace mm::web

@@ -571,12 +571,12 @@ HttpResponse WebApp::XmlRpc(const HttpRequest& req) {
         result = Fault{1, decoded.error->fault};
         label = decoded.error->kind == CodecErrorKind::kLimit ? "limit" : "decode_error";
       } else {
-        std::string invalid = ValidateCheckinConfig(*decoded.config);
+        std::string invalid = ValidateCheckinConfig(*decoded.config, decoded.key_order);
         if (!invalid.empty()) {
           result = xmlrpc::Value(invalid + "error checking in");
           label = "invalid";
         } else {
-          auto data = ExtractCheckinData(*decoded.config, options_.checkin);
+          auto data = ExtractCheckinData(*decoded.config, options_.checkin, decoded.key_order);
           if (auto* err = std::get_if<CodecError>(&data)) {
             result = Fault{1, err->fault};
             label = "limit";

@@ -57,14 +57,14 @@ int main(int argc, char** argv) {
     }
     excludes = mm::report_mirror::ParseExcludes(ex);
   }
-  std::optional<nlohmann::ordered_json> input;
+  std::optional<nlohmann::json> input;
   if (auto f = args.value("--input")) {
     std::string in;
     if (!ReadFile(*f, &in)) {
       std::cerr << "Cannot read input file " << *f << "\n";
       return 1;
     }
-    auto parsed = nlohmann::ordered_json::parse(in, nullptr, false);
+    auto parsed = nlohmann::json::parse(in, nullptr, false);
     if (parsed.is_discarded()) {
       std::cerr << "Input file " << *f << " is not JSON\n";
       return 1;

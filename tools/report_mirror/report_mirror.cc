@@ -141,17 +141,17 @@ namespace {
 bool Enabled(const IniSection& s) { return s.Get("enabled").value_or("") == "1"; }
 
 // configparser values: a multi-line value is sent as a list of its whitespace-separated words.
-nlohmann::ordered_json OptionValue(const std::string& v) {
+nlohmann::json OptionValue(const std::string& v) {
   if (v.find('\n') == std::string::npos) return v;
-  nlohmann::ordered_json list = nlohmann::ordered_json::array();
+  nlohmann::json list = nlohmann::json::array();
   for (absl::string_view w : absl::StrSplit(v, absl::ByAnyChar(" \t\n"), absl::SkipEmpty())) {
     list.push_back(std::string(w));
   }
   return list;
 }
 
-nlohmann::ordered_json SectionDict(const IniSection& s) {
-  nlohmann::ordered_json out = nlohmann::ordered_json::object();
+nlohmann::json SectionDict(const IniSection& s) {
+  nlohmann::json out = nlohmann::json::object();
   for (const auto& [k, v] : s.options) out[k] = OptionValue(v);
   return out;
 }
@@ -162,9 +162,9 @@ bool IsReserved(const std::string& name) {
 
 }  // namespace
 
-absl::StatusOr<nlohmann::ordered_json> BuildPayload(
+absl::StatusOr<nlohmann::json> BuildPayload(
     const Ini& config, const std::vector<std::string>& excludes,
-    const std::optional<nlohmann::ordered_json>& input) {
+    const std::optional<nlohmann::json>& input) {
   for (const char* required : {"global", "site", "host"}) {
     if (FindSection(config, required) == nullptr) {
       return absl::InvalidArgumentError(absl::StrCat("config file has no [", required, "] section"));
@@ -180,12 +180,12 @@ absl::StatusOr<nlohmann::ordered_json> BuildPayload(
   for (const char* opt : {"enabled", "name"}) {
     if (!host.Get(opt)) return absl::InvalidArgumentError(absl::StrCat("[host] has no ", opt, " option"));
   }
-  nlohmann::ordered_json payload;
+  nlohmann::json payload;
   if (input) {
     payload = *input;
     if (!payload.is_object()) return absl::InvalidArgumentError("the input file is not a JSON object");
   } else {
-    payload = nlohmann::ordered_json::object();
+    payload = nlohmann::json::object();
   }
   payload["version"] = 0;
   payload["global"] = SectionDict(global);
@@ -195,7 +195,7 @@ absl::StatusOr<nlohmann::ordered_json> BuildPayload(
     payload.erase("site");  // the server then refuses the check-in as missing [site]
   }
   payload["host"] = SectionDict(host);
-  payload["stats"] = nlohmann::ordered_json::object();
+  payload["stats"] = nlohmann::json::object();
   for (const IniSection& s : config) {
     if (IsReserved(s.name)) continue;
     std::string key = absl::AsciiStrToLower(s.name);
@@ -208,9 +208,9 @@ absl::StatusOr<nlohmann::ordered_json> BuildPayload(
     if (!path) return absl::InvalidArgumentError(absl::StrCat("[", s.name, "] has no path option"));
     auto dirs = WalkDirectories(*path, excludes);
     if (!dirs.ok()) return dirs.status();
-    nlohmann::ordered_json tree = nlohmann::ordered_json::object();
-    for (const auto& d : *dirs) tree[d] = nlohmann::ordered_json::object();
-    nlohmann::ordered_json cat = nlohmann::ordered_json::object();
+    nlohmann::json tree = nlohmann::json::object();
+    for (const auto& d : *dirs) tree[d] = nlohmann::json::object();
+    nlohmann::json cat = nlohmann::json::object();
     for (const auto& [k, v] : s.options) {
       if (k != "path") cat[k] = OptionValue(v);
     }
@@ -230,7 +230,7 @@ size_t Collect(char* data, size_t size, size_t n, void* out) {
 }  // namespace
 
 absl::StatusOr<CheckinOutcome> SendCheckin(const std::string& server_url,
-                                           const nlohmann::ordered_json& payload,
+                                           const nlohmann::json& payload,
                                            long timeout_seconds) {
   auto encoded = web::EncodeCheckinPayload(payload);
   if (!encoded.ok()) return encoded.status();

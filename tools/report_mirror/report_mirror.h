@@ -50,9 +50,9 @@ absl::StatusOr<std::vector<std::string>> WalkDirectories(const std::string& root
 // The payload dict: version 0, global, site (only when enabled = 1), host, stats {} and one
 // lower-cased key per category section with "enabled" and "dirtree". With `input` (-i), the
 // saved payload is used instead of walking, and categories disabled in the config are removed.
-absl::StatusOr<nlohmann::ordered_json> BuildPayload(
+absl::StatusOr<nlohmann::json> BuildPayload(
     const Ini& config, const std::vector<std::string>& excludes,
-    const std::optional<nlohmann::ordered_json>& input);
+    const std::optional<nlohmann::json>& input);
 
 struct CheckinOutcome {
   bool fault = false;
@@ -60,7 +60,7 @@ struct CheckinOutcome {
 };
 // POSTs the XML-RPC call. A transport error or an HTTP status other than 200 is an error status.
 absl::StatusOr<CheckinOutcome> SendCheckin(const std::string& server_url,
-                                           const nlohmann::ordered_json& payload,
+                                           const nlohmann::json& payload,
                                            long timeout_seconds = 300);
 
 }  // namespace mm::report_mirror

@@ -34,23 +34,31 @@ SELECT hc.id, c.name, t.name
 FROM host_category hc JOIN category c ON c.id = hc.category_id
 LEFT JOIN directory t ON t.id = c.topdir_id
 WHERE hc.host_id = $1 ORDER BY hc.id)sql";
-constexpr char kCountExisting[] =
-    "SELECT count(*) FROM host_category_dir WHERE host_category_id = $1 AND path = ANY($2::text[])";
-constexpr char kMarkUp2date[] =
-    "UPDATE host_category_dir SET up2date = true "
-    "WHERE host_category_id = $1 AND path = ANY($2::text[]) AND NOT up2date";
-// A new HCD only for a directory that exists (topdir name + "/" + path, or the topdir itself).
-constexpr char kAddMissing[] = R"sql(
-INSERT INTO host_category_dir (host_category_id, path, directory_id, up2date)
-SELECT $1, i.path, d.id, true
-FROM unnest($2::text[]) AS i(path)
-JOIN directory d ON d.name = CASE WHEN i.path = '' THEN $3::text ELSE $3::text || '/' || i.path END
-WHERE NOT EXISTS (SELECT 1 FROM host_category_dir x
-                  WHERE x.host_category_id = $1 AND x.path = i.path)
-ON CONFLICT (host_category_id, path) DO NOTHING)sql";
-constexpr char kDeleteUnreported[] =
-    "DELETE FROM host_category_dir WHERE host_category_id = $1 "
-    "AND (path IS NULL OR NOT (path = ANY($2::text[])))";
+// One statement per category: mark the reported HCDs up to date, add the missing ones whose
+// directory exists (topdir name + "/" + path, or the topdir itself), delete the unreported ones,
+// and count. The paths arrive as one array and are joined through unnest(): a large constant
+// array under "= ANY" would make the planner estimate every element (tens of milliseconds).
+constexpr char kReconcile[] = R"sql(
+WITH input AS (SELECT DISTINCT p AS path FROM unnest($2::text[]) AS p),
+existing AS (SELECT d.path FROM host_category_dir d WHERE d.host_category_id = $1),
+marked AS (
+  UPDATE host_category_dir d SET up2date = true FROM input i
+  WHERE d.host_category_id = $1 AND d.path = i.path AND NOT d.up2date RETURNING 1),
+deleted AS (
+  DELETE FROM host_category_dir d
+  WHERE d.host_category_id = $1 AND NOT EXISTS (SELECT 1 FROM input i WHERE i.path = d.path)
+  RETURNING 1),
+added AS (
+  INSERT INTO host_category_dir (host_category_id, path, directory_id, up2date)
+  SELECT $1, i.path, dir.id, true
+  FROM input i
+  JOIN directory dir
+    ON dir.name = CASE WHEN i.path = '' THEN $3::text ELSE $3::text || '/' || i.path END
+  WHERE $3::text IS NOT NULL AND NOT EXISTS (SELECT 1 FROM existing e WHERE e.path = i.path)
+  ON CONFLICT (host_category_id, path) DO NOTHING
+  RETURNING 1)
+SELECT (SELECT count(*) FROM existing e JOIN input i ON i.path = e.path),
+       (SELECT count(*) FROM added), (SELECT count(*) FROM deleted), (SELECT count(*) FROM marked))sql";
 constexpr char kTouchHost[] =
     "UPDATE host SET last_checked_in = (now() AT TIME ZONE 'utc') WHERE id = $1";
 
@@ -158,12 +166,10 @@ absl::StatusOr<CheckinResult> CheckinStore::Checkin(const CheckinInput& in) {
       std::set<std::string> unique;
       for (const auto& p : cat.dirtree) unique.insert(StripSlashes(p));
       std::vector<std::string> paths(unique.begin(), unique.end());
-      std::string array = PgTextArray(paths);
-      int64_t updated = tx.exec_params1(kCountExisting, hc->id, array)[0].as<int64_t>();
-      tx.exec_params(kMarkUp2date, hc->id, array);
-      int64_t added = 0;
-      if (hc->topdir) added = tx.exec_params(kAddMissing, hc->id, array, *hc->topdir).affected_rows();
-      int64_t deleted = tx.exec_params(kDeleteUnreported, hc->id, array).affected_rows();
+      pqxx::row counts = tx.exec_params1(kReconcile, hc->id, PgTextArray(paths), hc->topdir);
+      int64_t updated = counts[0].as<int64_t>();
+      int64_t added = counts[1].as<int64_t>();
+      int64_t deleted = counts[2].as<int64_t>();
       absl::StrAppend(&result.message, "Category ", hc->name, " directories updated: ", updated,
                       "  added: ", added, "  deleted ", deleted, "\n");
       processed = true;
@@ -172,6 +178,9 @@ absl::StatusOr<CheckinResult> CheckinStore::Checkin(const CheckinInput& in) {
     return absl::OkStatus();
   });
   if (!st.ok()) return st;
+  // The password was just verified against the plain value that the new hash replaces: remember
+  // it, so the next check-in of this site skips argon2id.
+  if (new_hash) cache_.Remember(s.id, *new_hash, in.site_password, absl::Now());
   return result;
 }
 
