@@ -167,6 +167,8 @@ size_t WebApp::max_request_bytes() const { return options_.checkin.max_payload_b
 HttpResponse WebApp::Handle(const HttpRequest& request) {
   absl::Time start = absl::Now();
   Viewer viewer;  // sessions arrive with the login issue
+  viewer.return_to = PercentEncode(request.query.empty() ? request.target
+                                                         : request.target + "?" + request.query);
   std::string route = "other";
   HttpResponse response;
   try {
@@ -315,7 +317,7 @@ HttpResponse WebApp::Page(const std::string& page, const std::string& title, con
   v.set("logged_in", viewer.logged_in);
   v.set("is_admin", viewer.is_admin);
   v.set("login_enabled", options_.login_enabled);
-  v.set("next", "/");
+  v.set("next", viewer.return_to);
   layout.set("viewer", v);
   HttpResponse r;
   r.status = status;

@@ -52,11 +52,14 @@ struct HttpResponse {
   std::vector<std::pair<std::string, std::string>> headers;
 };
 
-// Who is asking. Login arrives in a later issue; until then everyone is anonymous.
+// Who is asking. Login arrives in a later issue: a session store (table mm_* in migration 0007
+// or later) resolves the session cookie into this struct at the top of WebApp::Handle(); pages,
+// the layout's user menu and access checks read it from there. Until then everyone is anonymous.
 struct Viewer {
   bool logged_in = false;
   bool is_admin = false;
   std::string username;
+  std::string return_to;  // this request's path and query, percent-encoded: the login's next=
 };
 
 struct WebOptions {
