@@ -4,6 +4,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+
 #include "absl/strings/str_cat.h"
 #include "nlohmann/json.hpp"
 #include "services/web-gateway/checkin_codec.h"
@@ -287,6 +290,30 @@ TEST_F(WebCheckinTest, PayloadLimits) {
   HttpAnswer r = h_->Post("/xmlrpc", huge);
   EXPECT_EQ(r.status, 413);
   EXPECT_THAT(h_->Get("/metrics").body, HasSubstr("mm_web_checkins_total{result=\"limit\"} 3"));
+}
+
+TEST_F(WebCheckinTest, ConcurrentCheckinsOfOneHostAreAtomic) {
+  // Two reporters with different trees race; each check-in is one transaction serialised on the
+  // host row, so the result is exactly one of the two trees, never a mix.
+  Checkin(Config());  // upgrade the password first, so both threads take the same path
+  json a = Config(), b = Config();
+  a["fedora linux"]["dirtree"] = {{"releases", json::object()}, {"releases/27", json::object()}};
+  b["fedora linux"]["dirtree"] = {{"updates", json::object()}, {"updates/27", json::object()},
+                                  {"releases/27/x86_64", json::object()}};
+  std::atomic<int> ok{0};
+  auto run = [&](const json& c) {
+    for (int i = 0; i < 6; ++i) {
+      if (Checkin(c).text.find("checked in successful") != std::string::npos) ++ok;
+    }
+  };
+  std::thread t1(run, a), t2(run, b);
+  t1.join();
+  t2.join();
+  EXPECT_EQ(ok.load(), 12);
+  std::string final_state = Hcds(hc_);
+  EXPECT_TRUE(final_state == "releases:true,releases/27:true" ||
+              final_state == "releases/27/x86_64:true,updates:true,updates/27:true")
+      << final_state;
 }
 
 TEST_F(WebCheckinTest, Introspection) {
