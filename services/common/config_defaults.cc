@@ -99,6 +99,16 @@ NETBLOCKS_INTERNET2_URL = "http://routes.net.internet2.edu/bgp/RIBS/"
 EC2_IP_RANGES_URL = "https://ip-ranges.amazonaws.com/ip-ranges.json"
 # web-gateway listen address.
 WEB_LISTEN = "127.0.0.1:8080"
+# generate-mirrorlist-cache: the cache file (-o/--outfile wins), the deadline of one catalog
+# snapshot stream (seconds), rows per streamed chunk (0 = catalog's default), the time budget
+# for resolving all host-name netblocks together (seconds) and how many lookups run at once,
+# and whether the new file is read back (as mirrorlist-server would) before it replaces the old.
+CACHEGEN_OUTFILE = "/var/lib/mirrormanager/mirrorlist_cache.proto"
+CACHEGEN_STREAM_TIMEOUT = 1800
+CACHEGEN_BATCH_ROWS = 0
+CACHEGEN_DNS_TIMEOUT = 10
+CACHEGEN_DNS_PARALLELISM = 16
+CACHEGEN_VERIFY = True
 )mmcfg";
 
 }  // namespace mm::common

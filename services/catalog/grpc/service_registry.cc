@@ -3,8 +3,10 @@
 #include <grpcpp/grpcpp.h>
 
 #include "services/catalog/grpc/service_registry.h"
+#include "services/catalog/grpc/cache_export_service.h"
 #include "services/catalog/grpc/mirrors_service.h"
 #include "services/catalog/grpc/reference_service.h"
+#include "services/catalog/store/cache_export_store.h"
 #include "services/catalog/store/directory_store.h"
 #include "services/catalog/store/host_store.h"
 #include "services/catalog/store/reference_store.h"
@@ -21,6 +23,10 @@ CatalogServices BuildCatalogServices(CatalogContext& ctx) {
   s.Add(std::make_unique<ReferenceService>(reference, directories),
         "mirrormanager.catalog.v1.ReferenceData");
   s.Add(std::make_unique<MirrorsService>(sites, hosts), "mirrormanager.catalog.v1.Mirrors");
+  // Cache export (generate-mirrorlist-cache): one consistent snapshot per stream.
+  auto& cache_export = s.Own<CacheExportStore>(ctx.pool);
+  s.Add(std::make_unique<CacheExportService>(cache_export),
+        "mirrormanager.catalog.v1.CacheExport");
   return s;
 }
 
