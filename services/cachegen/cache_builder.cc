@@ -303,7 +303,6 @@ struct CacheBuilder::State {
   }
 
   void AddHostCategoryDirs(const pb::ExportHostCategoryDirs& hcd) {
-    hcd_pairs.reserve(hcd_pairs.size() + hcd.directory_id_size());
     for (int i = 0; i < hcd.directory_id_size(); ++i) {
       auto dir = dir_index.find(hcd.directory_id(i));
       auto hc = hc_index.find(hcd.host_category_id(i));
