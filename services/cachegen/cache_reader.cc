@@ -71,13 +71,13 @@ class Reader {
   absl::Status Run() {
     bool have_time = false;
     while (true) {  // each iteration consumes at least one byte of a bounded input
-      uint32_t tag = in_.ReadTag();
-      if (tag == 0) {
-        if (!in_.ConsumedEntireMessage()) return Error("invalid field tag");
-        break;
-      }
+      uint32_t tag = 0;
+      bool end = false;
+      if (!ReadTag(&tag, &end)) return Error("invalid field tag");
+      if (end) break;
       int field = static_cast<int>(WireFormatLite::GetTagFieldNumber(tag));
       auto wire = WireFormatLite::GetTagWireType(tag);
+      if (field == 0 || static_cast<int>(wire) > 5) return Error("invalid field tag");
       if (field < 1 || field > kLastCacheField) {
         if (!WireFormatLite::SkipField(&in_, tag)) return Error("truncated unknown field");
         continue;
@@ -101,6 +101,26 @@ class Reader {
   }
 
  private:
+  // A top-level tag: a varint of at most 5 bytes whose value fits 32 bits (protobuf's own
+  // parser refuses anything else). `*end` at a clean end of input.
+  bool ReadTag(uint32_t* tag, bool* end) {
+    uint64_t value = 0;
+    for (int i = 0; i < 5; ++i) {
+      uint8_t byte;
+      if (!in_.ReadRaw(&byte, 1)) {
+        *end = i == 0;
+        return i == 0;
+      }
+      value |= static_cast<uint64_t>(byte & 0x7f) << (7 * i);
+      if ((byte & 0x80) == 0) {
+        if (value > UINT32_MAX) return false;
+        *tag = static_cast<uint32_t>(value);
+        return true;
+      }
+    }
+    return false;
+  }
+
   absl::Status Error(const std::string& what) {
     return absl::InvalidArgumentError(
         absl::StrCat("invalid mirror-list cache at byte ", in_.CurrentPosition(), ": ", what));
