@@ -51,26 +51,46 @@ enum class Section : int {
 // Names as in the trailer's row counts (the chunk's field names).
 const char* SectionName(Section s) {
   switch (s) {
-    case Section::kArches: return "arches";
-    case Section::kCategories: return "categories";
-    case Section::kDirectories: return "directories";
-    case Section::kHosts: return "hosts";
-    case Section::kHostCategories: return "host_categories";
-    case Section::kHostCategoryUrls: return "host_category_urls";
-    case Section::kHostCountryAllowed: return "host_country_allowed";
-    case Section::kHostCountries: return "host_countries";
-    case Section::kHostNetblocks: return "host_netblocks";
-    case Section::kHostPeerAsns: return "host_peer_asns";
-    case Section::kCategoryDirectories: return "category_directories";
-    case Section::kRepositories: return "repositories";
-    case Section::kRepositoryRedirects: return "repository_redirects";
-    case Section::kCountryContinentRedirects: return "country_continent_redirects";
-    case Section::kNetblockCountries: return "netblock_countries";
-    case Section::kHostCategoryDirs: return "host_category_dirs";
-    case Section::kFileDetails: return "file_details";
-    case Section::kHeader: return "header";
-    case Section::kTrailer: return "trailer";
-    case Section::kNone: break;
+    case Section::kArches:
+      return "arches";
+    case Section::kCategories:
+      return "categories";
+    case Section::kDirectories:
+      return "directories";
+    case Section::kHosts:
+      return "hosts";
+    case Section::kHostCategories:
+      return "host_categories";
+    case Section::kHostCategoryUrls:
+      return "host_category_urls";
+    case Section::kHostCountryAllowed:
+      return "host_country_allowed";
+    case Section::kHostCountries:
+      return "host_countries";
+    case Section::kHostNetblocks:
+      return "host_netblocks";
+    case Section::kHostPeerAsns:
+      return "host_peer_asns";
+    case Section::kCategoryDirectories:
+      return "category_directories";
+    case Section::kRepositories:
+      return "repositories";
+    case Section::kRepositoryRedirects:
+      return "repository_redirects";
+    case Section::kCountryContinentRedirects:
+      return "country_continent_redirects";
+    case Section::kNetblockCountries:
+      return "netblock_countries";
+    case Section::kHostCategoryDirs:
+      return "host_category_dirs";
+    case Section::kFileDetails:
+      return "file_details";
+    case Section::kHeader:
+      return "header";
+    case Section::kTrailer:
+      return "trailer";
+    case Section::kNone:
+      break;
   }
   return "";
 }
@@ -175,10 +195,10 @@ struct CacheBuilder::State {
   absl::flat_hash_map<int64_t, uint32_t> hc_index;
   absl::flat_hash_map<int64_t, std::vector<uint32_t>> category_hcs;  // by host category id
 
-  std::vector<std::pair<int64_t, std::string>> urls;                   // HCUrlCache
-  absl::flat_hash_map<int64_t, std::vector<std::string>> allowed;    // host -> countries
-  std::vector<std::pair<int64_t, std::string>> netblocks;             // (host, text)
-  std::vector<std::pair<int64_t, int64_t>> peer_asns;                 // (host, asn)
+  std::vector<std::pair<int64_t, std::string>> urls;               // HCUrlCache
+  absl::flat_hash_map<int64_t, std::vector<std::string>> allowed;  // host -> countries
+  std::vector<std::pair<int64_t, std::string>> netblocks;          // (host, text)
+  std::vector<std::pair<int64_t, int64_t>> peer_asns;              // (host, asn)
   std::vector<Repository> repositories;
   std::vector<StringPair> repository_redirects, country_continent_redirects, netblock_countries;
 
@@ -785,7 +805,8 @@ absl::Status CacheBuilder::Consume(const SnapshotChunk& c) {
     MM_RETURN_IF_ERROR(s.Enter(section));
     s.Rows(section, in.size());
     for (const auto& p : in) {
-      out.push_back({p.key(), p.has_value() ? std::optional<std::string>(p.value()) : std::nullopt});
+      out.push_back(
+          {p.key(), p.has_value() ? std::optional<std::string>(p.value()) : std::nullopt});
     }
     return absl::OkStatus();
   };
@@ -817,8 +838,8 @@ absl::Status CacheBuilder::Consume(const SnapshotChunk& c) {
       auto it = s.stats.rows.find(section);
       int64_t got = it == s.stats.rows.end() ? 0 : it->second;
       if (got != n) {
-        return absl::DataLossError(absl::StrCat("cache export stream: received ", got,
-                                                " rows of ", section, ", catalog sent ", n));
+        return absl::DataLossError(absl::StrCat("cache export stream: received ", got, " rows of ",
+                                                section, ", catalog sent ", n));
       }
     }
     for (const auto& [section, n] : s.stats.rows) {

@@ -32,7 +32,7 @@ class CacheWriter;
 class HostResolver;
 
 struct BuildOptions {
-  uint64_t time = 0;                              // MirrorList.Time, Unix seconds
+  uint64_t time = 0;                               // MirrorList.Time, Unix seconds
   absl::Duration dns_timeout = absl::Seconds(10);  // for all netblock host names together
 };
 

@@ -1,12 +1,12 @@
 #include "services/cachegen/cache_writer.h"
 
-#include <climits>
-#include <cstdint>
-
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/io/zero_copy_stream.h>
 #include <google/protobuf/message_lite.h>
 #include <google/protobuf/wire_format_lite.h>
+
+#include <climits>
+#include <cstdint>
 
 namespace mm::cachegen {
 

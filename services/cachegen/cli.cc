@@ -97,8 +97,8 @@ absl::StatusOr<common::WorkerSetup> LoadSetup(const common::WorkerSetupOptions& 
 }
 
 int Generate(const common::ArgParser& args, std::ostream& err) {
-  auto setup = LoadSetup({args.value_or("--config", ""), args.flag("--debug"),
-                          args.value_or("--catalog", "")});
+  auto setup = LoadSetup(
+      {args.value_or("--config", ""), args.flag("--debug"), args.value_or("--catalog", "")});
   if (!setup.ok()) {
     err << "Error: " << setup.status().message() << "\n";
     return 2;

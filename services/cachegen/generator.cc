@@ -1,9 +1,9 @@
 #include "services/cachegen/generator.h"
 
+#include <google/protobuf/io/zero_copy_stream_impl.h>
+
 #include <cerrno>
 #include <cstring>
-
-#include <google/protobuf/io/zero_copy_stream_impl.h>
 
 #include "absl/strings/str_cat.h"
 #include "services/cachegen/atomic_file.h"
@@ -62,7 +62,8 @@ absl::StatusOr<GenerateResult> Generator::Run() {
   int attempts = std::max(1, options_.attempts);
   for (int attempt = 0; attempt < attempts; ++attempt) {
     if (attempt > 0) {
-      absl::Duration delay = options_.backoff ? options_.backoff(attempt - 1) : absl::ZeroDuration();
+      absl::Duration delay =
+          options_.backoff ? options_.backoff(attempt - 1) : absl::ZeroDuration();
       MM_LOG(WARNING) << "cache generation attempt " << attempt << " failed (" << status
                       << "); retrying in " << delay;
       std::unique_lock<std::mutex> lock(mu_);
@@ -102,12 +103,17 @@ absl::StatusOr<GenerateResult> Generator::RunOnce() {
       build.time = static_cast<uint64_t>(absl::ToUnixSeconds(absl::Now()));
       build.dns_timeout = options_.dns_timeout;
       CacheBuilder builder(build, resolver_, writer);
+      absl::Time start = absl::Now();
       MM_RETURN_IF_ERROR(source_.Stream([&](const SnapshotChunk& chunk) -> absl::Status {
         if (stop_) return absl::CancelledError("stopped by a signal");
         return builder.Consume(chunk);
       }));
+      absl::Time streamed = absl::Now();
       MM_RETURN_IF_ERROR(builder.Finish());
       MM_RETURN_IF_ERROR(writer.Finish());
+      MM_LOG(DEBUG) << "snapshot streamed in " << absl::FormatDuration(streamed - start)
+                    << ", remaining fields written in "
+                    << absl::FormatDuration(absl::Now() - streamed);
       result.stats = builder.stats();
       result.bytes = writer.bytes_written();
     }
@@ -117,6 +123,7 @@ absl::StatusOr<GenerateResult> Generator::RunOnce() {
     }
   }
   if (options_.verify) {
+    absl::Time start = absl::Now();
     CountingVisitor counts;
     absl::Status s = ReadCacheFile(file.temp_path(), counts);
     if (!s.ok()) {
@@ -130,6 +137,7 @@ absl::StatusOr<GenerateResult> Generator::RunOnce() {
                                                 " were written"));
       }
     }
+    MM_LOG(DEBUG) << "new cache read back in " << absl::FormatDuration(absl::Now() - start);
   }
   MM_RETURN_IF_ERROR(file.Commit());
   MM_LOG(INFO) << "wrote " << options_.outfile << ": " << result.bytes << " bytes, "

@@ -27,8 +27,8 @@ class SnapshotSource;
 struct GenerateOptions {
   std::string outfile = "/var/lib/mirrormanager/mirrorlist_cache.proto";
   absl::Duration dns_timeout = absl::Seconds(10);
-  int attempts = 5;                                   // whole-snapshot attempts
-  std::function<absl::Duration(int retry)> backoff;   // delay before retry n (0-based); null = none
+  int attempts = 5;                                  // whole-snapshot attempts
+  std::function<absl::Duration(int retry)> backoff;  // delay before retry n (0-based); null = none
   bool verify = true;  // re-read the new file (as the server would) before it replaces the old
 };
 

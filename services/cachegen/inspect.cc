@@ -30,10 +30,10 @@ using CacheInput = std::function<absl::Status(CacheVisitor&)>;
 
 std::string FormatTime(uint64_t t) {
   if (t > static_cast<uint64_t>(INT64_MAX)) return absl::StrCat(t);
-  return absl::StrCat(absl::FormatTime("%Y-%m-%d %H:%M:%S UTC",
-                                       absl::FromUnixSeconds(static_cast<int64_t>(t)),
-                                       absl::UTCTimeZone()),
-                      " (", t, ")");
+  return absl::StrCat(
+      absl::FormatTime("%Y-%m-%d %H:%M:%S UTC", absl::FromUnixSeconds(static_cast<int64_t>(t)),
+                       absl::UTCTimeZone()),
+      " (", t, ")");
 }
 
 // Problem kinds with a count and the first few examples.
@@ -81,9 +81,10 @@ class SummaryVisitor final : public CacheVisitor {
     ++counts_[field];
     Key(field, e.key());
     if (field == kNetblockCountryCache && !ParseCidr(e.key(), nullptr)) {
-      problems_.Add("NetblockCountryCache key is not CIDR (the server stops reading the table "
-                    "at this key)",
-                    e.key());
+      problems_.Add(
+          "NetblockCountryCache key is not CIDR (the server stops reading the table "
+          "at this key)",
+          e.key());
     }
   }
   void StringRepeatedInt(int field, const mc::StringRepeatedIntMap& e) override {
@@ -186,13 +187,13 @@ class SummaryVisitor final : public CacheVisitor {
       fresh = int_keys_[field].insert(key).second;
     }
     if (!fresh) {
-      problems_.Add(absl::StrCat("duplicate key in ", CacheFieldName(field),
-                                 field == kRepositoryRedirectCache ||
-                                         field == kRepoArchToDirectoryName ||
-                                         field == kCountryContinentRedirectCache
-                                     ? " (the server concatenates the values)"
-                                     : " (the server uses the first)"),
-                    absl::StrCat(key));
+      problems_.Add(
+          absl::StrCat("duplicate key in ", CacheFieldName(field),
+                       field == kRepositoryRedirectCache || field == kRepoArchToDirectoryName ||
+                               field == kCountryContinentRedirectCache
+                           ? " (the server concatenates the values)"
+                           : " (the server uses the first)"),
+          absl::StrCat(key));
     }
   }
 
@@ -285,8 +286,8 @@ class DirectoryVisitor final : public CacheVisitor {
     out << "Global (public fallback): " << m.global_size() << " host(s)\n";
     for (int64_t id : m.global()) PrintHost(out, "  ", id, by_host, m.subpath());
     PrintCountries(out, "ByCountry", m.bycountry(), by_host, m.subpath());
-    PrintCountries(out, "ByCountryInternet2 (unused by mirrorlist-server)",
-                   m.bycountryinternet2(), by_host, m.subpath());
+    PrintCountries(out, "ByCountryInternet2 (unused by mirrorlist-server)", m.bycountryinternet2(),
+                   by_host, m.subpath());
     return 0;
   }
 
@@ -295,8 +296,7 @@ class DirectoryVisitor final : public CacheVisitor {
                       const google::protobuf::RepeatedPtrField<mc::StringRepeatedIntMap>& list,
                       const absl::flat_hash_map<int64_t, const mc::IntRepeatedIntMap*>& by_host,
                       const std::string& subpath) const {
-    out << title << ": " << list.size() << " countr" << (list.size() == 1 ? "y" : "ies")
-        << "\n";
+    out << title << ": " << list.size() << " countr" << (list.size() == 1 ? "y" : "ies") << "\n";
     for (const auto& c : list) {
       out << "  " << c.key() << ": " << c.value_size() << " host(s)\n";
       for (int64_t id : c.value()) PrintHost(out, "    ", id, by_host, subpath);
@@ -421,7 +421,8 @@ class DigestVisitor final : public CacheVisitor {
   void MirrorList(const mc::MirrorListCacheType& e) override {
     std::vector<int64_t> hosts(e.global().begin(), e.global().end());
     for (const auto& h : e.byhostid()) hosts.push_back(h.key());
-    for (const auto& c : e.bycountry()) hosts.insert(hosts.end(), c.value().begin(), c.value().end());
+    for (const auto& c : e.bycountry())
+      hosts.insert(hosts.end(), c.value().begin(), c.value().end());
     std::sort(hosts.begin(), hosts.end());
     hosts.erase(std::unique(hosts.begin(), hosts.end()), hosts.end());
     dirs_.emplace(e.directory(), std::move(hosts));
@@ -431,7 +432,8 @@ class DigestVisitor final : public CacheVisitor {
   // Small fields: key -> value text (first entry of a key wins, as in the server).
   std::map<int, std::map<std::string, std::string>> kv_;
   absl::flat_hash_map<std::string, std::vector<int64_t>> dirs_;  // directory -> host ids
-  absl::flat_hash_map<std::string, std::map<std::string, std::string>> fd_;  // dir -> file -> newest
+  absl::flat_hash_map<std::string, std::map<std::string, std::string>>
+      fd_;  // dir -> file -> newest
 
  private:
   template <typename R>
@@ -465,7 +467,8 @@ class Lines {
   int64_t hidden_ = 0;
 };
 
-std::vector<std::string> SortedKeys(const absl::flat_hash_map<std::string, std::vector<int64_t>>& m) {
+std::vector<std::string> SortedKeys(
+    const absl::flat_hash_map<std::string, std::vector<int64_t>>& m) {
   std::vector<std::string> keys;
   keys.reserve(m.size());
   for (const auto& [k, v] : m) keys.push_back(k);
@@ -594,7 +597,7 @@ bool DiffDigests(const DigestVisitor& a, const DigestVisitor& b, const DiffOptio
     }
     out << "per host (directories gained / lost):\n";
     std::vector<std::pair<int64_t, std::pair<int64_t, int64_t>>> hosts(per_host.begin(),
-                                                                         per_host.end());
+                                                                       per_host.end());
     std::stable_sort(hosts.begin(), hosts.end(), [](const auto& x, const auto& y) {
       return x.second.first + x.second.second > y.second.first + y.second.second;
     });

@@ -50,8 +50,8 @@ CachegenMetrics::CachegenMetrics(prometheus::Registry& r)
                 .Help("Cache generation attempts, per result")
                 .Register(r)) {}
 
-void CachegenMetrics::RecordSuccess(const BuildStats& stats, int64_t bytes,
-                                    absl::Duration duration, absl::Time now) {
+void CachegenMetrics::RecordSuccess(const BuildStats& stats, int64_t bytes, absl::Duration duration,
+                                    absl::Time now) {
   for (const auto& [section, n] : stats.rows) {
     rows_read_.Add({{"section", section}}).Set(static_cast<double>(n));
   }

@@ -1,8 +1,8 @@
 #include "services/cachegen/resolver.h"
 
+#include <arpa/inet.h>
 #include <netdb.h>
 #include <sys/socket.h>
-#include <arpa/inet.h>
 
 #include <algorithm>
 #include <condition_variable>

@@ -32,8 +32,7 @@ class HostResolver {
 class SystemResolver final : public HostResolver {
  public:
   explicit SystemResolver(int parallelism) : parallelism_(parallelism < 1 ? 1 : parallelism) {}
-  ResolveResults ResolveAll(const std::vector<std::string>& names,
-                            absl::Duration timeout) override;
+  ResolveResults ResolveAll(const std::vector<std::string>& names, absl::Duration timeout) override;
 
  private:
   int parallelism_;

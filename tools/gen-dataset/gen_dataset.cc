@@ -9,20 +9,20 @@
 //
 // Shape: categories like Fedora's (Fedora Linux, EPEL, Secondary Arches, Archive, ...), each a
 // tree of releases/<version>/Everything/<arch>/os/{repodata,Packages/p<k>} directories with a
-// repository per os directory; sites with one or two hosts each (public and private, a few
-// inactive, countries from a fixed list, bandwidths across the clamp range); host categories,
-// public and private URLs; host_category_dir rows chosen pseudo-randomly per (host category,
-// directory) to reach the requested number of up-to-date rows (5% more stale); file_detail
-// history (repomd.xml versions in repodata directories); netblocks in every accepted form,
-// peer ASNs, country restrictions, netblock countries, continent and repository redirects.
+// repository per os directory (those of version 1 disabled); sites with one or two hosts each
+// (public and private, a few inactive, countries from a fixed list, bandwidths across the clamp
+// range); host categories, public and private URLs; host_category_dir rows: each host category
+// carries a systematic sample of its category's directories, sized to reach the requested
+// number of up-to-date rows (5% more are stale); file_detail history (repomd.xml versions in
+// repodata directories); netblocks in every accepted form, peer ASNs, country restrictions,
+// netblock countries, continent and repository redirects.
 #include <cmath>
 #include <cstdint>
 #include <iostream>
 #include <map>
+#include <pqxx/pqxx>
 #include <string>
 #include <vector>
-
-#include <pqxx/pqxx>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -61,9 +61,9 @@ struct CategorySpec {
   const char* name;
   const char* product;
   const char* topdir;
-  const char* prefix;   // repository prefix: <prefix>-<version>
-  double dir_weight;    // share of the directories
-  double carried_by;    // share of hosts carrying it
+  const char* prefix;  // repository prefix: <prefix>-<version>
+  double dir_weight;   // share of the directories
+  double carried_by;   // share of hosts carrying it
 };
 
 constexpr CategorySpec kCategories[] = {
@@ -111,12 +111,12 @@ void WithoutIndexes(pqxx::work& tx, const std::string& table, Fn fn) {
     constraints.emplace_back(r[0].as<std::string>(), r[1].as<std::string>());
   }
   std::vector<std::pair<std::string, std::string>> indexes;  // name, CREATE INDEX ...
-  for (const auto& r : tx.exec_params(
-           "SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x "
-           "JOIN pg_class i ON i.oid = x.indexrelid "
-           "WHERE x.indrelid = $1::regclass AND NOT x.indisprimary "
-           "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.oid)",
-           table)) {
+  for (const auto& r :
+       tx.exec_params("SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x "
+                      "JOIN pg_class i ON i.oid = x.indexrelid "
+                      "WHERE x.indrelid = $1::regclass AND NOT x.indisprimary "
+                      "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.oid)",
+                      table)) {
     indexes.emplace_back(r[0].as<std::string>(), r[1].as<std::string>());
   }
   for (const auto& [name, def] : constraints) {
@@ -158,9 +158,9 @@ class Loader {
     pqxx::nontransaction n(c_);
     for (const char* table :
          {"site", "host", "category", "directory", "category_directory", "repository",
-          "file_detail", "host_category", "host_category_url", "host_category_dir",
-          "host_netblock", "host_peer_asn", "host_country", "host_country_allowed",
-          "netblock_country", "country_continent_redirect", "repository_redirect"}) {
+          "file_detail", "host_category", "host_category_url", "host_category_dir", "host_netblock",
+          "host_peer_asn", "host_country", "host_country_allowed", "netblock_country",
+          "country_continent_redirect", "repository_redirect"}) {
       std::cout << "rows " << table << ": "
                 << n.exec1(absl::StrCat("SELECT count(*) FROM ", table))[0].as<int64_t>() << "\n";
     }
@@ -177,7 +177,9 @@ class Loader {
     std::cout << "step " << what << ": " << absl::FormatDuration(absl::Now() - t) << "\n";
   }
 
-  int Categories() const { return static_cast<int>(std::min<int64_t>(s_.categories, kMaxCategories)); }
+  int Categories() const {
+    return static_cast<int>(std::min<int64_t>(s_.categories, kMaxCategories));
+  }
 
   // Directories of category c (0-based), by weight, summing to s_.directories.
   int64_t DirsOf(int c) const {
@@ -195,8 +197,8 @@ class Loader {
     tx.exec(absl::StrCat("INSERT INTO arch (name) SELECT unnest(", kArches, ")"));
     for (int c = 0; c < Categories(); ++c) {
       const CategorySpec& k = kCategories[c];
-      tx.exec_params(
-          "INSERT INTO product (name) VALUES ($1) ON CONFLICT (name) DO NOTHING", k.product);
+      tx.exec_params("INSERT INTO product (name) VALUES ($1) ON CONFLICT (name) DO NOTHING",
+                     k.product);
       tx.exec_params("INSERT INTO directory (name) VALUES ($1)", k.topdir);
       tx.exec_params(
           "INSERT INTO category (name, product_id, topdir_id) SELECT $1, p.id, d.id "
@@ -219,7 +221,8 @@ class Loader {
                         ") || '/Everything/' || (", kArches, ")[(", i, " / ", kTreeSize, ") % ",
                         kArchCount, " + 1] || '/os' || CASE ", i, " % ", kTreeSize,
                         " WHEN 0 THEN '' WHEN 1 THEN '/repodata' WHEN 2 THEN '/Packages' "
-                        "ELSE '/Packages/p' || (", i, " % ", kTreeSize, " - 3) END");
+                        "ELSE '/Packages/p' || (",
+                        i, " % ", kTreeSize, " - 3) END");
   }
 
   void Directories(pqxx::work& tx) {
@@ -238,8 +241,9 @@ class Loader {
                        "FROM ins, category c WHERE c.name = $3"),
           k.topdir, DirsOf(c), k.name);
     }
-    tx.exec("INSERT INTO category_directory (category_id, directory_id) "
-            "SELECT category_id, id FROM gen_dirs ORDER BY id");
+    tx.exec(
+        "INSERT INTO category_directory (category_id, directory_id) "
+        "SELECT category_id, id FROM gen_dirs ORDER BY id");
   }
 
   void Repositories(pqxx::work& tx) {
@@ -247,16 +251,18 @@ class Loader {
     for (int c = 0; c < Categories(); ++c) {
       const CategorySpec& k = kCategories[c];
       tx.exec_params(
-          absl::StrCat(
-              "INSERT INTO repository (name, prefix, category_id, version_id, arch_id, "
-              "directory_id, disabled) "
-              "SELECT d.name, $2 || '-' || v.name, cat.id, v.id, a.id, d.id, v.name = '1' "
-              "FROM category cat JOIN gen_dirs g ON g.category_id = cat.id "
-              "JOIN directory d ON d.id = g.id "
-              "JOIN version v ON v.product_id = cat.product_id "
-              "AND v.name = (1 + (g.i / ", kTreeSize, ") / ", kArchCount, ")::text "
-              "JOIN arch a ON a.name = (", kArches, ")[(g.i / ", kTreeSize, ") % ", kArchCount,
-              " + 1] WHERE cat.name = $1 AND g.i % ", kTreeSize, " = 0"),
+          absl::StrCat("INSERT INTO repository (name, prefix, category_id, version_id, arch_id, "
+                       "directory_id, disabled) "
+                       "SELECT d.name, $2 || '-' || v.name, cat.id, v.id, a.id, d.id, v.name = '1' "
+                       "FROM category cat JOIN gen_dirs g ON g.category_id = cat.id "
+                       "JOIN directory d ON d.id = g.id "
+                       "JOIN version v ON v.product_id = cat.product_id "
+                       "AND v.name = (1 + (g.i / ",
+                       kTreeSize, ") / ", kArchCount,
+                       ")::text "
+                       "JOIN arch a ON a.name = (",
+                       kArches, ")[(g.i / ", kTreeSize, ") % ", kArchCount,
+                       " + 1] WHERE cat.name = $1 AND g.i % ", kTreeSize, " = 0"),
           k.name, k.prefix);
     }
     tx.exec(
@@ -290,13 +296,13 @@ CROSS JOIN LATERAL generate_series(
 
   void Hosts(pqxx::work& tx) {
     const int64_t seed = s_.seed;
-    tx.exec_params(absl::StrCat(
-                       "INSERT INTO site (name, org_url, private, admin_active, user_active, "
-                       "created_by) SELECT 'Site ' || i, 'https://site' || i || '.example.org', "
-                       "false, ",
-                       Rand("i", seed, 2), " > 0.01, ", Rand("i", seed, 3),
-                       " > 0.01, 'gen-dataset' FROM generate_series(1, $1::bigint) i"),
-                   s_.sites);
+    tx.exec_params(
+        absl::StrCat("INSERT INTO site (name, org_url, private, admin_active, user_active, "
+                     "created_by) SELECT 'Site ' || i, 'https://site' || i || '.example.org', "
+                     "false, ",
+                     Rand("i", seed, 2), " > 0.01, ", Rand("i", seed, 3),
+                     " > 0.01, 'gen-dataset' FROM generate_series(1, $1::bigint) i"),
+        s_.sites);
     // Hosts 1..public are public, the rest private; every site has at least one host.
     int64_t public_hosts = s_.hosts - s_.private_hosts;
     tx.exec_params(
@@ -314,10 +320,10 @@ CROSS JOIN LATERAL generate_series(
             " % 100000 END, "
             "CASE WHEN ",
             Hash("i", seed, 7), " % 3 = 0 THEN NULL ELSE 1000 + ", Hash("i", seed, 8),
-            " % 60000 END, ",
-            Rand("i", seed, 9), " > 0.1, i > $2::bigint, ", Rand("i", seed, 10), " < 0.1, ",
-            Rand("i", seed, 11), " < 0.05, ", Rand("i", seed, 12), " > 0.03, ",
-            Rand("i", seed, 13), " > 0.02, 1 + i % 4, i % 7200 "
+            " % 60000 END, ", Rand("i", seed, 9), " > 0.1, i > $2::bigint, ", Rand("i", seed, 10),
+            " < 0.1, ", Rand("i", seed, 11), " < 0.05, ", Rand("i", seed, 12), " > 0.03, ",
+            Rand("i", seed, 13),
+            " > 0.02, 1 + i % 4, i % 7200 "
             "FROM generate_series(1, $3::bigint) i"),
         s_.sites, public_hosts, s_.hosts);
     // Host categories: every host carries Fedora Linux-like category 1 with its share, the
@@ -360,7 +366,8 @@ CROSS JOIN LATERAL generate_series(
         absl::StrCat(
             "INSERT INTO host_category_dir (host_category_id, directory_id, path, up2date) "
             "SELECT hc.id, d.id, substr(d.name, length(t.name) + 2), ",
-            Rand("hc.id * 7 + d.id", s_.seed, 71), " < $2::float8 "
+            Rand("hc.id * 7 + d.id", s_.seed, 71),
+            " < $2::float8 "
             "FROM host_category hc "
             "JOIN category cat ON cat.id = hc.category_id "
             "JOIN directory t ON t.id = cat.topdir_id "
@@ -379,16 +386,16 @@ CROSS JOIN LATERAL generate_series(
   void Rules(pqxx::work& tx) {
     const int64_t seed = s_.seed;
     // Netblocks in every form cachegen accepts: CIDR, bare addresses, dotted netmasks, IPv6.
-    tx.exec_params(absl::StrCat(
-                       "INSERT INTO host_netblock (host_id, netblock, name) "
-                       "SELECT (SELECT min(id) FROM host) + ",
-                       Hash("i", seed, 80), " % (SELECT count(*) FROM host), CASE i % 4 "
-                       "WHEN 0 THEN (10 + i % 200) || '.' || (i % 250) || '.0.0/16' "
-                       "WHEN 1 THEN '192.0.' || (i % 250) || '.' || (1 + i % 250) "
-                       "WHEN 2 THEN '172.' || (16 + i % 16) || '.' || (i % 250) || "
-                       "'.0/255.255.255.0' "
-                       "ELSE '2001:db8:' || to_hex(i) || '::/48' END, 'netblock ' || i "
-                       "FROM generate_series(1, $1::bigint) i"),
+    tx.exec_params(absl::StrCat("INSERT INTO host_netblock (host_id, netblock, name) "
+                                "SELECT (SELECT min(id) FROM host) + ",
+                                Hash("i", seed, 80),
+                                " % (SELECT count(*) FROM host), CASE i % 4 "
+                                "WHEN 0 THEN (10 + i % 200) || '.' || (i % 250) || '.0.0/16' "
+                                "WHEN 1 THEN '192.0.' || (i % 250) || '.' || (1 + i % 250) "
+                                "WHEN 2 THEN '172.' || (16 + i % 16) || '.' || (i % 250) || "
+                                "'.0/255.255.255.0' "
+                                "ELSE '2001:db8:' || to_hex(i) || '::/48' END, 'netblock ' || i "
+                                "FROM generate_series(1, $1::bigint) i"),
                    s_.netblocks);
     if (s_.dns_netblocks > 0) {
       tx.exec_params(
@@ -405,18 +412,18 @@ CROSS JOIN LATERAL generate_series(
                                 ") ON CONFLICT (code) DO NOTHING"));
     int64_t n = s_.country_rules;
     // Country restrictions, in both tables (the union counts).
-    tx.exec_params(absl::StrCat(
-                       "INSERT INTO host_country_allowed (host_id, country) "
-                       "SELECT DISTINCT h.id, h.country FROM host h WHERE h.id % 97 < $1::bigint "
-                       "AND ",
-                       Rand("h.id", seed, 82), " < 0.5"),
-                   std::max<int64_t>(1, n / 10));
-    tx.exec_params(absl::StrCat(
-                       "INSERT INTO host_country (host_id, country_id) "
-                       "SELECT DISTINCT h.id, c.id FROM host h JOIN country c ON c.code = h.country "
-                       "WHERE h.id % 89 < $1::bigint AND ",
-                       Rand("h.id", seed, 83), " < 0.5"),
-                   std::max<int64_t>(1, n / 10));
+    tx.exec_params(
+        absl::StrCat("INSERT INTO host_country_allowed (host_id, country) "
+                     "SELECT DISTINCT h.id, h.country FROM host h WHERE h.id % 97 < $1::bigint "
+                     "AND ",
+                     Rand("h.id", seed, 82), " < 0.5"),
+        std::max<int64_t>(1, n / 10));
+    tx.exec_params(
+        absl::StrCat("INSERT INTO host_country (host_id, country_id) "
+                     "SELECT DISTINCT h.id, c.id FROM host h JOIN country c ON c.code = h.country "
+                     "WHERE h.id % 89 < $1::bigint AND ",
+                     Rand("h.id", seed, 83), " < 0.5"),
+        std::max<int64_t>(1, n / 10));
     tx.exec_params(absl::StrCat("INSERT INTO netblock_country (netblock, country) "
                                 "SELECT '198.18.' || i || '.0/24', (",
                                 kCountries, ")[1 + i % ", kCountryCount,
@@ -448,8 +455,9 @@ int main(int argc, char** argv) {
   mm::common::ArgParser args("mm-gen-dataset",
                              "Load a synthetic MirrorManager catalog of a chosen size into an "
                              "empty, migrated database (default: Fedora scale).");
-  args.Option("--db", "URI", "postgresql:// URI or libpq conninfo (default: "
-                             "SQLALCHEMY_DATABASE_URI of the configuration).")
+  args.Option("--db", "URI",
+              "postgresql:// URI or libpq conninfo (default: "
+              "SQLALCHEMY_DATABASE_URI of the configuration).")
       .Option("-c,--config", "FILE", "Configuration file (default: $MM2_CONFIG).")
       .Option("--preset", "NAME", "fedora, small or tiny; size options override it.", "fedora")
       .Option("--sites", "N", "Sites.")
@@ -460,7 +468,8 @@ int main(int argc, char** argv) {
       .Option("--file-details", "N", "file_detail rows.")
       .Option("--up2date-hcds", "N", "Up-to-date host_category_dir rows (at least).")
       .Option("--netblocks", "N", "host_netblock rows (addresses; no DNS names).")
-      .Option("--dns-netblocks", "N", "host_netblock rows naming 'localhost' (resolved by cachegen).")
+      .Option("--dns-netblocks", "N",
+              "host_netblock rows naming 'localhost' (resolved by cachegen).")
       .Option("--country-rules", "N", "Scale of country restrictions and netblock countries.")
       .Option("--seed", "N", "Seed of the pseudo-random choices.")
       .Flag("--force", "Load even if the database already has directories.");
@@ -494,8 +503,8 @@ int main(int argc, char** argv) {
     std::cerr << "Error: " << error << "\n";
     return 2;
   }
-  if (s.categories < 1 || s.categories > kMaxCategories || s.sites < 1 ||
-      s.hosts < s.sites || s.private_hosts > s.hosts || s.directories < 1) {
+  if (s.categories < 1 || s.categories > kMaxCategories || s.sites < 1 || s.hosts < s.sites ||
+      s.private_hosts > s.hosts || s.directories < 1) {
     std::cerr << "Error: need 1-8 categories, at least one site, at least one host per site, "
                  "private hosts <= hosts and at least one directory\n";
     return 2;
@@ -534,10 +543,10 @@ int main(int argc, char** argv) {
         return 1;
       }
     }
-    std::cout << "loading: " << s.sites << " sites, " << s.hosts << " hosts ("
-              << s.private_hosts << " private), " << s.categories << " categories, "
-              << s.directories << " directories, " << s.file_details << " file details, >= "
-              << s.up2date_hcds << " up-to-date host category dirs, seed " << s.seed << "\n";
+    std::cout << "loading: " << s.sites << " sites, " << s.hosts << " hosts (" << s.private_hosts
+              << " private), " << s.categories << " categories, " << s.directories
+              << " directories, " << s.file_details << " file details, >= " << s.up2date_hcds
+              << " up-to-date host category dirs, seed " << s.seed << "\n";
     Loader(c, s).Run();
   } catch (const std::exception& e) {
     std::cerr << "Error: " << e.what() << "\n";

@@ -206,9 +206,8 @@ grpc::Status CacheExportService::StreamMirrorlistSnapshot(
     grpc::ServerContext* context, const pb::MirrorlistSnapshotRequest* request,
     grpc::ServerWriter<pb::MirrorlistSnapshotChunk>* writer) {
   CacheExportOptions options;
-  options.batch_rows = request->batch_rows() <= 0
-                           ? kDefaultBatchRows
-                           : std::min(request->batch_rows(), kMaxBatchRows);
+  options.batch_rows = request->batch_rows() <= 0 ? kDefaultBatchRows
+                                                  : std::min(request->batch_rows(), kMaxBatchRows);
   ChunkWriter sink(context, writer);
   return common::ToGrpcStatus(store_.Export(options, sink));
 }

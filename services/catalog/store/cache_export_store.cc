@@ -4,6 +4,7 @@
 #include <string_view>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "services/catalog/db/pg_pool.h"
 #include "services/catalog/store/sql_util.h"
 #include "services/common/log.h"
@@ -17,8 +18,7 @@ constexpr char kSelectHeader[] =
     "SELECT EXTRACT(EPOCH FROM now())::bigint, txid_current_snapshot()::text";
 
 constexpr char kSelectArches[] = "SELECT id, name FROM arch ORDER BY id";
-constexpr char kSelectCategories[] =
-    "SELECT id, COALESCE(topdir_id, 0) FROM category ORDER BY id";
+constexpr char kSelectCategories[] = "SELECT id, COALESCE(topdir_id, 0) FROM category ORDER BY id";
 constexpr char kSelectDirectories[] = "SELECT id, name FROM directory ORDER BY id";
 // Q1: hosts without a site are dropped by the join, as upstream.
 constexpr char kSelectHosts[] = R"sql(
@@ -84,6 +84,7 @@ absl::Status ExportSection(pqxx::transaction_base& tx, std::string_view section,
                            const std::function<Row(const pqxx::row&)>& convert,
                            const std::function<absl::Status(std::vector<Row>&)>& deliver,
                            std::map<std::string, int64_t>& counts) {
+  absl::Time start = absl::Now();
   tx.exec(absl::StrCat("DECLARE mm_cache_export NO SCROLL CURSOR FOR ", std::string(sql)));
   const std::string fetch = absl::StrCat("FETCH FORWARD ", batch, " FROM mm_cache_export");
   int64_t total = 0;
@@ -100,6 +101,8 @@ absl::Status ExportSection(pqxx::transaction_base& tx, std::string_view section,
   }
   tx.exec("CLOSE mm_cache_export");
   counts[std::string(section)] = total;
+  MM_LOG(DEBUG) << "cache export: " << total << " rows of " << section << " in "
+                << absl::FormatDuration(absl::Now() - start);
   return absl::OkStatus();
 }
 
@@ -173,8 +176,8 @@ absl::Status CacheExportStore::Export(const CacheExportOptions& options, CacheEx
         };
         MM_RETURN_IF_ERROR(ExportSection<ExportNamedId>(tx, "arches", kSelectArches, batch,
                                                         ToNamedId, bind(&S::Arches), counts));
-        MM_RETURN_IF_ERROR(ExportSection<ExportIdPair>(
-            tx, "categories", kSelectCategories, batch, ToIdPair, bind(&S::Categories), counts));
+        MM_RETURN_IF_ERROR(ExportSection<ExportIdPair>(tx, "categories", kSelectCategories, batch,
+                                                       ToIdPair, bind(&S::Categories), counts));
         MM_RETURN_IF_ERROR(ExportSection<ExportNamedId>(tx, "directories", kSelectDirectories,
                                                         batch, ToNamedId, bind(&S::Directories),
                                                         counts));
@@ -189,23 +192,21 @@ absl::Status CacheExportStore::Export(const CacheExportOptions& options, CacheEx
         MM_RETURN_IF_ERROR(ExportSection<ExportHostValueRow>(
             tx, "host_country_allowed", kSelectHostCountryAllowed, batch, ToHostValue,
             bind(&S::HostCountryAllowed), counts));
-        MM_RETURN_IF_ERROR(ExportSection<ExportHostValueRow>(tx, "host_countries",
-                                                             kSelectHostCountries, batch,
-                                                             ToHostValue,
-                                                             bind(&S::HostCountries), counts));
-        MM_RETURN_IF_ERROR(ExportSection<ExportHostValueRow>(tx, "host_netblocks",
-                                                             kSelectHostNetblocks, batch,
-                                                             ToHostValue,
-                                                             bind(&S::HostNetblocks), counts));
+        MM_RETURN_IF_ERROR(
+            ExportSection<ExportHostValueRow>(tx, "host_countries", kSelectHostCountries, batch,
+                                              ToHostValue, bind(&S::HostCountries), counts));
+        MM_RETURN_IF_ERROR(
+            ExportSection<ExportHostValueRow>(tx, "host_netblocks", kSelectHostNetblocks, batch,
+                                              ToHostValue, bind(&S::HostNetblocks), counts));
         MM_RETURN_IF_ERROR(ExportSection<ExportIdPair>(tx, "host_peer_asns", kSelectHostPeerAsns,
                                                        batch, ToIdPair, bind(&S::HostPeerAsns),
                                                        counts));
-        MM_RETURN_IF_ERROR(ExportSection<ExportIdPair>(
-            tx, "category_directories", kSelectCategoryDirectories, batch, ToIdPair,
-            bind(&S::CategoryDirectories), counts));
-        MM_RETURN_IF_ERROR(ExportSection<ExportRepositoryRow>(
-            tx, "repositories", kSelectRepositories, batch, ToRepository,
-            bind(&S::Repositories), counts));
+        MM_RETURN_IF_ERROR(ExportSection<ExportIdPair>(tx, "category_directories",
+                                                       kSelectCategoryDirectories, batch, ToIdPair,
+                                                       bind(&S::CategoryDirectories), counts));
+        MM_RETURN_IF_ERROR(
+            ExportSection<ExportRepositoryRow>(tx, "repositories", kSelectRepositories, batch,
+                                               ToRepository, bind(&S::Repositories), counts));
         MM_RETURN_IF_ERROR(ExportSection<ExportStringPairRow>(
             tx, "repository_redirects", kSelectRepositoryRedirects, batch, ToStringPair,
             bind(&S::RepositoryRedirects), counts));
@@ -215,13 +216,12 @@ absl::Status CacheExportStore::Export(const CacheExportOptions& options, CacheEx
         MM_RETURN_IF_ERROR(ExportSection<ExportStringPairRow>(
             tx, "netblock_countries", kSelectNetblockCountries, batch, ToStringPair,
             bind(&S::NetblockCountries), counts));
-        MM_RETURN_IF_ERROR(ExportSection<ExportIdPair>(
-            tx, "host_category_dirs", kSelectHostCategoryDirs, batch, ToIdPair,
-            bind(&S::HostCategoryDirs), counts));
-        MM_RETURN_IF_ERROR(ExportSection<ExportFileDetailRow>(tx, "file_details",
-                                                              kSelectFileDetails, batch,
-                                                              ToFileDetail,
-                                                              bind(&S::FileDetails), counts));
+        MM_RETURN_IF_ERROR(ExportSection<ExportIdPair>(tx, "host_category_dirs",
+                                                       kSelectHostCategoryDirs, batch, ToIdPair,
+                                                       bind(&S::HostCategoryDirs), counts));
+        MM_RETURN_IF_ERROR(
+            ExportSection<ExportFileDetailRow>(tx, "file_details", kSelectFileDetails, batch,
+                                               ToFileDetail, bind(&S::FileDetails), counts));
         MM_LOG(DEBUG) << "cache export done: " << counts["directories"] << " directories, "
                       << counts["host_category_dirs"] << " up-to-date host category dirs, "
                       << counts["file_details"] << " file details";

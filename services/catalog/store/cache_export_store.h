@@ -97,19 +97,19 @@ class CacheExportSink {
  public:
   virtual ~CacheExportSink() = default;
   virtual absl::Status Header(int64_t snapshot_time, const std::string& snapshot) = 0;
-  virtual absl::Status Arches(std::vector<ExportNamedId>& rows) = 0;               // by id
-  virtual absl::Status Categories(std::vector<ExportIdPair>& rows) = 0;            // (id, topdir)
-  virtual absl::Status Directories(std::vector<ExportNamedId>& rows) = 0;          // by id
-  virtual absl::Status Hosts(std::vector<ExportHostRow>& rows) = 0;                // by id
+  virtual absl::Status Arches(std::vector<ExportNamedId>& rows) = 0;       // by id
+  virtual absl::Status Categories(std::vector<ExportIdPair>& rows) = 0;    // (id, topdir)
+  virtual absl::Status Directories(std::vector<ExportNamedId>& rows) = 0;  // by id
+  virtual absl::Status Hosts(std::vector<ExportHostRow>& rows) = 0;        // by id
   virtual absl::Status HostCategories(std::vector<ExportHostCategoryRow>& rows) = 0;  // by id
-  virtual absl::Status HostCategoryUrls(std::vector<ExportUrlRow>& rows) = 0;      // public, by id
+  virtual absl::Status HostCategoryUrls(std::vector<ExportUrlRow>& rows) = 0;  // public, by id
   virtual absl::Status HostCountryAllowed(std::vector<ExportHostValueRow>& rows) = 0;
-  virtual absl::Status HostCountries(std::vector<ExportHostValueRow>& rows) = 0;   // country.code
+  virtual absl::Status HostCountries(std::vector<ExportHostValueRow>& rows) = 0;  // country.code
   virtual absl::Status HostNetblocks(std::vector<ExportHostValueRow>& rows) = 0;
-  virtual absl::Status HostPeerAsns(std::vector<ExportIdPair>& rows) = 0;          // (host, asn)
+  virtual absl::Status HostPeerAsns(std::vector<ExportIdPair>& rows) = 0;  // (host, asn)
   // (category, directory), by directory then category.
   virtual absl::Status CategoryDirectories(std::vector<ExportIdPair>& rows) = 0;
-  virtual absl::Status Repositories(std::vector<ExportRepositoryRow>& rows) = 0;   // by id
+  virtual absl::Status Repositories(std::vector<ExportRepositoryRow>& rows) = 0;  // by id
   virtual absl::Status RepositoryRedirects(std::vector<ExportStringPairRow>& rows) = 0;
   virtual absl::Status CountryContinentRedirects(std::vector<ExportStringPairRow>& rows) = 0;
   virtual absl::Status NetblockCountries(std::vector<ExportStringPairRow>& rows) = 0;

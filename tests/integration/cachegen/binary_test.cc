@@ -3,6 +3,9 @@
 // missing directory), metrics pushed to a Pushgateway, the inspect/diff sub-commands and
 // upstream's dotenv configuration file.
 #include <dirent.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <httplib.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -14,13 +17,8 @@
 #include <sstream>
 #include <thread>
 
-#include <httplib.h>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
-
-#include "absl/strings/str_cat.h"
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "tests/integration/cachegen/cachegen_testing.h"
 #include "tests/testing/fixtures.h"
 #include "tests/testing/status_matchers.h"
@@ -148,9 +146,9 @@ class BinaryTest : public ::testing::Test {
 };
 
 TEST_F(BinaryTest, UpstreamOptionsLastOccurrenceWins) {
-  ProcessResult r = Run({"-c", config_, "-o", "/nonexistent/dir/cache.proto", "--outfile", out_,
-                         "--catalog", absl::StrCat("127.0.0.1:", ClosedPort()), "--catalog",
-                         harness_->address(), "-d"});
+  ProcessResult r =
+      Run({"-c", config_, "-o", "/nonexistent/dir/cache.proto", "--outfile", out_, "--catalog",
+           absl::StrCat("127.0.0.1:", ClosedPort()), "--catalog", harness_->address(), "-d"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(r.err, HasSubstr("DEBUG"));
   mc::MirrorList cache;
@@ -165,9 +163,9 @@ TEST_F(BinaryTest, FailuresLeaveThePreviousCacheUntouched) {
   std::string previous = ReadFile(out_);
   ASSERT_FALSE(previous.empty());
 
-  ProcessResult unreachable = Run({"-c", config_, "-o", out_, "--catalog",
-                                   absl::StrCat("127.0.0.1:", ClosedPort())},
-                                  {{"MM2_CATALOG_RPC_ATTEMPTS", "1"}});
+  ProcessResult unreachable =
+      Run({"-c", config_, "-o", out_, "--catalog", absl::StrCat("127.0.0.1:", ClosedPort())},
+          {{"MM2_CATALOG_RPC_ATTEMPTS", "1"}});
   EXPECT_EQ(unreachable.exit_code, 1);
   EXPECT_THAT(unreachable.err, HasSubstr("previous cache"));
   EXPECT_EQ(ReadFile(out_), previous);

@@ -2,9 +2,8 @@
 // cache_export.proto (header first, one section per chunk in order, batches, trailer counts),
 // the filters of upstream's queries, and cancellation.
 #include <gmock/gmock.h>
-#include <gtest/gtest.h>
-
 #include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
 
 #include "mirrormanager/catalog/v1/cache_export.grpc.pb.h"
 #include "tests/testing/catalog_harness.h"
@@ -50,7 +49,8 @@ class CacheExportTest : public ::testing::Test {
     int64_t product = f.Product("Fedora");
     int64_t cat = f.Category("Fedora Linux", product, "pub/fedora/linux");
     int64_t site = f.Site("s");
-    for (int i = 0; i < 7; ++i) dirs_.push_back(f.Directory("pub/fedora/linux/d" + std::to_string(i), {cat}));
+    for (int i = 0; i < 7; ++i)
+      dirs_.push_back(f.Directory("pub/fedora/linux/d" + std::to_string(i), {cat}));
     int64_t host = f.Host(site, "h", "DE");
     int64_t orphan = f.Host(std::nullopt, "no-site", "DE");
     hc_ = f.HostCategory(host, cat);
@@ -117,7 +117,7 @@ TEST_F(CacheExportTest, RowsFollowUpstreamQueries) {
   for (const auto& c : ReadAll(0)) all.MergeFrom(c);
   ASSERT_EQ(all.hosts_size(), 1);  // the host without a site is not sent (Q1 join)
   EXPECT_EQ(all.hosts(0).id(), host_);
-  EXPECT_EQ(all.host_categories_size(), 2);  // Q7: every row
+  EXPECT_EQ(all.host_categories_size(), 2);     // Q7: every row
   ASSERT_EQ(all.host_category_urls_size(), 1);  // Q3: public only
   EXPECT_EQ(all.host_category_urls(0).id(), public_url_);
   // Q9: up to date, with a directory.

@@ -1,5 +1,6 @@
 #include "tests/integration/cachegen/cachegen_testing.h"
 
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -9,8 +10,6 @@
 #include "absl/strings/str_cat.h"
 #include "services/cachegen/catalog_client.h"
 #include "services/cachegen/snapshot_source.h"
-
-#include <gtest/gtest.h>
 
 namespace mm::cachegen::testing {
 

@@ -10,15 +10,14 @@
 // The generator reads the real catalog stream through a decorator that pauses after each
 // chunk, so that mutations certainly commit between the reads of different tables (and of
 // different batches of one table).
-#include <atomic>
-#include <fstream>
-#include <sstream>
-#include <thread>
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <fstream>
 #include <pqxx/pqxx>
+#include <sstream>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -86,8 +85,10 @@ TEST(ConsistencyTest, CacheMatchesOnePointInTimeWhileTheDatabaseChanges) {
       tx.exec(absl::StrCat("UPDATE host SET bandwidth_int = ", k, " WHERE id = ", a));
       tx.exec(absl::StrCat("UPDATE host_category_dir SET up2date = (host_category_id = ",
                            k % 2 == 1 ? hc_a : hc_b, ")"));
-      tx.exec(absl::StrCat("INSERT INTO file_detail (directory_id, filename, timestamp, size) "
-                           "VALUES (", marker, ", 'marker', ", k, ", 0)"));
+      tx.exec(
+          absl::StrCat("INSERT INTO file_detail (directory_id, filename, timestamp, size) "
+                       "VALUES (",
+                       marker, ", 'marker', ", k, ", 0)"));
       tx.commit();
       committed = k;
       absl::SleepFor(absl::Milliseconds(2));

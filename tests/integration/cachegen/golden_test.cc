@@ -6,13 +6,13 @@
 //
 // To regenerate after an intended change: MM_UPDATE_GOLDEN=1 ctest -R GoldenTest, then review
 // the diff of the text file.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
 #include <cstdlib>
 #include <fstream>
 #include <regex>
 #include <sstream>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 
 #include "tests/integration/cachegen/cachegen_testing.h"
 #include "tests/testing/fixtures.h"
@@ -125,16 +125,14 @@ TEST(GoldenTest, DecodedCacheMatchesTheGoldenFile) {
   std::string proto_root = mm::testing::SourceDir() + "/proto";
   mm::testing::ProcessOptions o;
   o.stdin_data = ReadFile(g.path);
-  ASSERT_OK_AND_ASSIGN(
-      auto decoded,
-      mm::testing::RunProcess(MM_PROTOC,
-                              {"--decode", "mirrormanager.MirrorList", "-I", proto_root,
-                               proto_root + "/mirrormanager/cache/mirrormanager.proto"},
-                              o));
+  ASSERT_OK_AND_ASSIGN(auto decoded, mm::testing::RunProcess(
+                                         MM_PROTOC,
+                                         {"--decode", "mirrormanager.MirrorList", "-I", proto_root,
+                                          proto_root + "/mirrormanager/cache/mirrormanager.proto"},
+                                         o));
   ASSERT_EQ(decoded.exit_code, 0) << decoded.err;
-  std::string text = std::regex_replace(decoded.out, std::regex("^Time: [0-9]+$",
-                                                                std::regex::multiline),
-                                        "Time: <generation time>");
+  std::string text = std::regex_replace(
+      decoded.out, std::regex("^Time: [0-9]+$", std::regex::multiline), "Time: <generation time>");
   std::string golden_path = mm::testing::TestDataDir() + "/cachegen/golden_mirrorlist.txt";
   if (std::getenv("MM_UPDATE_GOLDEN") != nullptr) {
     std::ofstream(golden_path, std::ios::binary) << text;

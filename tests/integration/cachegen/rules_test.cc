@@ -159,12 +159,13 @@ TEST_F(RulesTest, RepoArchToDirectoryName) {
   int64_t v40 = f_->Version(fedora_, "40");
   f_->Repository("r1", "fedora-40", linux_, v40, x86, os_);
   f_->Repository("r2", "fedora-source-40", linux_, v40, src, repodata_);
-  f_->Repository("r3", "", linux_, v40, src, os_);                 // empty prefix
-  f_->Repository("r4", std::nullopt, linux_, v40, x86, repodata_);  // NULL prefix
+  f_->Repository("r3", "", linux_, v40, src, os_);                    // empty prefix
+  f_->Repository("r4", std::nullopt, linux_, v40, x86, repodata_);    // NULL prefix
   f_->Repository("r5", "fedora-41", linux_, std::nullopt, x86, os_);  // no version (Q11)
   Generated g = Generate();
-  EXPECT_THAT(StringString(g.cache.repoarchtodirectoryname()),
-              ElementsAre(Pair("fedora-40+x86_64", kOs), Pair("fedora-source-40+source", kRepodata)));
+  EXPECT_THAT(
+      StringString(g.cache.repoarchtodirectoryname()),
+      ElementsAre(Pair("fedora-40+x86_64", kOs), Pair("fedora-source-40+source", kRepodata)));
 }
 
 TEST_F(RulesTest, HostAsnCacheFromAsnClientsAndPeerAsns) {
@@ -206,13 +207,13 @@ TEST_F(RulesTest, HostCountryAllowedCacheIsTheUnionOfBothTables) {
   int64_t b = f_->Host(site_, "b", "DE");
   int64_t inactive = f_->Host(site_, "c", "DE", {.admin_active = false});
   int64_t none = f_->Host(site_, "d", "DE");
-  f_->HostCountryAllowed(a, "de");                   // the admin panel's table
-  f_->HostCountry(a, f_->Country("AT"));             // the UI's table, by country code
-  f_->HostCountry(a, f_->Country("DE"));             // in both: once
+  f_->HostCountryAllowed(a, "de");        // the admin panel's table
+  f_->HostCountry(a, f_->Country("AT"));  // the UI's table, by country code
+  f_->HostCountry(a, f_->Country("DE"));  // in both: once
   f_->HostCountry(b, f_->Country("ch"));
-  f_->HostCountryAllowed(inactive, "SE");            // inactive hosts are left out
-  f_->HostCountryAllowed(b, "LI");                   // the same country for several hosts is
-  f_->HostCountryAllowed(a, "LI");                   // allowed since migration 0002
+  f_->HostCountryAllowed(inactive, "SE");  // inactive hosts are left out
+  f_->HostCountryAllowed(b, "LI");         // the same country for several hosts is
+  f_->HostCountryAllowed(a, "LI");         // allowed since migration 0002
   Generated g = Generate();
   std::map<int64_t, std::vector<std::string>> allowed;
   for (const auto& x : g.cache.hostcountryallowedcache()) {
@@ -233,7 +234,7 @@ TEST_F(RulesTest, HostNetblockCacheParsesEveryForm) {
   f_->HostNetblock(a, "2001:DB8::/32");
   f_->HostNetblock(a, "localhost");  // resolved (locally, from /etc/hosts)
   f_->HostNetblock(a, "this is not a network");
-  f_->HostNetblock(b, "10.0.0.0/8");  // shared key: one entry, both hosts
+  f_->HostNetblock(b, "10.0.0.0/8");     // shared key: one entry, both hosts
   f_->HostNetblock(c, "172.16.0.0/12");  // inactive host
   Generated g = Generate();
   std::map<std::string, std::vector<int64_t>> keys;
@@ -297,7 +298,8 @@ TEST_F(RulesTest, ByHostIdIncludesPrivateHostsWithPublicUrls) {
   EXPECT_EQ(by_host.count(only_private_url), 0u);
   // Private hosts never reach Global or ByCountry; the public one without a URL does.
   EXPECT_THAT(Ids(e->global()), ElementsAre(pub, only_private_url));
-  EXPECT_THAT(ByCountry(e->bycountry()), ElementsAre(Pair("DE", ElementsAre(pub, only_private_url))));
+  EXPECT_THAT(ByCountry(e->bycountry()),
+              ElementsAre(Pair("DE", ElementsAre(pub, only_private_url))));
 }
 
 TEST_F(RulesTest, GlobalAndByCountryHoldActiveUpToDatePublicHosts) {
@@ -314,8 +316,8 @@ TEST_F(RulesTest, GlobalAndByCountryHoldActiveUpToDatePublicHosts) {
   EXPECT_THAT(Ids(os->global()), ElementsAre(de, se));
   EXPECT_THAT(ByCountry(os->bycountry()),
               ElementsAre(Pair("DE", ElementsAre(de)), Pair("SE", ElementsAre(se))));
-  EXPECT_THAT(ByHostId(*os), ElementsAre(Pair(de, ::testing::SizeIs(1)),
-                                         Pair(se, ::testing::SizeIs(1))));
+  EXPECT_THAT(ByHostId(*os),
+              ElementsAre(Pair(de, ::testing::SizeIs(1)), Pair(se, ::testing::SizeIs(1))));
   EXPECT_THAT(Ids(FindDirectory(g.cache, kRepodata)->global()), ElementsAre(de));
   (void)us;
 }
@@ -340,8 +342,8 @@ TEST_F(RulesTest, ByCountryInternet2) {
   int64_t i2 = Mirror("i2", "us", {os_}, {.internet2 = true});
   int64_t plain = Mirror("plain", "US", {os_});
   // Private hosts reach ByCountryInternet2 only with internet2_clients, and never Global.
-  int64_t priv_i2 = Mirror("priv-i2", "CA", {os_}, {.private_ = true, .internet2 = true,
-                                                      .internet2_clients = true});
+  int64_t priv_i2 = Mirror("priv-i2", "CA", {os_},
+                           {.private_ = true, .internet2 = true, .internet2_clients = true});
   Mirror("priv-no-clients", "CA", {os_}, {.private_ = true, .internet2 = true});
   Generated g = Generate();
   const auto* e = FindDirectory(g.cache, kOs);

@@ -2,9 +2,8 @@
 // mm2-backend.md §10 items 26-30), on the same fixture, with hosts 23 and 56 present in the
 // database instead of upstream's "unknown host -> copy of the first host" fallback.
 #include <gmock/gmock.h>
-#include <gtest/gtest.h>
-
 #include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
 
 #include "absl/strings/str_cat.h"
 #include "mirrormanager/catalog/v1/cache_export.grpc.pb.h"
@@ -32,8 +31,8 @@ class UpstreamScenariosTest : public ::testing::Test {
     db.Exec("INSERT INTO arch (id, name) VALUES (8, 'arch-8')");
     db.Exec("INSERT INTO product (id, name) VALUES (1, 'product')");
     db.Exec("INSERT INTO version (id, name, product_id) VALUES (6, 'version-6', 1)");
-    db.Exec(absl::StrCat("INSERT INTO directory (id, name) VALUES (69, '", topdir,
-                         "'), (744, '", dir, "'), (30001, 'directory-30001')"));
+    db.Exec(absl::StrCat("INSERT INTO directory (id, name) VALUES (69, '", topdir, "'), (744, '",
+                         dir, "'), (30001, 'directory-30001')"));
     db.Exec(absl::StrCat("INSERT INTO category (id, name, topdir_id) VALUES (", cat_id,
                          ", 'category', 69)"));
     db.Exec(absl::StrCat(

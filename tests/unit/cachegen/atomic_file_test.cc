@@ -1,13 +1,12 @@
 #include "services/cachegen/atomic_file.h"
 
+#include <dirent.h>
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <dirent.h>
 #include <fstream>
 #include <sstream>
-
-#include <gtest/gtest.h>
 
 #include "tests/testing/status_matchers.h"
 

@@ -4,11 +4,10 @@
 #include "services/cachegen/cache_builder.h"
 
 #include <gmock/gmock.h>
-#include <gtest/gtest.h>
-
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 #include <google/protobuf/wire_format_lite.h>
+#include <gtest/gtest.h>
 
 #include "services/cachegen/cache_writer.h"
 #include "tests/testing/status_matchers.h"
@@ -53,8 +52,8 @@ TEST(CacheBuilderTest, SectionsOutOfOrderAreRejected) {
   AddHost(hosts, 1, "DE");
   arches.add_arches()->set_id(1);
   ASSERT_THAT(builder.Consume(hosts), IsOk());
-  EXPECT_THAT(builder.Consume(arches), StatusIs(absl::StatusCode::kFailedPrecondition,
-                                                HasSubstr("arches after hosts")));
+  EXPECT_THAT(builder.Consume(arches),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("arches after hosts")));
 }
 
 TEST(CacheBuilderTest, TrailerMustMatchTheRowsReceived) {

@@ -39,7 +39,7 @@ TEST(CacheReaderTest, ReadsTheSpecByteExamples) {
   Recorder r;
   // Time = 1700000000; CountryContinentRedirectCache {IL: EU}; MirrorListCache with directory
   // "d", ByHostId {42: [421]} and an unpacked Global element -1.
-  std::string mlc_body = Bytes({0x0a, 0x01, 'd', 0x32, 0x05, 0x08, 0x2a, 0x10, 0xa5, 0x03, 0x10,
+  std::string mlc_body = Bytes({0x0a, 0x01, 'd',  0x32, 0x05, 0x08, 0x2a, 0x10, 0xa5, 0x03, 0x10,
                                 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01});
   std::string file = Bytes({0x08, 0x80, 0xe2, 0xcf, 0xaa, 0x06}) +
                      Bytes({0x3a, 0x08, 0x0a, 0x02, 'I', 'L', 0x12, 0x02, 'E', 'U'}) +
@@ -78,9 +78,8 @@ TEST(CacheReaderTest, RejectsWhatTheServerRejects) {
   EXPECT_THAT(ReadCacheBytes(Bytes({0x08, 0x00, 0x3a, 0x04, 0x0a, 0x02, 'I', 'L'}), r),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("required")));
   // Invalid UTF-8 in a key.
-  EXPECT_THAT(ReadCacheBytes(Bytes({0x08, 0x00, 0x3a, 0x08, 0x0a, 0x02, 0xff, 'L', 0x12, 0x02,
-                                    'E', 'U'}),
-                             r),
+  EXPECT_THAT(ReadCacheBytes(
+                  Bytes({0x08, 0x00, 0x3a, 0x08, 0x0a, 0x02, 0xff, 'L', 0x12, 0x02, 'E', 'U'}), r),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("UTF-8")));
   // MirrorListCacheType without its directory.
   EXPECT_THAT(ReadCacheBytes(Bytes({0x08, 0x00, 0x82, 0x01, 0x02, 0x10, 0x01}), r),

@@ -1,12 +1,11 @@
 #include "services/cachegen/inspect.h"
 
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <fstream>
 #include <sstream>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 
 #include "tests/testing/status_matchers.h"
 #include "tests/unit/cachegen/fake_snapshot.h"

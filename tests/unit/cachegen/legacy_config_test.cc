@@ -11,7 +11,8 @@ using ::testing::Pair;
 
 TEST(LegacyConfigTest, RecognisesUpstreamDotenvFile) {
   EXPECT_TRUE(LooksLikeDotenv("DB_URL=postgres://mirror@db/mirrormanager\n"));
-  EXPECT_TRUE(LooksLikeDotenv("# generated\n\nexport DB_URL='postgres://x'\nCATALOG_ADDRESS=a:1\n"));
+  EXPECT_TRUE(
+      LooksLikeDotenv("# generated\n\nexport DB_URL='postgres://x'\nCATALOG_ADDRESS=a:1\n"));
   EXPECT_FALSE(LooksLikeDotenv(""));
   EXPECT_FALSE(LooksLikeDotenv("# only a comment\n"));
   EXPECT_FALSE(LooksLikeDotenv("CATALOG_ADDRESS = 'a:1'\n"));  // Python syntax

@@ -52,10 +52,10 @@ TEST(NetblockTest, InvalidText) {
   ExpectInvalid("10.0.0.0/-1");
   ExpectInvalid("a/b/c");
   ExpectInvalid("10.0.0.0/8/8");
-  ExpectInvalid("01.2.3.4");        // leading zeros are not an address ...
+  ExpectInvalid("01.2.3.4");         // leading zeros are not an address ...
   ExpectInvalid("not a host name");  // ... and spaces are not a name
   ExpectInvalid("fe80::1%eth0");
-  ExpectInvalid("10.1");            // would be read as 10.0.0.1 by the resolver
+  ExpectInvalid("10.1");  // would be read as 10.0.0.1 by the resolver
   ExpectInvalid("167772161");
   ExpectInvalid(std::string(300, 'a'));
   ExpectInvalid("a..b");
@@ -64,8 +64,8 @@ TEST(NetblockTest, InvalidText) {
 }
 
 TEST(NetblockTest, HostNames) {
-  for (const char* name : {"localhost", "mirror.example.org", "mirror.example.org.", "a-b_c.x1",
-                           "1.2.3.example"}) {
+  for (const char* name :
+       {"localhost", "mirror.example.org", "mirror.example.org.", "a-b_c.x1", "1.2.3.example"}) {
     ParsedNetblock p = ParseNetblock(name);
     EXPECT_EQ(p.kind, Kind::kDnsName) << name;
     EXPECT_EQ(p.text, name);
