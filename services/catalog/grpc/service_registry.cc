@@ -2,20 +2,22 @@
 // it needs, in one block.
 #include <grpcpp/grpcpp.h>
 
-#include "services/catalog/grpc/service_registry.h"
+#include "services/catalog/grpc/cache_export_service.h"
 #include "services/catalog/grpc/crawl_service.h"
 #include "services/catalog/grpc/mirrors_service.h"
-#include "services/catalog/grpc/reference_service.h"
-#include "services/catalog/store/crawl_store.h"
 #include "services/catalog/grpc/public_service.h"
+#include "services/catalog/grpc/reference_service.h"
+#include "services/catalog/grpc/service_registry.h"
+#include "services/catalog/store/cache_export_store.h"
 #include "services/catalog/store/checkin_store.h"
-#include "services/catalog/store/password_cache.h"
-#include "services/catalog/store/public_store.h"
-#include "services/common/config.h"
+#include "services/catalog/store/crawl_store.h"
 #include "services/catalog/store/directory_store.h"
 #include "services/catalog/store/host_store.h"
+#include "services/catalog/store/password_cache.h"
+#include "services/catalog/store/public_store.h"
 #include "services/catalog/store/reference_store.h"
 #include "services/catalog/store/site_store.h"
+#include "services/common/config.h"
 
 namespace mm::catalog {
 
@@ -41,6 +43,10 @@ CatalogServices BuildCatalogServices(CatalogContext& ctx) {
     s.Add(std::make_unique<PublicDataService>(public_store), "mirrormanager.catalog.v1.PublicData");
     s.Add(std::make_unique<CheckinService>(checkins), "mirrormanager.catalog.v1.Checkin");
   }
+  // Cache export (generate-mirrorlist-cache): one consistent snapshot per stream.
+  auto& cache_export = s.Own<CacheExportStore>(ctx.pool);
+  s.Add(std::make_unique<CacheExportService>(cache_export),
+        "mirrormanager.catalog.v1.CacheExport");
   return s;
 }
 
