@@ -99,6 +99,10 @@ NETBLOCKS_INTERNET2_URL = "http://routes.net.internet2.edu/bgp/RIBS/"
 EC2_IP_RANGES_URL = "https://ip-ranges.amazonaws.com/ip-ranges.json"
 # web-gateway listen address.
 WEB_LISTEN = "127.0.0.1:8080"
+# UMDL: longest run of one `rsync` listing (seconds; the process is killed after it), and the
+# deadline of one category's catalog transaction (seconds).
+UMDL_RSYNC_TIMEOUT = 14400
+UMDL_APPLY_TIMEOUT = 1800
 )mmcfg";
 
 }  // namespace mm::common

@@ -3,10 +3,12 @@
 #include <grpcpp/grpcpp.h>
 
 #include "services/catalog/grpc/service_registry.h"
+#include "services/catalog/grpc/master_tree_service.h"
 #include "services/catalog/grpc/mirrors_service.h"
 #include "services/catalog/grpc/reference_service.h"
 #include "services/catalog/store/directory_store.h"
 #include "services/catalog/store/host_store.h"
+#include "services/catalog/store/master_tree_store.h"
 #include "services/catalog/store/reference_store.h"
 #include "services/catalog/store/site_store.h"
 
@@ -21,6 +23,9 @@ CatalogServices BuildCatalogServices(CatalogContext& ctx) {
   s.Add(std::make_unique<ReferenceService>(reference, directories),
         "mirrormanager.catalog.v1.ReferenceData");
   s.Add(std::make_unique<MirrorsService>(sites, hosts), "mirrormanager.catalog.v1.Mirrors");
+  // UMDL: the master tree, applied one category per transaction.
+  auto& master_tree = s.Own<MasterTreeStore>(ctx.pool);
+  s.Add(std::make_unique<MasterTreeService>(master_tree), "mirrormanager.catalog.v1.MasterTree");
   return s;
 }
 
