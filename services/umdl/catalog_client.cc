@@ -74,6 +74,7 @@ absl::StatusOr<std::vector<DirectoryState>> GrpcMasterTreeCatalog::ListCategoryD
     const std::string& category) {
   pb::ListCategoryDirectoriesRequest req;
   req.set_category_name(category);
+  req.set_page_size(20000);
   std::vector<DirectoryState> out;
   absl::Status s = common::CallWithRetry(rpc_, [&](grpc::ClientContext* ctx) {
     out.clear();

@@ -55,6 +55,8 @@ class ListingBuilder {
     return absl::OkStatus();
   }
   bool HasDirectory(const std::string& rel) const { return dirs_.contains(rel); }
+  // After FinishDirectories: whether any directory needs its files (pass 2).
+  bool WantsFiles() const { return !index_.empty(); }
   void MarkRepository(std::string_view rel) { repo_.insert(std::string(rel)); }
   void MarkObjects(std::string_view rel) { objects_.insert(std::string(rel)); }
   void MarkSummary(std::string_view rel) { summary_.insert(std::string(rel)); }
@@ -227,6 +229,8 @@ absl::StatusOr<std::optional<ScanResult>> ScanFullFileTimeList(const ScanRequest
       return;
     }
     if (e.kind != 'd' && e.kind != 'f') return;
+    // Pass 1 only needs the directories and the names of "summary" files.
+    if (e.kind == 'f' && BaseName(e.path) != "summary") return;
     auto rel = relative(e.path);
     if (!rel) {
       if (!NormaliseListedPath(e.path)) ++unsafe;
@@ -266,7 +270,7 @@ absl::StatusOr<std::optional<ScanResult>> ScanFullFileTimeList(const ScanRequest
   stat_failures.Summarise(&out);
 
   FftParseStats stats2;
-  ParseFft(mapped->data(), [&](const FftEntry& e) {
+  if (builder.WantsFiles()) ParseFft(mapped->data(), [&](const FftEntry& e) {
     if (!status.ok() || e.kind != 'f') return;
     if ((stats2.rows & 4095) == 0 && Stopped(request)) {
       status = StoppedStatus();
@@ -452,7 +456,7 @@ absl::Status BuildFromRsyncListing(std::string_view data, const ScanRequest& req
     return own.value_or(true) && parent.value_or(true);
   });
   RsyncParseStats stats2;
-  ParseRsyncListing(data, [&](const RsyncEntry& e) {
+  if (builder.WantsFiles()) ParseRsyncListing(data, [&](const RsyncEntry& e) {
     if (!status.ok() || e.kind == 'd' || e.kind == 'l') return;
     auto rel = NormaliseListedPath(e.path);
     if (!rel || rel->empty()) return;

@@ -56,23 +56,22 @@ grpc::Status MasterTreeService::ListCategoryDirectories(
     Ctx* ctx, const pb::ListCategoryDirectoriesRequest* in,
     grpc::ServerWriter<pb::CategoryDirectoryPage>* writer) {
   int page_size = in->page_size() <= 0 ? 5000 : std::min(in->page_size(), 20000);
-  std::string after;
-  while (!ctx->IsCancelled()) {
-    auto page = store_.ListCategoryDirectories(in->category_name(), after, page_size);
-    if (!page.ok()) return common::ToGrpcStatus(page.status());
-    if (page->empty()) break;
-    pb::CategoryDirectoryPage out;
-    for (const auto& d : *page) {
-      auto* p = out.add_directories();
-      p->set_name(d.name);
-      p->set_ctime(d.ctime);
-      p->set_readable(d.readable);
-      p->set_has_repository(d.has_repository);
-    }
-    after = page->back().name;
-    if (!writer->Write(out)) return grpc::Status(grpc::StatusCode::CANCELLED, "client went away");
-    if (static_cast<int>(page->size()) < page_size) break;
-  }
+  bool client_gone = false;
+  absl::Status s = store_.ListCategoryDirectories(
+      in->category_name(), page_size, [&](std::vector<CategoryDirectoryState>&& page) {
+        pb::CategoryDirectoryPage out;
+        for (auto& d : page) {
+          auto* p = out.add_directories();
+          p->set_name(std::move(d.name));
+          p->set_ctime(d.ctime);
+          p->set_readable(d.readable);
+          p->set_has_repository(d.has_repository);
+        }
+        client_gone = ctx->IsCancelled() || !writer->Write(out);
+        return !client_gone;
+      });
+  if (!s.ok()) return common::ToGrpcStatus(s);
+  if (client_gone) return grpc::Status(grpc::StatusCode::CANCELLED, "client went away");
   return grpc::Status::OK;
 }
 

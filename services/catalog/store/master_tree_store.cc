@@ -11,15 +11,14 @@
 namespace mm::catalog {
 namespace {
 
-constexpr const char* kListCategoryDirectories = R"sql(
+constexpr const char* kDeclareCategoryDirectories = R"sql(
+DECLARE mm_umdl_category_dirs NO SCROLL CURSOR FOR
 SELECT d.name, COALESCE(d.ctime, 0), d.readable,
        EXISTS (SELECT 1 FROM repository r WHERE r.directory_id = d.id)
-FROM category c
-JOIN category_directory cd ON cd.category_id = c.id
+FROM category_directory cd
 JOIN directory d ON d.id = cd.directory_id
-WHERE c.name = $1 AND d.name > $2
-ORDER BY d.name
-LIMIT $3)sql";
+WHERE cd.category_id = $1
+ORDER BY d.name)sql";
 
 constexpr const char* kSelectCategoryForApply = R"sql(
 SELECT c.id, c.product_id, c.topdir_id, t.name
@@ -328,24 +327,34 @@ class Applier {
 
 }  // namespace
 
-absl::StatusOr<std::vector<CategoryDirectoryState>> MasterTreeStore::ListCategoryDirectories(
-    const std::string& category_name, const std::string& after_name, int limit) {
-  return pool_.Query<std::vector<CategoryDirectoryState>>(
-      [&](pqxx::transaction_base& tx) -> absl::StatusOr<std::vector<CategoryDirectoryState>> {
-        if (after_name.empty() &&
-            tx.exec_params("SELECT 1 FROM category WHERE name = $1", category_name).empty()) {
-          return absl::NotFoundError(absl::StrCat("no category named '", category_name, "'"));
+absl::Status MasterTreeStore::ListCategoryDirectories(const std::string& category_name, int page_size,
+                                                     const PageFn& page) {
+  const int n = std::clamp(page_size, 1, 20000);
+  bool sent = false;
+  return pool_.Transact(
+      [&](pqxx::transaction_base& tx) -> absl::Status {
+        // A retry after a lost connection would hand out the first pages twice.
+        if (sent) return absl::UnavailableError("database connection lost while listing; list again");
+        pqxx::result c = tx.exec_params("SELECT id FROM category WHERE name = $1", category_name);
+        if (c.empty()) return absl::NotFoundError(absl::StrCat("no category named '", category_name, "'"));
+        tx.exec_params(kDeclareCategoryDirectories, c[0][0].as<int64_t>());
+        const std::string fetch = absl::StrCat("FETCH FORWARD ", n, " FROM mm_umdl_category_dirs");
+        while (true) {
+          pqxx::result r = tx.exec(fetch);
+          if (r.empty()) break;
+          std::vector<CategoryDirectoryState> out;
+          out.reserve(r.size());
+          for (const auto& row : r) {
+            out.push_back(CategoryDirectoryState{row[0].as<std::string>(), row[1].as<int64_t>(),
+                                                 row[2].as<bool>(), row[3].as<bool>()});
+          }
+          const bool last = static_cast<int>(r.size()) < n;
+          sent = true;
+          if (!page(std::move(out)) || last) break;
         }
-        std::vector<CategoryDirectoryState> out;
-        pqxx::result r = tx.exec_params(kListCategoryDirectories, category_name, after_name,
-                                        std::clamp(limit, 1, 20000));
-        out.reserve(r.size());
-        for (const auto& row : r) {
-          out.push_back(CategoryDirectoryState{row[0].as<std::string>(), row[1].as<int64_t>(),
-                                               row[2].as<bool>(), row[3].as<bool>()});
-        }
-        return out;
-      });
+        return absl::OkStatus();
+      },
+      PgPool::Mode::kReadOnly);
 }
 
 absl::StatusOr<ApplyCategoryResult> MasterTreeStore::ApplyCategoryScan(const ChunkSource& next) {

@@ -87,10 +87,12 @@ class MasterTreeStore {
  public:
   explicit MasterTreeStore(PgPool& pool) : pool_(pool) {}
 
-  // Directories linked to the category with names > `after_name`, ordered by name; at most
-  // `limit` rows. NOT_FOUND when the category does not exist.
-  absl::StatusOr<std::vector<CategoryDirectoryState>> ListCategoryDirectories(
-      const std::string& category_name, const std::string& after_name, int limit);
+  // Every directory linked to the category, ordered by name, handed to `page` in pages of at
+  // most `page_size` rows (one query behind a cursor, so memory stays at one page). `page`
+  // returns false to stop early. NOT_FOUND when the category does not exist.
+  using PageFn = std::function<bool(std::vector<CategoryDirectoryState>&& page)>;
+  absl::Status ListCategoryDirectories(const std::string& category_name, int page_size,
+                                       const PageFn& page);
 
   // Fills `*chunk` with the next chunk; returns false at the end of the stream.
   using ChunkSource = std::function<absl::StatusOr<bool>(CategoryScanChunk* chunk)>;
