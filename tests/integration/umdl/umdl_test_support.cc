@@ -184,6 +184,13 @@ std::map<std::string, std::pair<int64_t, int64_t>> DirectoryFiles(const TestData
   return out;
 }
 
+std::string RsyncBinary() {
+  for (const char* p : {"/usr/bin/rsync", "/usr/local/bin/rsync", "/bin/rsync"}) {
+    if (::access(p, X_OK) == 0) return p;
+  }
+  return "rsync";
+}
+
 namespace {
 int FreePort() {
   int s = ::socket(AF_INET, SOCK_STREAM, 0);
@@ -220,7 +227,7 @@ absl::StatusOr<std::unique_ptr<RsyncDaemon>> RsyncDaemon::Start(const std::strin
                                "]\n  path = ", path, "\n  read only = yes\n"));
   for (int attempt = 0; attempt < 5; ++attempt) {
     d->port_ = FreePort();
-    auto p = BackgroundProcess::Start("rsync", {"--daemon", "--no-detach", "--config=" + conf, "--address=127.0.0.1",
+    auto p = BackgroundProcess::Start(RsyncBinary(), {"--daemon", "--no-detach", "--config=" + conf, "--address=127.0.0.1",
                                                 absl::StrCat("--port=", d->port_)});
     if (!p.ok()) return p.status();
     d->process_ = std::move(*p);

@@ -56,6 +56,9 @@ std::vector<std::vector<std::string>> Rows(const TestDatabase& db, const std::st
 std::map<std::string, std::pair<int64_t, int64_t>> DirectoryFiles(const TestDatabase& db,
                                                                    const std::string& name);
 
+// Absolute path of the rsync binary (RunProcess does not search PATH).
+std::string RsyncBinary();
+
 // An rsync daemon on 127.0.0.1 (port chosen free) serving module `module` at `path`, running as
 // the current user, chroot off. Stopped on destruction.
 class RsyncDaemon {
