@@ -14,6 +14,7 @@
 #include "services/umdl/file_hashes.h"
 #include "services/umdl/file_system.h"
 #include "services/umdl/paths.h"
+#include "services/umdl/progress.h"
 #include "services/umdl/repo_map.h"
 #include "services/umdl/repomd.h"
 
@@ -101,8 +102,10 @@ class Planner {
     plan.category_name = ctx_.category->name;
     const std::string& topdir = ctx_.category->topdir;
     stats_->seen = scan_.directories.size();
+    if (ctx_.progress) ctx_.progress->Begin("Syncing directories of " + ctx_.category->name, scan_.directories.size());
     for (const auto& d : scan_.directories) {
       if (Stopped(ctx_)) return absl::CancelledError("stopped by a signal");
+      if (ctx_.progress) ctx_.progress->Advance(1);
       if (d.changed) ++stats_->changed;
       if (!d.known) ++stats_->new_directories;
       const std::string full = JoinPath(topdir, d.relative);

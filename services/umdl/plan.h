@@ -22,6 +22,7 @@
 namespace mm::umdl {
 
 class FileSystem;
+class Progress;
 
 // The known directories of a category from the catalog's rows. Rows that are not below the
 // category's top directory are counted in `*outside` and left alone.
@@ -41,6 +42,7 @@ struct PlanContext {
   bool delete_directories = false;
   const FileSystem* fs = nullptr;
   const std::atomic<bool>* stop = nullptr;
+  Progress* progress = nullptr;  // optional: advanced once per directory
 };
 
 struct PlanStats {

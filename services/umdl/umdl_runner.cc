@@ -182,8 +182,8 @@ bool UmdlRunner::SyncCategory(const Selected& s, const std::vector<std::string>&
   ctx.delete_directories = options_.delete_directories;
   ctx.fs = deps_.fs;
   ctx.stop = deps_.stop;
+  ctx.progress = deps_.progress;
   PlanStats stats;
-  if (deps_.progress) deps_.progress->Begin("Syncing directories of " + category.name, 0);
   auto plan = BuildPlan(*scan, known, ctx, &stats);
   if (!plan.ok()) return fail("cannot plan the changes", plan.status());
   for (const auto& w : stats.warnings) MM_LOG(WARNING) << w;

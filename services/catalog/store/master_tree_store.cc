@@ -393,7 +393,10 @@ absl::StatusOr<ApplyCategoryResult> MasterTreeStore::ApplyCategoryScan(const Chu
             return absl::InvalidArgumentError("all chunks of a stream must be for one category");
           }
           for (const auto& d : chunk.directories) {
-            if (d.name.empty()) return absl::InvalidArgumentError("directory name must not be empty");
+            // "" is only the top directory of a category whose top is the mirror root.
+            if (d.name.empty() && !(row.topdir_id != 0 && row.topdir_name.empty())) {
+              return absl::InvalidArgumentError("directory name must not be empty");
+            }
           }
           applier.Directories(chunk.directories);
           if (absl::Status s = applier.Versions(chunk.versions); !s.ok()) return s;
