@@ -13,8 +13,9 @@ struct GrpcMasterTreeCatalog::Stubs {
   std::unique_ptr<pb::MasterTree::Stub> master_tree;
 };
 
-GrpcMasterTreeCatalog::GrpcMasterTreeCatalog(std::shared_ptr<grpc::Channel> channel, common::RpcOptions rpc,
-                                             absl::Duration apply_timeout, ApplyChunking chunking)
+GrpcMasterTreeCatalog::GrpcMasterTreeCatalog(std::shared_ptr<grpc::Channel> channel,
+                                             common::RpcOptions rpc, absl::Duration apply_timeout,
+                                             ApplyChunking chunking)
     : stubs_(std::make_unique<Stubs>()), rpc_(rpc), apply_rpc_(rpc), chunking_(chunking) {
   stubs_->reference = pb::ReferenceData::NewStub(channel);
   stubs_->master_tree = pb::MasterTree::NewStub(channel);
@@ -32,8 +33,8 @@ absl::StatusOr<std::vector<CategoryInfo>> GrpcMasterTreeCatalog::ListCategories(
   if (!s.ok()) return s;
   std::vector<CategoryInfo> out;
   for (const auto& c : resp.categories()) {
-    out.push_back(CategoryInfo{c.id(), c.name(), c.has_product_name() ? c.product_name() : "",
-                               c.has_topdir() ? c.topdir() : ""});
+    out.push_back(CategoryInfo{c.id(), c.name(), c.product_id() != 0 ? c.product_name() : "",
+                               c.topdir_id() != 0 ? c.topdir() : "", c.topdir_id() != 0});
   }
   return out;
 }
@@ -51,7 +52,8 @@ absl::StatusOr<std::vector<std::string>> GrpcMasterTreeCatalog::ListArchNames() 
   return out;
 }
 
-absl::StatusOr<std::vector<std::string>> GrpcMasterTreeCatalog::ListVersionNames(const std::string& product) {
+absl::StatusOr<std::vector<std::string>> GrpcMasterTreeCatalog::ListVersionNames(
+    const std::string& product) {
   pb::ListVersionsRequest req;
   req.set_product_name(product);
   pb::ListVersionsResponse resp;
@@ -82,7 +84,8 @@ absl::StatusOr<std::vector<DirectoryState>> GrpcMasterTreeCatalog::ListCategoryD
     pb::CategoryDirectoryPage page;
     while (reader->Read(&page)) {
       for (auto& d : *page.mutable_directories()) {
-        out.push_back(DirectoryState{std::move(*d.mutable_name()), d.ctime(), d.readable(), d.has_repository()});
+        out.push_back(DirectoryState{std::move(*d.mutable_name()), d.ctime(), d.readable(),
+                                     d.has_repository()});
       }
     }
     return reader->Finish();
@@ -190,8 +193,10 @@ absl::StatusOr<ApplyResult> GrpcMasterTreeCatalog::ApplyCategory(const CategoryP
       if (!(ok = w.AddDirectory(d))) break;
     }
     for (size_t i = 0; ok && i < plan.versions.size(); ++i) ok = w.AddVersion(plan.versions[i]);
-    for (size_t i = 0; ok && i < plan.repositories.size(); ++i) ok = w.AddRepository(plan.repositories[i]);
-    for (size_t i = 0; ok && i < plan.file_details.size(); ++i) ok = w.AddFileDetail(plan.file_details[i]);
+    for (size_t i = 0; ok && i < plan.repositories.size(); ++i)
+      ok = w.AddRepository(plan.repositories[i]);
+    for (size_t i = 0; ok && i < plan.file_details.size(); ++i)
+      ok = w.AddFileDetail(plan.file_details[i]);
     for (size_t i = 0; ok && i < plan.deletions.size(); ++i) ok = w.AddDeletion(plan.deletions[i]);
     if (ok) ok = w.Commit();
     if (ok) writer->WritesDone();

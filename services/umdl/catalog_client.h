@@ -34,7 +34,8 @@ class GrpcMasterTreeCatalog final : public MasterTreeCatalog {
   absl::StatusOr<std::vector<CategoryInfo>> ListCategories() override;
   absl::StatusOr<std::vector<std::string>> ListArchNames() override;
   absl::StatusOr<std::vector<std::string>> ListVersionNames(const std::string& product) override;
-  absl::StatusOr<std::vector<DirectoryState>> ListCategoryDirectories(const std::string& category) override;
+  absl::StatusOr<std::vector<DirectoryState>> ListCategoryDirectories(
+      const std::string& category) override;
   absl::StatusOr<ApplyResult> ApplyCategory(const CategoryPlan& plan) override;
   absl::StatusOr<int> AgeFileDetails(int max_stale_days, int64_t now_unix) override;
 

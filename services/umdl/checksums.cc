@@ -84,7 +84,8 @@ const char* AlgoName(HashAlgo algo) {
 }
 
 std::map<std::string, std::string> ParseChecksumFile(std::string_view contents, HashAlgo algo,
-                                                     ChecksumParseStats* stats, size_t max_entries) {
+                                                     ChecksumParseStats* stats,
+                                                     size_t max_entries) {
   std::map<std::string, std::string> out;
   ChecksumParseStats local;
   if (stats == nullptr) stats = &local;
@@ -112,8 +113,8 @@ std::map<std::string, std::string> ParseChecksumFile(std::string_view contents, 
       hash = tok[0];
       name = tok[1];
       if (!name.empty() && name.front() == '*') name.remove_prefix(1);
-    } else if (tok.size() == 4 && tok[0] == AlgoName(algo) && tok[2] == "=" &&
-               tok[1].size() >= 2 && tok[1].front() == '(' && tok[1].back() == ')') {
+    } else if (tok.size() == 4 && tok[0] == AlgoName(algo) && tok[2] == "=" && tok[1].size() >= 2 &&
+               tok[1].front() == '(' && tok[1].back() == ')') {
       name = tok[1].substr(1, tok[1].size() - 2);
       hash = tok[3];
     } else {

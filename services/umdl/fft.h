@@ -18,7 +18,7 @@ namespace mm::umdl {
 
 struct FftEntry {
   int64_t timestamp = 0;
-  char kind = 0;          // 'f', 'd', 'l', ...
+  char kind = 0;  // 'f', 'd', 'l', ...
   bool unreadable = false;
   int64_t size = 0;
   std::string_view path;  // as written (not normalised); points into the parsed buffer
@@ -26,8 +26,8 @@ struct FftEntry {
 };
 
 struct FftParseStats {
-  size_t rows = 0;        // rows of the [Files] section handed to the callback
-  size_t malformed = 0;   // rows skipped as malformed
+  size_t rows = 0;       // rows of the [Files] section handed to the callback
+  size_t malformed = 0;  // rows skipped as malformed
   size_t first_malformed_line = 0;
   std::string first_malformed;  // the first bad row (truncated to 200 bytes)
   bool truncated = false;       // the last [Files] row had no newline and was dropped

@@ -84,7 +84,8 @@ absl::StatusOr<std::vector<DirEntry>> RealFileSystem::ListDirectory(const std::s
   return out;
 }
 
-absl::StatusOr<std::string> RealFileSystem::ReadFile(const std::string& path, size_t max_bytes) const {
+absl::StatusOr<std::string> RealFileSystem::ReadFile(const std::string& path,
+                                                     size_t max_bytes) const {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return ErrnoStatus(errno, path);
   struct stat st;
@@ -116,7 +117,8 @@ absl::StatusOr<std::string> RealFileSystem::ReadFile(const std::string& path, si
     if (n == 0) break;
     if (out.size() + static_cast<size_t>(n) > max_bytes) {
       ::close(fd);
-      return absl::ResourceExhaustedError(absl::StrCat(path, ": grew beyond ", max_bytes, " bytes"));
+      return absl::ResourceExhaustedError(
+          absl::StrCat(path, ": grew beyond ", max_bytes, " bytes"));
     }
     out.append(buf, static_cast<size_t>(n));
   }

@@ -26,20 +26,26 @@ int main(int argc, char** argv) {
   common::ArgParser args("mm2_update-master-directory-list", "Update the master directory list.");
   args.Option("-c,--config", "FILE", "Configuration file to use (env MM2_CONFIG)")
       .Flag("--list", "list existing categories and exit")
-      .Repeated("--category", "NAME", "Category to scan (default=all), can be repeated, exclude by prefixing with '^'")
+      .Repeated("--category", "NAME",
+                "Category to scan (default=all), can be repeated, exclude by prefixing with '^'")
       .Flag("--debug", "enable debugging")
-      .Flag("--skip-fullfiletimelist", "Do not look for a fullfiletimelist-*; actually scan the filesystem")
-      .Flag("--delete-directories", "delete directories from the database that are no longer on disk")
+      .Flag("--skip-fullfiletimelist",
+            "Do not look for a fullfiletimelist-*; actually scan the filesystem")
+      .Flag("--delete-directories",
+            "delete directories from the database that are no longer on disk")
       .Option("--catalog", "HOST:PORT", "catalog gRPC address (overrides CATALOG_ADDRESS)");
   if (absl::Status s = args.Parse(argc, argv); !s.ok() || args.help_requested()) {
-    std::fprintf(s.ok() ? stdout : stderr, "%s%s\n", s.ok() ? "" : (std::string(s.message()) + "\n").c_str(),
-                 args.Usage().c_str());
+    std::fprintf(s.ok() ? stdout : stderr, "%s%s\n",
+                 s.ok() ? "" : (std::string(s.message()) + "\n").c_str(), args.Usage().c_str());
     return s.ok() ? 0 : 2;
   }
-  auto setup = common::SetUpWorker({args.value_or("--config", ""), args.flag("--debug"), args.value_or("--catalog", "")});
-  if (!setup.ok()) return std::fprintf(stderr, "%s\n", std::string(setup.status().message()).c_str()), 2;
+  auto setup = common::SetUpWorker(
+      {args.value_or("--config", ""), args.flag("--debug"), args.value_or("--catalog", "")});
+  if (!setup.ok())
+    return std::fprintf(stderr, "%s\n", std::string(setup.status().message()).c_str()), 2;
   auto config = umdl::LoadUmdlConfig(setup->config);
-  if (!config.ok()) return std::fprintf(stderr, "%s\n", std::string(config.status().message()).c_str()), 2;
+  if (!config.ok())
+    return std::fprintf(stderr, "%s\n", std::string(config.status().message()).c_str()), 2;
 
   auto registry = std::make_shared<prometheus::Registry>();
   common::WorkerMetrics worker_metrics("umdl", registry);
@@ -47,7 +53,8 @@ int main(int argc, char** argv) {
     MM_LOG(WARNING) << "metrics: " << s.message();
   }
   umdl::UmdlMetrics metrics(*registry);
-  umdl::GrpcMasterTreeCatalog catalog(common::CreateChannel(setup->catalog_address), setup->rpc, config->apply_timeout);
+  umdl::GrpcMasterTreeCatalog catalog(common::CreateChannel(setup->catalog_address), setup->rpc,
+                                      config->apply_timeout);
   umdl::RealFileSystem fs;
   umdl::ProcessRsyncRunner rsync;
   common::RealClock clock;
@@ -55,9 +62,12 @@ int main(int argc, char** argv) {
   if (isatty(STDOUT_FILENO)) progress = std::make_unique<umdl::TerminalProgress>(stdout);
   std::atomic<bool> stop{false};
   common::ShutdownWatcher watcher([&](int) { stop = true; });
-  umdl::UmdlOptions options{args.flag("--list"), args.values("--category"), args.flag("--skip-fullfiletimelist"),
+  umdl::UmdlOptions options{args.flag("--list"), args.values("--category"),
+                            args.flag("--skip-fullfiletimelist"),
                             args.flag("--delete-directories")};
-  int rc = umdl::UmdlRunner(*config, options, {&catalog, &fs, &rsync, &clock, &metrics, progress.get(), &stop}).Run();
+  int rc = umdl::UmdlRunner(*config, options,
+                            {&catalog, &fs, &rsync, &clock, &metrics, progress.get(), &stop})
+               .Run();
   if (absl::Status s = worker_metrics.Push(); !s.ok()) {
     MM_LOG(WARNING) << "metrics push: " << s.message();
   }

@@ -16,7 +16,8 @@ struct CategoryInfo {
   int64_t id = 0;
   std::string name;
   std::string product_name;  // empty: the category has no product
-  std::string topdir;        // name of the top directory ("pub/fedora/linux")
+  std::string topdir;        // name of the top directory ("pub/fedora/linux"; may be "")
+  bool has_topdir = true;    // false when category.topdir_id is NULL
 };
 
 struct DirectoryState {
@@ -35,9 +36,9 @@ struct FileEntry {
 };
 
 struct DirectoryChange {
-  std::string name;                // full directory name
-  std::optional<bool> readable;    // unset: keep
-  std::optional<int64_t> ctime;    // unset: keep
+  std::string name;              // full directory name
+  std::optional<bool> readable;  // unset: keep
+  std::optional<int64_t> ctime;  // unset: keep
   bool set_files = false;
   std::vector<FileEntry> files;
 };

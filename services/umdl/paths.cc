@@ -59,8 +59,8 @@ std::optional<std::string> NormaliseListedPath(std::string_view path) {
 }
 
 bool IsPlainFileName(std::string_view name) {
-  return !name.empty() && name != "." && name != ".." &&
-         name.find('/') == std::string_view::npos && name.find('\0') == std::string_view::npos;
+  return !name.empty() && name != "." && name != ".." && name.find('/') == std::string_view::npos &&
+         name.find('\0') == std::string_view::npos;
 }
 
 std::string StripTrailingSlashes(std::string_view path) {

@@ -1,8 +1,8 @@
 #include "services/umdl/plan.h"
 
-#include <cmath>
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <map>
 #include <tuple>
 
@@ -39,7 +39,8 @@ class RateLimitedLog {
   }
   void Summarise(PlanStats* stats) const {
     if (count_ > kLoggedPerKind) {
-      stats->warnings.push_back(absl::StrCat(count_, " ", what_, " (first ", kLoggedPerKind, " logged)"));
+      stats->warnings.push_back(
+          absl::StrCat(count_, " ", what_, " (first ", kLoggedPerKind, " logged)"));
     }
   }
 
@@ -52,8 +53,8 @@ bool Stopped(const PlanContext& c) { return c.stop != nullptr && c.stop->load();
 
 }  // namespace
 
-KnownDirectories MakeKnownDirectories(const std::vector<DirectoryState>& rows, const std::string& topdir,
-                                      size_t* outside) {
+KnownDirectories MakeKnownDirectories(const std::vector<DirectoryState>& rows,
+                                      const std::string& topdir, size_t* outside) {
   KnownDirectories known;
   known.reserve(rows.size());
   size_t out = 0;
@@ -86,7 +87,8 @@ std::vector<FileEntry> ShortFileList(const std::vector<FileEntry>& files) {
     return std::tie(a->timestamp, a->name, a->size) < std::tie(b->timestamp, b->name, b->size);
   });
   std::vector<FileEntry> out;
-  for (size_t i = order.size() >= 3 ? order.size() - 3 : 0; i < order.size(); ++i) out.push_back(*order[i]);
+  for (size_t i = order.size() >= 3 ? order.size() - 3 : 0; i < order.size(); ++i)
+    out.push_back(*order[i]);
   return out;
 }
 
@@ -102,7 +104,9 @@ class Planner {
     plan.category_name = ctx_.category->name;
     const std::string& topdir = ctx_.category->topdir;
     stats_->seen = scan_.directories.size();
-    if (ctx_.progress) ctx_.progress->Begin("Syncing directories of " + ctx_.category->name, scan_.directories.size());
+    if (ctx_.progress)
+      ctx_.progress->Begin("Syncing directories of " + ctx_.category->name,
+                           scan_.directories.size());
     for (const auto& d : scan_.directories) {
       if (Stopped(ctx_)) return absl::CancelledError("stopped by a signal");
       if (ctx_.progress) ctx_.progress->Advance(1);
@@ -174,8 +178,8 @@ class Planner {
       const std::string path = JoinPath(dir, f.name);
       auto contents = ctx_.fs->ReadFile(path, kMaxChecksumFileBytes);
       if (!contents.ok()) {
-        checksum_read_errors_.Warn(absl::StrCat("cannot read checksum file ", path, ": ",
-                                                contents.status().message()));
+        checksum_read_errors_.Warn(
+            absl::StrCat("cannot read checksum file ", path, ": ", contents.status().message()));
         if (contents.status().code() != absl::StatusCode::kResourceExhausted &&
             contents.status().code() != absl::StatusCode::kFailedPrecondition) {
           retry = true;
@@ -207,7 +211,9 @@ class Planner {
       fd.filename = name;
       fd.timestamp = st->ctime;
       fd.size = st->size;
-      auto opt = [](const std::string* p) { return p ? std::optional<std::string>(*p) : std::nullopt; };
+      auto opt = [](const std::string* p) {
+        return p ? std::optional<std::string>(*p) : std::nullopt;
+      };
       fd.md5 = opt(h[0]);
       fd.sha1 = opt(h[1]);
       fd.sha256 = opt(h[2]);
@@ -228,8 +234,8 @@ class Planner {
       const bool is_repomd = std::string_view(target) == "repomd.xml";
       auto contents = ctx_.fs->ReadFile(path, is_repomd ? kMaxRepomdBytes : kMaxSummaryBytes);
       if (!contents.ok()) {
-        repo_file_errors_.Warn(absl::StrCat("Won't make repo file details: cannot read ", path, ": ",
-                                            contents.status().message()));
+        repo_file_errors_.Warn(absl::StrCat("Won't make repo file details: cannot read ", path,
+                                            ": ", contents.status().message()));
         if (contents.status().code() != absl::StatusCode::kResourceExhausted &&
             contents.status().code() != absl::StatusCode::kFailedPrecondition) {
           retry = true;
@@ -240,8 +246,8 @@ class Planner {
       if (is_repomd) {
         auto ts = RepomdTimestamp(*contents);
         if (!ts.ok()) {
-          repo_file_errors_.Warn(
-              absl::StrCat("Won't make repo file details: ", path, " is not a repomd.xml: ", ts.status().message()));
+          repo_file_errors_.Warn(absl::StrCat("Won't make repo file details: ", path,
+                                              " is not a repomd.xml: ", ts.status().message()));
           continue;
         }
         timestamp = *ts;
@@ -280,10 +286,11 @@ class Planner {
   std::optional<std::string> EnsureVersionFromPath(std::string_view path, CategoryPlan& plan) {
     auto name = VersionFromPath(path);
     if (!name || name->empty()) return std::nullopt;
-    if (std::find(ctx_.version_names.begin(), ctx_.version_names.end(), *name) == ctx_.version_names.end()) {
+    if (std::find(ctx_.version_names.begin(), ctx_.version_names.end(), *name) ==
+        ctx_.version_names.end()) {
       bool is_test = IsTestPath(path);
-      MM_LOG(INFO) << "Created Version(product=" << ctx_.category->product_name << ", name=" << *name
-                   << ", is_test=" << (is_test ? "True" : "False") << ")";
+      MM_LOG(INFO) << "Created Version(product=" << ctx_.category->product_name
+                   << ", name=" << *name << ", is_test=" << (is_test ? "True" : "False") << ")";
       plan.versions.push_back(VersionToEnsure{*name, is_test});
       ctx_.version_names.push_back(*name);
     }
@@ -309,27 +316,30 @@ class Planner {
         version = EnsureVersionFromPath(rel, plan);
       }
       if (!version || !arch) {
-        repo_guess_failures_.Warn(absl::StrCat("Won't make repository object for ", full,
-                                               ": could not guess version and arch (",
-                                               version.value_or("None"), ", ", arch.value_or("None"), ")"));
+        repo_guess_failures_.Warn(absl::StrCat(
+            "Won't make repository object for ", full, ": could not guess version and arch (",
+            version.value_or("None"), ", ", arch.value_or("None"), ")"));
         return;
       }
     } else {
       // ostree: only x86_64 is shipped; the version is the last path component.
-      if (std::find(ctx_.arch_names.begin(), ctx_.arch_names.end(), "x86_64") == ctx_.arch_names.end()) {
-        repo_guess_failures_.Warn(absl::StrCat("Won't make repository object for ", full, ": no arch x86_64"));
+      if (std::find(ctx_.arch_names.begin(), ctx_.arch_names.end(), "x86_64") ==
+          ctx_.arch_names.end()) {
+        repo_guess_failures_.Warn(
+            absl::StrCat("Won't make repository object for ", full, ": no arch x86_64"));
         return;
       }
       arch = "x86_64";
       std::string last(BaseName(rel));
-      if (std::find(ctx_.version_names.begin(), ctx_.version_names.end(), last) != ctx_.version_names.end()) {
+      if (std::find(ctx_.version_names.begin(), ctx_.version_names.end(), last) !=
+          ctx_.version_names.end()) {
         version = last;
       } else {
         version = EnsureVersionFromPath(rel + "/", plan);
       }
       if (!version) {
-        repo_guess_failures_.Warn(
-            absl::StrCat("Won't make repository object for ", full, ": could not guess the version"));
+        repo_guess_failures_.Warn(absl::StrCat("Won't make repository object for ", full,
+                                               ": could not guess the version"));
         return;
       }
     }
@@ -339,8 +349,8 @@ class Planner {
     c.prefix = RepoPrefix(rel, ctx_.category->name, version);
     c.arch_name = *arch;
     c.version_name = *version;
-    MM_LOG(DEBUG) << "Repository candidate (prefix=" << c.prefix.value_or("None") << ", version=" << *version
-                  << ", arch=" << *arch << ") -> Directory " << full;
+    MM_LOG(DEBUG) << "Repository candidate (prefix=" << c.prefix.value_or("None")
+                  << ", version=" << *version << ", arch=" << *arch << ") -> Directory " << full;
     plan.repositories.push_back(std::move(c));
   }
 
@@ -372,9 +382,13 @@ class Planner {
     std::sort(gone.begin(), gone.end(), std::greater<>());
     size_t logged = 0;
     for (const auto& g : gone) {
-      if (logged++ < 100) MM_LOG(INFO) << "Deleting gone directory " << g;
+      if (logged++ < 100) {
+        MM_LOG(INFO) << "Deleting gone directory " << g;
+      }
     }
-    if (gone.size() > 100) MM_LOG(INFO) << "... and " << gone.size() - 100 << " more gone directories";
+    if (gone.size() > 100) {
+      MM_LOG(INFO) << "... and " << gone.size() - 100 << " more gone directories";
+    }
     stats_->gone = gone.size();
     plan.deletions = std::move(gone);
   }

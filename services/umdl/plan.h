@@ -26,8 +26,8 @@ class Progress;
 
 // The known directories of a category from the catalog's rows. Rows that are not below the
 // category's top directory are counted in `*outside` and left alone.
-KnownDirectories MakeKnownDirectories(const std::vector<DirectoryState>& rows, const std::string& topdir,
-                                      size_t* outside);
+KnownDirectories MakeKnownDirectories(const std::vector<DirectoryState>& rows,
+                                      const std::string& topdir, size_t* outside);
 
 // The "short file list" of §1.6: when more than 10 files of one kind (*.html, *.rpm, *.hdr,
 // *.drpm) are present, only the 3 most recent files (by timestamp, then name) are kept.

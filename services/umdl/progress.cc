@@ -32,7 +32,8 @@ void TerminalProgress::Draw(bool force) {
   if (!force && now - last_draw_ < absl::Milliseconds(200)) return;
   last_draw_ = now;
   if (total_ > 0) {
-    int pct = static_cast<int>(100.0 * static_cast<double>(std::min(done_, total_)) / static_cast<double>(total_));
+    int pct = static_cast<int>(100.0 * static_cast<double>(std::min(done_, total_)) /
+                               static_cast<double>(total_));
     std::fprintf(out_, "\r\033[K%s ... %d%%", description_.c_str(), pct);
   } else {
     std::fprintf(out_, "\r\033[K%s ...", description_.c_str());

@@ -8,7 +8,9 @@
 namespace mm::umdl {
 namespace {
 
-bool Has(std::string_view path, std::string_view s) { return path.find(s) != std::string_view::npos; }
+bool Has(std::string_view path, std::string_view s) {
+  return path.find(s) != std::string_view::npos;
+}
 
 // repomap.is_development: r'\/?development\/((\d+))/' searched anywhere.
 std::optional<std::string> DevelopmentNumber(std::string_view path) {
@@ -25,15 +27,16 @@ std::optional<std::string> DevelopmentNumber(std::string_view path) {
 }
 
 std::optional<std::string> CentosPrefix(std::string_view path) {
-  for (const char* c : {"os", "updates", "extras", "centosplus", "contrib", "fasttrack", "cr", "addons",
-                        "xen4"}) {
+  for (const char* c :
+       {"os", "updates", "extras", "centosplus", "contrib", "fasttrack", "cr", "addons", "xen4"}) {
     if (Has(path, absl::StrCat("/", c, "/"))) return std::string(c);
   }
   return std::nullopt;
 }
 
 // debug before source, as upstream.
-std::string Pick(bool debug, bool source, std::string_view d, std::string_view s, std::string_view plain) {
+std::string Pick(bool debug, bool source, std::string_view d, std::string_view s,
+                 std::string_view plain) {
   if (debug) return std::string(d);
   if (source) return std::string(s);
   return std::string(plain);
@@ -69,15 +72,16 @@ std::optional<std::string> RepoPrefix(std::string_view path, std::string_view ca
     std::string m = modular ? "modular-" : "";
     if (testing) {
       return Pick(debug, source, absl::StrCat("testing-", m, "debug-epel", v),
-                  absl::StrCat("testing-", m, "source-epel", v), absl::StrCat("testing-", m, "epel", v));
+                  absl::StrCat("testing-", m, "source-epel", v),
+                  absl::StrCat("testing-", m, "epel", v));
     }
     if (playground) {
       return Pick(debug, source, absl::StrCat("playground-", m, "debug-epel", v),
                   absl::StrCat("playground-", m, "source-epel", v),
                   absl::StrCat("playground-", m, "epel", v));
     }
-    return Pick(debug, source, absl::StrCat("epel-", m, "debug-", v), absl::StrCat("epel-", m, "source-", v),
-                absl::StrCat("epel-", m, v));
+    return Pick(debug, source, absl::StrCat("epel-", m, "debug-", v),
+                absl::StrCat("epel-", m, "source-", v), absl::StrCat("epel-", m, v));
   }
 
   if (category == "Fedora Linux" || category == "Fedora Secondary Arches" ||
@@ -108,7 +112,8 @@ std::optional<std::string> RepoPrefix(std::string_view path, std::string_view ca
                     "updates-testing-modular-source-f" + v, "updates-testing-modular-f" + v);
       }
       if (rawhide) {
-        return Pick(debug, source, "rawhide-modular-debug", "rawhide-modular-source", "rawhide-modular");
+        return Pick(debug, source, "rawhide-modular-debug", "rawhide-modular-source",
+                    "rawhide-modular");
       }
       return Pick(debug, source, "fedora-modular-debug-" + v, "fedora-modular-source-" + v,
                   "fedora-modular-" + v);
@@ -133,12 +138,12 @@ std::optional<std::string> RepoPrefix(std::string_view path, std::string_view ca
       return Pick(debug, source, b + "-debug-" + v, b + "-source-" + v, b + "-" + v);
     }
     if (updates_released) {
-      return Pick(debug, source, b + "-updates-released-debug-" + v, b + "-updates-released-source-" + v,
-                  b + "-updates-released-" + v);
+      return Pick(debug, source, b + "-updates-released-debug-" + v,
+                  b + "-updates-released-source-" + v, b + "-updates-released-" + v);
     }
     if (updates_testing) {
-      return Pick(debug, source, b + "-updates-testing-debug-" + v, b + "-updates-testing-source-" + v,
-                  b + "-updates-testing-" + v);
+      return Pick(debug, source, b + "-updates-testing-debug-" + v,
+                  b + "-updates-testing-source-" + v, b + "-updates-testing-" + v);
     }
     if (with_rawhide && rawhide) {
       return Pick(debug, source, b + "-rawhide-debug", b + "-rawhide-source", b + "-rawhide");
@@ -162,8 +167,9 @@ std::optional<std::string> RepoPrefix(std::string_view path, std::string_view ca
       prefix = "rhel-" + v + "-loadbalance";
     } else if (Has(path, "optional")) {
       // Upstream tests source before debug in this one branch.
-      prefix = source ? "rhel-optional-source-" + v
-                      : debug ? "rhel-optional-debug-" + v : "rhel-optional-" + v;
+      prefix = source  ? "rhel-optional-source-" + v
+               : debug ? "rhel-optional-debug-" + v
+                       : "rhel-optional-" + v;
     } else {
       prefix = Pick(debug, source, "rhel-debug-" + v, "rhel-source-" + v, "rhel-" + v);
     }
@@ -187,7 +193,9 @@ std::optional<std::string> VersionFromPath(std::string_view path) {
   // Fedora: r'/(([\.\d]+)([-_]\w+)?)/' (the first match, leftmost).
   for (size_t s = path.find('/'); s != std::string_view::npos; s = path.find('/', s + 1)) {
     size_t i = s + 1, j = i;
-    while (j < path.size() && (path[j] == '.' || absl::ascii_isdigit(static_cast<unsigned char>(path[j])))) ++j;
+    while (j < path.size() &&
+           (path[j] == '.' || absl::ascii_isdigit(static_cast<unsigned char>(path[j]))))
+      ++j;
     if (j == i) continue;
     // Greedy digits/dots, then an optional [-_]\w+ suffix; the regex backtracks into the
     // suffix only, so both forms are tried.
@@ -230,7 +238,8 @@ std::optional<std::string> GuessArch(std::string_view relative_path,
 }
 
 bool IsSkippedRepoDir(std::string_view relative_path) {
-  return Has(relative_path, "Cloud") || Has(relative_path, "Workstation") || Has(relative_path, "Server");
+  return Has(relative_path, "Cloud") || Has(relative_path, "Workstation") ||
+         Has(relative_path, "Server");
 }
 
 }  // namespace mm::umdl

@@ -13,7 +13,8 @@ namespace mm::umdl {
 // MirrorManager2's repo_prefix(path, category, version): `relative_path` is relative to the
 // category's top directory; `version_name` is the repository's version (nullopt = none). nullopt
 // means the repository gets no prefix (SQL NULL).
-std::optional<std::string> RepoPrefix(std::string_view relative_path, std::string_view category_name,
+std::optional<std::string> RepoPrefix(std::string_view relative_path,
+                                      std::string_view category_name,
                                       const std::optional<std::string>& version_name);
 
 // A version name found in a path: Debian-style "dists/<word>/", else the first

@@ -3,9 +3,8 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
-#include <string>
-
 #include <pugixml.hpp>
+#include <string>
 
 #include "absl/strings/str_cat.h"
 

@@ -68,7 +68,8 @@ bool ParseDateTime(std::string_view date, std::string_view time, int64_t* out) {
       !Digits(time, 0, 2, &h) || !Digits(time, 3, 2, &mi) || !Digits(time, 6, 2, &se)) {
     return false;
   }
-  if (y < 1900 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60) return false;
+  if (y < 1900 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60)
+    return false;
   struct tm tm;
   std::memset(&tm, 0, sizeof tm);
   tm.tm_year = y - 1900;
@@ -119,7 +120,8 @@ bool ParseRsyncRow(std::string_view row, RsyncEntry* out) {
   return true;
 }
 
-void ParseRsyncListing(std::string_view data, const std::function<void(const RsyncEntry&)>& on_entry,
+void ParseRsyncListing(std::string_view data,
+                       const std::function<void(const RsyncEntry&)>& on_entry,
                        RsyncParseStats* stats, size_t max_line_bytes) {
   size_t pos = 0, line = 0;
   while (pos < data.size()) {
@@ -187,17 +189,17 @@ absl::StatusOr<std::vector<std::string>> SplitShellWords(std::string_view text) 
   return out;
 }
 
-absl::StatusOr<RsyncRunResult> ProcessRsyncRunner::List(const std::string& url,
-                                                        const std::vector<std::string>& extra_options,
-                                                        const std::string& output_path,
-                                                        absl::Duration timeout) {
+absl::StatusOr<RsyncRunResult> ProcessRsyncRunner::List(
+    const std::string& url, const std::vector<std::string>& extra_options,
+    const std::string& output_path, absl::Duration timeout) {
   std::vector<std::string> args = {binary_, "--temp-dir=/tmp", "-r", "--exclude=.snapshot",
                                    "--exclude=*.~tmp~"};
   args.insert(args.end(), extra_options.begin(), extra_options.end());
   args.push_back(url);
   int out_fd = ::open(output_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (out_fd < 0) {
-    return absl::InternalError(absl::StrCat("cannot create ", output_path, ": ", std::strerror(errno)));
+    return absl::InternalError(
+        absl::StrCat("cannot create ", output_path, ": ", std::strerror(errno)));
   }
   int err_pipe[2];
   if (::pipe2(err_pipe, O_CLOEXEC) != 0) {
@@ -272,7 +274,8 @@ absl::StatusOr<RsyncRunResult> ProcessRsyncRunner::List(const std::string& url,
   if (err.size() > 2000) err = err.substr(err.size() - 2000);
   while (!err.empty() && (err.back() == '\n' || err.back() == ' ')) err.pop_back();
   result.stderr_tail = std::move(err);
-  if (result.exit_code == 127 && result.stderr_tail.find("cannot execute rsync") != std::string::npos) {
+  if (result.exit_code == 127 &&
+      result.stderr_tail.find("cannot execute rsync") != std::string::npos) {
     return absl::FailedPreconditionError(absl::StrCat("cannot execute ", binary_));
   }
   return result;

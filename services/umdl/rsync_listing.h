@@ -39,7 +39,8 @@ struct RsyncParseStats {
 // Parses one row; false when it is not a listing row.
 bool ParseRsyncRow(std::string_view row, RsyncEntry* out);
 
-void ParseRsyncListing(std::string_view data, const std::function<void(const RsyncEntry&)>& on_entry,
+void ParseRsyncListing(std::string_view data,
+                       const std::function<void(const RsyncEntry&)>& on_entry,
                        RsyncParseStats* stats, size_t max_line_bytes = 64 * 1024);
 
 // True when `mode` is a directory readable and searchable by others ("d......r.x").
@@ -50,7 +51,7 @@ bool RsyncModeOthersCanRead(std::string_view mode);
 absl::StatusOr<std::vector<std::string>> SplitShellWords(std::string_view text);
 
 struct RsyncRunResult {
-  int exit_code = 0;      // rsync's exit status; -signal when killed
+  int exit_code = 0;  // rsync's exit status; -signal when killed
   bool timed_out = false;
   std::string stderr_tail;  // last bytes of rsync's stderr, for the log
 };

@@ -68,8 +68,8 @@ class ListingBuilder {
   // After pass 1: sorts, applies exclusions, decides which directories changed. `readable`
   // computes the readable flag of a kept directory from its row, whether it changed, and the
   // effective flag of its parent (nullopt when unknown).
-  using ReadableFn = std::function<std::optional<bool>(const std::string& rel, std::optional<bool> own,
-                                                       bool changed, std::optional<bool> parent)>;
+  using ReadableFn = std::function<std::optional<bool>(
+      const std::string& rel, std::optional<bool> own, bool changed, std::optional<bool> parent)>;
   void FinishDirectories(const ReadableFn& readable) {
     std::vector<std::string> names;
     names.reserve(dirs_.size());
@@ -119,10 +119,12 @@ class ListingBuilder {
   }
 
   // Pass 2.
-  absl::Status AddFile(std::string_view parent_rel, std::string_view name, int64_t size, int64_t ts) {
+  absl::Status AddFile(std::string_view parent_rel, std::string_view name, int64_t size,
+                       int64_t ts) {
     ++out_->files_seen;
     if (out_->files_seen > request_.limits.max_files) {
-      return absl::ResourceExhaustedError(absl::StrCat("more than ", request_.limits.max_files, " files"));
+      return absl::ResourceExhaustedError(
+          absl::StrCat("more than ", request_.limits.max_files, " files"));
     }
     auto it = index_.find(parent_rel);
     if (it == index_.end()) return absl::OkStatus();
@@ -158,13 +160,16 @@ class StatFailures {
  public:
   void Note(const std::string& path, const absl::Status& s) {
     if (count_++ < 5) {
-      MM_LOG(WARNING) << "stat() of " << path << " failed, readable left unchanged: " << s.message();
+      MM_LOG(WARNING) << "stat() of " << path
+                      << " failed, readable left unchanged: " << s.message();
     }
   }
   void Summarise(ScanResult* out) const {
     if (count_ > 5) {
-      out->warnings.push_back(absl::StrCat(count_, " directories listed in the fullfiletimelist could not be "
-                                                   "stat()ed on disk (first 5 logged above)"));
+      out->warnings.push_back(
+          absl::StrCat(count_,
+                       " directories listed in the fullfiletimelist could not be "
+                       "stat()ed on disk (first 5 logged above)"));
     }
   }
 
@@ -185,7 +190,8 @@ absl::StatusOr<std::optional<ScanResult>> ScanFullFileTimeList(const ScanRequest
   const std::string top_component(BaseName(path));
   auto entries = fs.ListDirectory(fft_dir, 1'000'000);
   if (!entries.ok()) {
-    MM_LOG(DEBUG) << "no fullfiletimelist: cannot list " << fft_dir << ": " << entries.status().message();
+    MM_LOG(DEBUG) << "no fullfiletimelist: cannot list " << fft_dir << ": "
+                  << entries.status().message();
     return std::optional<ScanResult>();
   }
   std::vector<std::string> candidates;
@@ -222,31 +228,34 @@ absl::StatusOr<std::optional<ScanResult>> ScanFullFileTimeList(const ScanRequest
   FftParseStats stats;
   absl::Status status;
   size_t unsafe = 0;
-  ParseFft(mapped->data(), [&](const FftEntry& e) {
-    if (!status.ok()) return;
-    if ((stats.rows & 4095) == 0 && Stopped(request)) {
-      status = StoppedStatus();
-      return;
-    }
-    if (e.kind != 'd' && e.kind != 'f') return;
-    // Pass 1 only needs the directories and the names of "summary" files.
-    if (e.kind == 'f' && BaseName(e.path) != "summary") return;
-    auto rel = relative(e.path);
-    if (!rel) {
-      if (!NormaliseListedPath(e.path)) ++unsafe;
-      return;
-    }
-    if (e.kind == 'd') {
-      std::optional<bool> own;
-      if (e.unreadable) own = false;
-      status = builder.AddDirectory(*rel, e.timestamp, own);
-      std::string_view base = BaseName(*rel);
-      if (!rel->empty() && base == "repodata") builder.MarkRepository(ParentOf(*rel));
-      if (!rel->empty() && base == "objects") builder.MarkObjects(ParentOf(*rel));
-    } else if (BaseName(*rel) == "summary") {
-      builder.MarkSummary(ParentOf(*rel));
-    }
-  }, &stats);
+  ParseFft(
+      mapped->data(),
+      [&](const FftEntry& e) {
+        if (!status.ok()) return;
+        if ((stats.rows & 4095) == 0 && Stopped(request)) {
+          status = StoppedStatus();
+          return;
+        }
+        if (e.kind != 'd' && e.kind != 'f') return;
+        // Pass 1 only needs the directories and the names of "summary" files.
+        if (e.kind == 'f' && BaseName(e.path) != "summary") return;
+        auto rel = relative(e.path);
+        if (!rel) {
+          if (!NormaliseListedPath(e.path)) ++unsafe;
+          return;
+        }
+        if (e.kind == 'd') {
+          std::optional<bool> own;
+          if (e.unreadable) own = false;
+          status = builder.AddDirectory(*rel, e.timestamp, own);
+          std::string_view base = BaseName(*rel);
+          if (!rel->empty() && base == "repodata") builder.MarkRepository(ParentOf(*rel));
+          if (!rel->empty() && base == "objects") builder.MarkObjects(ParentOf(*rel));
+        } else if (BaseName(*rel) == "summary") {
+          builder.MarkSummary(ParentOf(*rel));
+        }
+      },
+      &stats);
   if (!status.ok()) return status;
   // The category top always exists, with ctime 0 (upstream).
   if (!builder.HasDirectory("")) {
@@ -270,36 +279,41 @@ absl::StatusOr<std::optional<ScanResult>> ScanFullFileTimeList(const ScanRequest
   stat_failures.Summarise(&out);
 
   FftParseStats stats2;
-  if (builder.WantsFiles()) ParseFft(mapped->data(), [&](const FftEntry& e) {
-    if (!status.ok() || e.kind != 'f') return;
-    if ((stats2.rows & 4095) == 0 && Stopped(request)) {
-      status = StoppedStatus();
-      return;
-    }
-    auto norm = NormaliseListedPath(e.path);
-    if (!norm) return;
-    std::optional<std::string> rel = norm;
-    if (one_level_up) {
-      rel = RelativeToTop(top_component, *norm);
-      if (!rel) return;
-    }
-    if (rel->empty()) return;
-    status = builder.AddFile(ParentOf(*rel), BaseName(*rel), e.size, e.timestamp);
-  }, &stats2);
+  if (builder.WantsFiles())
+    ParseFft(
+        mapped->data(),
+        [&](const FftEntry& e) {
+          if (!status.ok() || e.kind != 'f') return;
+          if ((stats2.rows & 4095) == 0 && Stopped(request)) {
+            status = StoppedStatus();
+            return;
+          }
+          auto norm = NormaliseListedPath(e.path);
+          if (!norm) return;
+          std::optional<std::string> rel = norm;
+          if (one_level_up) {
+            rel = RelativeToTop(top_component, *norm);
+            if (!rel) return;
+          }
+          if (rel->empty()) return;
+          status = builder.AddFile(ParentOf(*rel), BaseName(*rel), e.size, e.timestamp);
+        },
+        &stats2);
   if (!status.ok()) return status;
 
   if (stats.malformed > 0) {
-    out.warnings.push_back(absl::StrCat(fft_path, ": skipped ", stats.malformed, " malformed row(s)",
-                                        stats.truncated ? " (the file ends in the middle of a row)" : "",
-                                        "; first at line ", stats.first_malformed_line, ": \"",
-                                        stats.first_malformed, "\""));
+    out.warnings.push_back(absl::StrCat(
+        fft_path, ": skipped ", stats.malformed, " malformed row(s)",
+        stats.truncated ? " (the file ends in the middle of a row)" : "", "; first at line ",
+        stats.first_malformed_line, ": \"", stats.first_malformed, "\""));
   }
   if (unsafe > 0) {
     out.warnings.push_back(absl::StrCat(fft_path, ": ignored ", unsafe,
                                         " row(s) with absolute paths or '.'/'..' components"));
   }
   if (outside > 0) {
-    MM_LOG(DEBUG) << fft_path << ": " << outside << " row(s) outside " << top_component << "/ ignored";
+    MM_LOG(DEBUG) << fft_path << ": " << outside << " row(s) outside " << top_component
+                  << "/ ignored";
   }
   if (stats.truncated) out.complete = false;
   if (out.directories.size() <= 1 && stats.rows == 0) {
@@ -334,9 +348,10 @@ absl::StatusOr<ScanResult> ScanDisk(const ScanRequest& request, const KnownDirec
     auto st = fs.Stat(abs);
     if (!st.ok() || !st->is_dir) {
       if (item.rel.empty()) {
-        out.warnings.push_back(absl::StrCat(
-            path, " is not a readable directory (",
-            st.ok() ? "not a directory" : std::string(st.status().message()), "); nothing to scan"));
+        out.warnings.push_back(
+            absl::StrCat(path, " is not a readable directory (",
+                         st.ok() ? "not a directory" : std::string(st.status().message()),
+                         "); nothing to scan"));
         out.complete = false;
         return out;
       }
@@ -365,12 +380,14 @@ absl::StatusOr<ScanResult> ScanDisk(const ScanRequest& request, const KnownDirec
     bool readable = ModeOthersCanRead(st->mode) && item.parent_readable.value_or(true);
     d.readable = readable;
     if (d.changed) {
-      MM_LOG(DEBUG) << (item.rel.empty() ? "" : item.rel) << " has changed: "
-                    << (d.known ? k->second.ctime : 0) << " != " << d.ctime;
+      MM_LOG(DEBUG) << (item.rel.empty() ? "" : item.rel)
+                    << " has changed: " << (d.known ? k->second.ctime : 0) << " != " << d.ctime;
     }
     auto entries = fs.ListDirectory(abs, request.limits.max_entries_per_directory);
     if (!entries.ok()) {
-      if (unlisted++ < 5) MM_LOG(WARNING) << "cannot list " << abs << ": " << entries.status().message();
+      if (unlisted++ < 5) {
+        MM_LOG(WARNING) << "cannot list " << abs << ": " << entries.status().message();
+      }
       out.directories.push_back(std::move(d));
       continue;
     }
@@ -407,8 +424,9 @@ absl::StatusOr<ScanResult> ScanDisk(const ScanRequest& request, const KnownDirec
     out.warnings.push_back(absl::StrCat(unlisted, " directories under ", path,
                                         " could not be listed; their contents were not scanned"));
   }
-  std::sort(out.directories.begin(), out.directories.end(),
-            [](const ScannedDirectory& a, const ScannedDirectory& b) { return a.relative < b.relative; });
+  std::sort(
+      out.directories.begin(), out.directories.end(),
+      [](const ScannedDirectory& a, const ScannedDirectory& b) { return a.relative < b.relative; });
   return out;
 }
 
@@ -421,34 +439,37 @@ absl::Status BuildFromRsyncListing(std::string_view data, const ScanRequest& req
   RsyncParseStats stats;
   absl::Status status;
   size_t unsafe = 0;
-  ParseRsyncListing(data, [&](const RsyncEntry& e) {
-    if (!status.ok()) return;
-    if ((stats.rows & 4095) == 0 && Stopped(request)) {
-      status = StoppedStatus();
-      return;
-    }
-    auto rel = NormaliseListedPath(e.path);  // "." is the top: ""
-    if (!rel) {
-      ++unsafe;
-      return;
-    }
-    if (e.kind == 'l') return;
-    if (e.kind == 'd') {
-      status = builder.AddDirectory(*rel, e.mtime, RsyncModeOthersCanRead(e.mode));
-      std::string_view base = BaseName(*rel);
-      if (!rel->empty() && base == "repodata") {
-        std::string parent(ParentOf(*rel));
-        builder.MarkRepository(parent);
-        // Upstream creates the parent when its row has not been seen yet.
-        if (!builder.HasDirectory(parent)) {
-          status = builder.AddDirectory(parent, e.mtime, RsyncModeOthersCanRead(e.mode));
+  ParseRsyncListing(
+      data,
+      [&](const RsyncEntry& e) {
+        if (!status.ok()) return;
+        if ((stats.rows & 4095) == 0 && Stopped(request)) {
+          status = StoppedStatus();
+          return;
         }
-      }
-      if (!rel->empty() && base == "objects") builder.MarkObjects(ParentOf(*rel));
-    } else if (!rel->empty() && BaseName(*rel) == "summary") {
-      builder.MarkSummary(ParentOf(*rel));
-    }
-  }, &stats);
+        auto rel = NormaliseListedPath(e.path);  // "." is the top: ""
+        if (!rel) {
+          ++unsafe;
+          return;
+        }
+        if (e.kind == 'l') return;
+        if (e.kind == 'd') {
+          status = builder.AddDirectory(*rel, e.mtime, RsyncModeOthersCanRead(e.mode));
+          std::string_view base = BaseName(*rel);
+          if (!rel->empty() && base == "repodata") {
+            std::string parent(ParentOf(*rel));
+            builder.MarkRepository(parent);
+            // Upstream creates the parent when its row has not been seen yet.
+            if (!builder.HasDirectory(parent)) {
+              status = builder.AddDirectory(parent, e.mtime, RsyncModeOthersCanRead(e.mode));
+            }
+          }
+          if (!rel->empty() && base == "objects") builder.MarkObjects(ParentOf(*rel));
+        } else if (!rel->empty() && BaseName(*rel) == "summary") {
+          builder.MarkSummary(ParentOf(*rel));
+        }
+      },
+      &stats);
   if (!status.ok()) return status;
   builder.FinishDirectories([](const std::string&, std::optional<bool> own, bool,
                                std::optional<bool> parent) -> std::optional<bool> {
@@ -456,17 +477,22 @@ absl::Status BuildFromRsyncListing(std::string_view data, const ScanRequest& req
     return own.value_or(true) && parent.value_or(true);
   });
   RsyncParseStats stats2;
-  if (builder.WantsFiles()) ParseRsyncListing(data, [&](const RsyncEntry& e) {
-    if (!status.ok() || e.kind == 'd' || e.kind == 'l') return;
-    auto rel = NormaliseListedPath(e.path);
-    if (!rel || rel->empty()) return;
-    status = builder.AddFile(ParentOf(*rel), BaseName(*rel), e.size, e.mtime);
-  }, &stats2);
+  if (builder.WantsFiles())
+    ParseRsyncListing(
+        data,
+        [&](const RsyncEntry& e) {
+          if (!status.ok() || e.kind == 'd' || e.kind == 'l') return;
+          auto rel = NormaliseListedPath(e.path);
+          if (!rel || rel->empty()) return;
+          status = builder.AddFile(ParentOf(*rel), BaseName(*rel), e.size, e.mtime);
+        },
+        &stats2);
   if (!status.ok()) return status;
   if (stats.skipped > 0) {
     out->warnings.push_back(absl::StrCat(out->source, ": skipped ", stats.skipped,
                                          " line(s) that are not listing rows; first at line ",
-                                         stats.first_skipped_line, ": \"", stats.first_skipped, "\""));
+                                         stats.first_skipped_line, ": \"", stats.first_skipped,
+                                         "\""));
   }
   if (unsafe > 0) {
     out->warnings.push_back(absl::StrCat(out->source, ": ignored ", unsafe,
@@ -480,10 +506,11 @@ absl::Status BuildFromRsyncListing(std::string_view data, const ScanRequest& req
 }
 
 std::optional<std::string> LocalRootFor(const ScanRequest& request, const FileSystem& fs) {
-  std::string root = !request.entry->path.empty()
-                         ? StripTrailingSlashes(request.entry->path)
-                         : (request.umdl_prefix.empty() ? std::string()
-                                                        : JoinPath(request.umdl_prefix, request.topdir));
+  std::string root =
+      !request.entry->path.empty()
+          ? StripTrailingSlashes(request.entry->path)
+          : (request.umdl_prefix.empty() ? std::string()
+                                         : JoinPath(request.umdl_prefix, request.topdir));
   if (root.empty()) return std::nullopt;
   auto st = fs.Stat(root);
   if (!st.ok() || !st->is_dir) return std::nullopt;
@@ -520,19 +547,20 @@ absl::StatusOr<ScanResult> ScanRsync(const ScanRequest& request, const KnownDire
                                         "; using the partial listing, no deletions"));
     out.complete = false;
   } else if (run->exit_code != 0) {
-    out.warnings.push_back(absl::StrCat("rsync returned exit code ", run->exit_code, " for Category ",
-                                        request.category_name, ": ", run->stderr_tail,
-                                        " (using the listing anyway, no deletions)"));
+    out.warnings.push_back(absl::StrCat(
+        "rsync returned exit code ", run->exit_code, " for Category ", request.category_name, ": ",
+        run->stderr_tail, " (using the listing anyway, no deletions)"));
     out.complete = false;
   }
   auto mapped = MappedFile::Open(tmpl, request.limits.max_listing_bytes);
   if (!mapped.ok()) return mapped.status();
-  if (absl::Status s = BuildFromRsyncListing(mapped->data(), request, known, &out); !s.ok()) return s;
+  if (absl::Status s = BuildFromRsyncListing(mapped->data(), request, known, &out); !s.ok())
+    return s;
   return out;
 }
 
-absl::StatusOr<ScanResult> ScanListingFile(const ScanRequest& request, const KnownDirectories& known,
-                                           const FileSystem& fs) {
+absl::StatusOr<ScanResult> ScanListingFile(const ScanRequest& request,
+                                           const KnownDirectories& known, const FileSystem& fs) {
   ScanResult out;
   out.mode = ScanMode::kListingFile;
   out.source = request.entry->url;
@@ -540,7 +568,8 @@ absl::StatusOr<ScanResult> ScanListingFile(const ScanRequest& request, const Kno
   out.local_root = LocalRootFor(request, fs);
   auto mapped = MappedFile::Open(request.entry->url, request.limits.max_listing_bytes);
   if (!mapped.ok()) return mapped.status();
-  if (absl::Status s = BuildFromRsyncListing(mapped->data(), request, known, &out); !s.ok()) return s;
+  if (absl::Status s = BuildFromRsyncListing(mapped->data(), request, known, &out); !s.ok())
+    return s;
   return out;
 }
 

@@ -45,14 +45,14 @@ struct KnownDirectory {
 using KnownDirectories = absl::flat_hash_map<std::string, KnownDirectory>;
 
 struct ScannedDirectory {
-  std::string relative;           // "" = the category top
+  std::string relative;  // "" = the category top
   int64_t ctime = 0;
-  std::optional<bool> readable;   // nullopt: unknown, keep the stored value
-  bool is_repository = false;     // has a repodata/ child
-  bool is_atomic = false;         // has a summary file and an objects/ child
-  bool known = false;             // the catalog has it linked to the category
-  bool changed = false;           // ctime differs from the stored one (0 when unknown)
-  bool files_listed = false;      // `files` is filled (new or changed directories)
+  std::optional<bool> readable;  // nullopt: unknown, keep the stored value
+  bool is_repository = false;    // has a repodata/ child
+  bool is_atomic = false;        // has a summary file and an objects/ child
+  bool known = false;            // the catalog has it linked to the category
+  bool changed = false;          // ctime differs from the stored one (0 when unknown)
+  bool files_listed = false;     // `files` is filled (new or changed directories)
   std::vector<FileEntry> files;
 };
 
@@ -107,8 +107,8 @@ absl::StatusOr<ScanResult> ScanDisk(const ScanRequest& request, const KnownDirec
                                     const FileSystem& fs);
 absl::StatusOr<ScanResult> ScanRsync(const ScanRequest& request, const KnownDirectories& known,
                                      const FileSystem& fs, RsyncRunner& rsync);
-absl::StatusOr<ScanResult> ScanListingFile(const ScanRequest& request, const KnownDirectories& known,
-                                           const FileSystem& fs);
+absl::StatusOr<ScanResult> ScanListingFile(const ScanRequest& request,
+                                           const KnownDirectories& known, const FileSystem& fs);
 
 // "Others may read or search" (upstream: st_mode & S_IRWXO & (S_IROTH | S_IXOTH)).
 bool ModeOthersCanRead(uint32_t mode);

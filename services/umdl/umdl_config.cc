@@ -10,26 +10,32 @@ absl::StatusOr<Excluder> Excluder::Create(const std::vector<std::string>& patter
   Excluder e;
   for (const auto& p : patterns) {
     try {
-      e.patterns_.push_back(std::make_shared<const std::regex>(p, std::regex::ECMAScript | std::regex::optimize));
+      e.patterns_.push_back(
+          std::make_shared<const std::regex>(p, std::regex::ECMAScript | std::regex::optimize));
     } catch (const std::regex_error& err) {
-      return absl::InvalidArgumentError(absl::StrCat("invalid exclude pattern '", p, "': ", err.what()));
+      return absl::InvalidArgumentError(
+          absl::StrCat("invalid exclude pattern '", p, "': ", err.what()));
     }
   }
   return e;
 }
 
 bool Excluder::StandardExcluded(std::string_view n) {
-  return n.find(".snapshot") != std::string_view::npos || n.find("/.~tmp~") != std::string_view::npos;
+  return n.find(".snapshot") != std::string_view::npos ||
+         n.find("/.~tmp~") != std::string_view::npos;
 }
 
 bool Excluder::MatchesEntryPattern(std::string_view n) const {
   for (const auto& re : patterns_) {
-    if (std::regex_search(n.begin(), n.end(), *re, std::regex_constants::match_continuous)) return true;
+    if (std::regex_search(n.begin(), n.end(), *re, std::regex_constants::match_continuous))
+      return true;
   }
   return false;
 }
 
-bool Excluder::Excluded(std::string_view n) const { return StandardExcluded(n) || MatchesEntryPattern(n); }
+bool Excluder::Excluded(std::string_view n) const {
+  return StandardExcluded(n) || MatchesEntryPattern(n);
+}
 
 const char* TypeName(MasterDirectory::Type type) {
   switch (type) {
@@ -45,18 +51,22 @@ const char* TypeName(MasterDirectory::Type type) {
 
 namespace {
 
-const common::PyValue* GetKey(const common::PyValue& dict, std::string_view key) { return dict.Get(key); }
+const common::PyValue* GetKey(const common::PyValue& dict, std::string_view key) {
+  return dict.Get(key);
+}
 
 absl::StatusOr<MasterDirectory> ParseEntry(const common::PyValue& v, size_t index) {
   if (v.kind() != common::PyValue::Kind::kDict) {
-    return absl::InvalidArgumentError(absl::StrCat("is a ", common::PyValue::KindName(v.kind()), ", not a dict"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("is a ", common::PyValue::KindName(v.kind()), ", not a dict"));
   }
   MasterDirectory m;
   m.index = index;
   auto str = [&](std::string_view key, std::string* out, bool required) -> absl::Status {
     const common::PyValue* p = GetKey(v, key);
     if (p == nullptr || p->is_none()) {
-      if (required) return absl::InvalidArgumentError(absl::StrCat("missing '", std::string(key), "'"));
+      if (required)
+        return absl::InvalidArgumentError(absl::StrCat("missing '", std::string(key), "'"));
       return absl::OkStatus();
     }
     if (p->kind() != common::PyValue::Kind::kString) {
@@ -98,7 +108,8 @@ absl::StatusOr<MasterDirectory> ParseEntry(const common::PyValue& v, size_t inde
   if (const common::PyValue* op = GetKey(v, "options"); op != nullptr && !op->is_none()) {
     if (op->kind() == common::PyValue::Kind::kString) {
       auto words = SplitShellWords(op->as_string());
-      if (!words.ok()) return absl::InvalidArgumentError(absl::StrCat("'options': ", words.status().message()));
+      if (!words.ok())
+        return absl::InvalidArgumentError(absl::StrCat("'options': ", words.status().message()));
       m.options = std::move(*words);
     } else if (op->is_sequence()) {
       for (const auto& item : op->items()) {
@@ -127,8 +138,8 @@ absl::StatusOr<UmdlConfig> LoadUmdlConfig(const common::Config& config) {
   auto stale = config.GetInt("MAX_STALE_DAYS");
   if (!stale.ok()) return stale.status();
   if (*stale < 1 || *stale > 36500) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(config.Origin("MAX_STALE_DAYS"), ": MAX_STALE_DAYS must be between 1 and 36500"));
+    return absl::InvalidArgumentError(absl::StrCat(config.Origin("MAX_STALE_DAYS"),
+                                                   ": MAX_STALE_DAYS must be between 1 and 36500"));
   }
   out.max_stale_days = static_cast<int>(*stale);
   auto rsync_timeout = config.GetFloat("UMDL_RSYNC_TIMEOUT");
@@ -136,8 +147,9 @@ absl::StatusOr<UmdlConfig> LoadUmdlConfig(const common::Config& config) {
   auto apply_timeout = config.GetFloat("UMDL_APPLY_TIMEOUT");
   if (!apply_timeout.ok()) return apply_timeout.status();
   if (*rsync_timeout <= 0 || *apply_timeout <= 0) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        config.Origin("UMDL_RSYNC_TIMEOUT"), ": UMDL_RSYNC_TIMEOUT and UMDL_APPLY_TIMEOUT must be positive"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(config.Origin("UMDL_RSYNC_TIMEOUT"),
+                     ": UMDL_RSYNC_TIMEOUT and UMDL_APPLY_TIMEOUT must be positive"));
   }
   out.rsync_timeout = absl::Seconds(*rsync_timeout);
   out.apply_timeout = absl::Seconds(*apply_timeout);
@@ -145,8 +157,9 @@ absl::StatusOr<UmdlConfig> LoadUmdlConfig(const common::Config& config) {
   const common::PyValue* dirs = config.Find("UMDL_MASTER_DIRECTORIES");
   if (dirs == nullptr || dirs->is_none()) return out;
   if (!dirs->is_sequence()) {
-    return absl::InvalidArgumentError(absl::StrCat(config.Origin("UMDL_MASTER_DIRECTORIES"),
-                                                   ": UMDL_MASTER_DIRECTORIES must be a list of dicts"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(config.Origin("UMDL_MASTER_DIRECTORIES"),
+                     ": UMDL_MASTER_DIRECTORIES must be a list of dicts"));
   }
   for (size_t i = 0; i < dirs->items().size(); ++i) {
     auto entry = ParseEntry(dirs->items()[i], i);

@@ -55,11 +55,11 @@ struct UmdlConfig {
   // Entries that could not be used ("UMDL_MASTER_DIRECTORIES entry 3: unknown type 'ftp'");
   // logged as errors and skipped.
   std::vector<std::string> entry_errors;
-  std::string prefix;                               // UMDL_PREFIX
-  std::vector<std::string> skip_paths_for_version;  // SKIP_PATHS_FOR_VERSION
-  int max_stale_days = 4;                           // MAX_STALE_DAYS
-  absl::Duration rsync_timeout = absl::Hours(4);    // UMDL_RSYNC_TIMEOUT
-  absl::Duration apply_timeout = absl::Minutes(30); // UMDL_APPLY_TIMEOUT
+  std::string prefix;                                // UMDL_PREFIX
+  std::vector<std::string> skip_paths_for_version;   // SKIP_PATHS_FOR_VERSION
+  int max_stale_days = 4;                            // MAX_STALE_DAYS
+  absl::Duration rsync_timeout = absl::Hours(4);     // UMDL_RSYNC_TIMEOUT
+  absl::Duration apply_timeout = absl::Minutes(30);  // UMDL_APPLY_TIMEOUT
 };
 
 // Errors (a wrong type for a key, a non-list UMDL_MASTER_DIRECTORIES) name the key and where its

@@ -27,14 +27,16 @@ UmdlMetrics::UmdlMetrics(prometheus::Registry& r)
                     .Name("mm_umdl_category_duration_seconds")
                     .Help("Wall time of the last sync of a category")
                     .Register(r)),
-      aged_(Counter(r, "mm_umdl_file_details_aged_total", "file_detail rows removed by ageing").Add({})),
+      aged_(Counter(r, "mm_umdl_file_details_aged_total", "file_detail rows removed by ageing")
+                .Add({})),
       last_success_(prometheus::BuildGauge()
                         .Name("mm_umdl_last_run_success")
                         .Help("1 when the last UMDL run synced every selected category")
                         .Register(r)
                         .Add({})) {}
 
-void UmdlMetrics::RecordCategory(const std::string& category, const CategoryCounts& c, double seconds) {
+void UmdlMetrics::RecordCategory(const std::string& category, const CategoryCounts& c,
+                                 double seconds) {
   seen_.Add({{"category", category}}).Increment(c.seen);
   changed_.Add({{"category", category}}).Increment(c.changed);
   created_.Add({{"category", category}}).Increment(c.created);

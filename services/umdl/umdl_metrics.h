@@ -2,9 +2,9 @@
 // UMDL's Prometheus metrics (STYLE.md rule 14), registered on the worker's registry and served
 // on METRICS_LISTEN / pushed to PUSHGATEWAY_URL by common::WorkerMetrics. Labels: category.
 //
-//   mm_umdl_directories_seen_total{category}     directories in the scan (excluded ones not counted)
-//   mm_umdl_directories_changed_total{category}  directories whose ctime changed (new ones included)
-//   mm_umdl_directories_created_total{category}
+//   mm_umdl_directories_seen_total{category}     directories in the scan (excluded ones not
+//   counted) mm_umdl_directories_changed_total{category}  directories whose ctime changed (new ones
+//   included) mm_umdl_directories_created_total{category}
 //   mm_umdl_directories_deleted_total{category}
 //   mm_umdl_file_details_created_total{category}
 //   mm_umdl_repositories_created_total{category}

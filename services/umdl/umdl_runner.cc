@@ -19,7 +19,8 @@ namespace mm::umdl {
 UmdlRunner::UmdlRunner(const UmdlConfig& config, UmdlOptions options, UmdlDeps deps)
     : config_(config), options_(std::move(options)), deps_(deps) {}
 
-std::vector<UmdlRunner::Selected> UmdlRunner::SelectEntries(const std::vector<CategoryInfo>& categories) const {
+std::vector<UmdlRunner::Selected> UmdlRunner::SelectEntries(
+    const std::vector<CategoryInfo>& categories) const {
   std::vector<std::string> include, exclude;
   for (const auto& n : options_.categories) {
     if (!n.empty() && n[0] == '^') {
@@ -30,7 +31,8 @@ std::vector<UmdlRunner::Selected> UmdlRunner::SelectEntries(const std::vector<Ca
   }
   std::vector<Selected> out;
   for (const auto& e : config_.master_directories) {
-    if (!include.empty() && std::find(include.begin(), include.end(), e.category) == include.end()) continue;
+    if (!include.empty() && std::find(include.begin(), include.end(), e.category) == include.end())
+      continue;
     if (std::find(exclude.begin(), exclude.end(), e.category) != exclude.end()) continue;
     auto c = std::find_if(categories.begin(), categories.end(),
                           [&](const CategoryInfo& ci) { return ci.name == e.category; });
@@ -40,7 +42,13 @@ std::vector<UmdlRunner::Selected> UmdlRunner::SelectEntries(const std::vector<Ca
       continue;
     }
     if (c->product_name.empty()) {
-      MM_LOG(ERROR) << "UMDL_MASTER_DIRECTORIES Category " << e.category << " has null Product, skipping";
+      MM_LOG(ERROR) << "UMDL_MASTER_DIRECTORIES Category " << e.category
+                    << " has null Product, skipping";
+      continue;
+    }
+    if (!c->has_topdir) {
+      MM_LOG(ERROR) << "UMDL_MASTER_DIRECTORIES Category " << e.category
+                    << " has no top directory, skipping";
       continue;
     }
     out.push_back(Selected{&e, *c});
@@ -57,7 +65,8 @@ int UmdlRunner::Run() {
     }
     std::sort(categories->begin(), categories->end(),
               [](const CategoryInfo& a, const CategoryInfo& b) { return a.id < b.id; });
-    for (const auto& c : *categories) MM_LOG(INFO) << "<Category(" << c.id << " - " << c.name << ")>";
+    for (const auto& c : *categories)
+      MM_LOG(INFO) << "<Category(" << c.id << " - " << c.name << ")>";
     return kExitOk;
   }
 
@@ -86,13 +95,15 @@ int UmdlRunner::Run() {
     if (!SyncCategory(s, arches)) failed = true;
   }
   if (Stopped()) {
-    MM_LOG(WARNING) << "Interrupted: stopping before the remaining categories; nothing partial was stored";
+    MM_LOG(WARNING)
+        << "Interrupted: stopping before the remaining categories; nothing partial was stored";
     if (deps_.metrics) deps_.metrics->RecordRun(false);
     return kExitInterrupted;
   }
 
   MM_LOG(DEBUG) << "Refresh the list of repomd.xml";
-  auto aged = deps_.catalog->AgeFileDetails(config_.max_stale_days, absl::ToUnixSeconds(deps_.clock->Now()));
+  auto aged = deps_.catalog->AgeFileDetails(config_.max_stale_days,
+                                            absl::ToUnixSeconds(deps_.clock->Now()));
   if (!aged.ok()) {
     MM_LOG(ERROR) << "file_detail ageing failed: " << aged.status().message();
     failed = true;
@@ -112,27 +123,31 @@ bool UmdlRunner::SyncCategory(const Selected& s, const std::vector<std::string>&
   const absl::Time start = deps_.clock->Now();
   auto fail = [&](const std::string& what, const absl::Status& status) {
     MM_LOG(ERROR) << what << ": " << status.message() << "; category skipped, nothing stored";
-    if (deps_.metrics) deps_.metrics->RecordFailure(category.name, absl::ToDoubleSeconds(deps_.clock->Now() - start));
+    if (deps_.metrics)
+      deps_.metrics->RecordFailure(category.name,
+                                   absl::ToDoubleSeconds(deps_.clock->Now() - start));
     return false;
   };
 
   if (entry.type == MasterDirectory::Type::kDirectory && !config_.prefix.empty()) {
     std::string expected = JoinPath(config_.prefix, category.topdir);
     if (StripTrailingSlashes(entry.path) != StripTrailingSlashes(expected)) {
-      MM_LOG(WARNING) << "path " << entry.path << " is not UMDL_PREFIX + the category's top directory ("
-                      << expected << "); directory names are taken relative to " << category.topdir;
+      MM_LOG(WARNING) << "path " << entry.path
+                      << " is not UMDL_PREFIX + the category's top directory (" << expected
+                      << "); directory names are taken relative to " << category.topdir;
     }
   }
 
   auto rows = deps_.catalog->ListCategoryDirectories(category.name);
-  if (!rows.ok()) return fail("cannot read the category's directories from the catalog", rows.status());
+  if (!rows.ok())
+    return fail("cannot read the category's directories from the catalog", rows.status());
   size_t outside = 0;
   KnownDirectories known = MakeKnownDirectories(*rows, category.topdir, &outside);
   rows->clear();
   rows->shrink_to_fit();
   if (outside > 0) {
-    MM_LOG(DEBUG) << outside << " directories linked to the category are not below " << category.topdir
-                  << "; left alone";
+    MM_LOG(DEBUG) << outside << " directories linked to the category are not below "
+                  << category.topdir << "; left alone";
   }
   auto versions = deps_.catalog->ListVersionNames(category.product_name);
   if (!versions.ok()) return fail("cannot list versions", versions.status());
@@ -170,7 +185,11 @@ bool UmdlRunner::SyncCategory(const Selected& s, const std::vector<std::string>&
       scan = ScanListingFile(req, known, *deps_.fs);
       break;
   }
-  if (!scan.ok()) return fail(absl::StrCat("cannot scan ", entry.type == MasterDirectory::Type::kDirectory ? entry.path : entry.url), scan.status());
+  if (!scan.ok())
+    return fail(
+        absl::StrCat("cannot scan ",
+                     entry.type == MasterDirectory::Type::kDirectory ? entry.path : entry.url),
+        scan.status());
   for (const auto& w : scan->warnings) MM_LOG(WARNING) << w;
 
   PlanContext ctx;
@@ -193,8 +212,9 @@ bool UmdlRunner::SyncCategory(const Selected& s, const std::vector<std::string>&
   known.clear();
 
   ApplyResult applied;
-  const bool empty = plan->directories.empty() && plan->versions.empty() && plan->repositories.empty() &&
-                     plan->file_details.empty() && plan->deletions.empty();
+  const bool empty = plan->directories.empty() && plan->versions.empty() &&
+                     plan->repositories.empty() && plan->file_details.empty() &&
+                     plan->deletions.empty();
   if (!empty) {
     if (Stopped()) return fail("not applied", absl::CancelledError("stopped by a signal"));
     if (deps_.progress) deps_.progress->Begin("Syncing repositories of " + category.name, 0);
@@ -214,14 +234,16 @@ bool UmdlRunner::SyncCategory(const Selected& s, const std::vector<std::string>&
   }
   if (applied.deletions_refused > 0) {
     MM_LOG(WARNING) << applied.deletions_refused
-                    << " gone directories were kept: they belong to another category as well or are a top directory";
+                    << " gone directories were kept: they belong to another category as well or "
+                       "are a top directory";
   }
   const double seconds = absl::ToDoubleSeconds(deps_.clock->Now() - start);
-  MM_LOG(INFO) << "synced (" << ScanModeName(mode) << "): " << stats.seen << " directories, " << stats.changed
-               << " changed, " << applied.directories_created << " created, " << applied.directories_updated
-               << " updated, " << applied.directories_deleted << " deleted, " << applied.file_details_created
-               << " file details, " << applied.repositories_created << " repositories, "
-               << applied.versions_created << " versions created in " << absl::StrFormat("%.2f", seconds) << " s";
+  MM_LOG(INFO) << "synced (" << ScanModeName(mode) << "): " << stats.seen << " directories, "
+               << stats.changed << " changed, " << applied.directories_created << " created, "
+               << applied.directories_updated << " updated, " << applied.directories_deleted
+               << " deleted, " << applied.file_details_created << " file details, "
+               << applied.repositories_created << " repositories, " << applied.versions_created
+               << " versions created in " << absl::StrFormat("%.2f", seconds) << " s";
   if (deps_.metrics) {
     UmdlMetrics::CategoryCounts c;
     c.seen = static_cast<double>(stats.seen);

@@ -23,11 +23,11 @@ class RsyncRunner;
 class UmdlMetrics;
 
 struct UmdlOptions {
-  bool list_categories = false;          // --list
-  std::vector<std::string> categories;   // --category (repeatable; "^NAME" excludes)
-  bool skip_fullfiletimelist = false;    // --skip-fullfiletimelist
-  bool delete_directories = false;       // --delete-directories
-  std::string temp_dir = "/tmp";         // rsync listings are written here
+  bool list_categories = false;         // --list
+  std::vector<std::string> categories;  // --category (repeatable; "^NAME" excludes)
+  bool skip_fullfiletimelist = false;   // --skip-fullfiletimelist
+  bool delete_directories = false;      // --delete-directories
+  std::string temp_dir = "/tmp";        // rsync listings are written here
 };
 
 struct UmdlDeps {
@@ -35,8 +35,8 @@ struct UmdlDeps {
   const FileSystem* fs = nullptr;
   RsyncRunner* rsync = nullptr;
   const common::Clock* clock = nullptr;
-  UmdlMetrics* metrics = nullptr;     // optional
-  Progress* progress = nullptr;       // optional
+  UmdlMetrics* metrics = nullptr;           // optional
+  Progress* progress = nullptr;             // optional
   const std::atomic<bool>* stop = nullptr;  // optional: set by SIGTERM/SIGINT
 };
 

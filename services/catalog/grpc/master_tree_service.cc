@@ -27,10 +27,12 @@ void FromProto(const pb::CategoryScanChunk& in, CategoryScanChunk* out) {
     c.ctime = Opt(d.has_ctime(), d.ctime());
     c.set_files = d.set_files();
     c.files.reserve(d.files_size());
-    for (const auto& f : d.files()) c.files.push_back(DirectoryFile{f.name(), f.size(), f.timestamp()});
+    for (const auto& f : d.files())
+      c.files.push_back(DirectoryFile{f.name(), f.size(), f.timestamp()});
     out->directories.push_back(std::move(c));
   }
-  for (const auto& v : in.versions()) out->versions.push_back(VersionToEnsure{v.name(), v.is_test()});
+  for (const auto& v : in.versions())
+    out->versions.push_back(VersionToEnsure{v.name(), v.is_test()});
   for (const auto& r : in.repositories()) {
     out->repositories.push_back(RepositoryCandidate{
         r.directory_name(), Opt(r.has_prefix(), r.prefix()), r.arch_name(), r.version_name()});
@@ -75,7 +77,8 @@ grpc::Status MasterTreeService::ListCategoryDirectories(
   return grpc::Status::OK;
 }
 
-grpc::Status MasterTreeService::ApplyCategoryScan(Ctx*, grpc::ServerReader<pb::CategoryScanChunk>* reader,
+grpc::Status MasterTreeService::ApplyCategoryScan(Ctx*,
+                                                  grpc::ServerReader<pb::CategoryScanChunk>* reader,
                                                   pb::ApplyCategoryScanResponse* out) {
   pb::CategoryScanChunk msg;
   auto result = store_.ApplyCategoryScan([&](CategoryScanChunk* chunk) -> absl::StatusOr<bool> {

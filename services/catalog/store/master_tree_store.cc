@@ -218,11 +218,13 @@ class Applier {
     std::vector<int64_t> pre_existing;
     for (const auto& row : tx_.exec_params(kLinkDirectories, cat_.id, a1)) {
       int64_t id = row[0].as<int64_t>();
-      if (!std::binary_search(created_ids.begin(), created_ids.end(), id)) pre_existing.push_back(id);
+      if (!std::binary_search(created_ids.begin(), created_ids.end(), id))
+        pre_existing.push_back(id);
     }
     result_.directories_linked += pre_existing.size();
     if (!pre_existing.empty()) {
-      for (const auto& row : tx_.exec_params(kSharedDirectories, PgIntArray(pre_existing), cat_.id)) {
+      for (const auto& row :
+           tx_.exec_params(kSharedDirectories, PgIntArray(pre_existing), cat_.id)) {
         ++shared_count_;
         if (result_.shared_directories.size() < ApplyCategoryResult::kMaxNotes) {
           result_.shared_directories.push_back(row[0].as<std::string>());
@@ -259,15 +261,16 @@ class Applier {
       arches.push_back(r.arch_name);
       versions.push_back(r.version_name);
     }
-    std::string a1 = PgTextArray(dirs), a2 = PgNullableTextArray(prefixes), a3 = PgTextArray(arches),
-                a4 = PgTextArray(versions);
+    std::string a1 = PgTextArray(dirs), a2 = PgNullableTextArray(prefixes),
+                a3 = PgTextArray(arches), a4 = PgTextArray(versions);
     std::optional<int64_t> product;
     if (cat_.product_id != 0) product = cat_.product_id;
     for (const auto& row : tx_.exec_params(kUnresolvedRepositories, a1, a3, a4, product)) {
-      AddNote(result_, absl::StrCat("repository for ", row[0].as<std::string>(), " skipped: ",
-                                    row[3].as<bool>() ? "" : "no such directory; ",
-                                    row[4].as<bool>() ? "" : "no arch " + row[1].as<std::string>() + "; ",
-                                    row[5].as<bool>() ? "" : "no version " + row[2].as<std::string>()));
+      AddNote(result_,
+              absl::StrCat("repository for ", row[0].as<std::string>(),
+                           " skipped: ", row[3].as<bool>() ? "" : "no such directory; ",
+                           row[4].as<bool>() ? "" : "no arch " + row[1].as<std::string>() + "; ",
+                           row[5].as<bool>() ? "" : "no version " + row[2].as<std::string>()));
     }
     result_.repositories_created +=
         tx_.exec_params(kInsertRepositories, a1, a2, a3, a4, product, cat_.id).size();
@@ -289,9 +292,9 @@ class Applier {
     }
     result_.file_details_created +=
         tx_.exec_params(kInsertFileDetails, PgTextArray(dirs), PgTextArray(names),
-                        PgNullableTextArray(ts), PgNullableTextArray(size), PgNullableTextArray(md5),
-                        PgNullableTextArray(sha1), PgNullableTextArray(sha256),
-                        PgNullableTextArray(sha512))
+                        PgNullableTextArray(ts), PgNullableTextArray(size),
+                        PgNullableTextArray(md5), PgNullableTextArray(sha1),
+                        PgNullableTextArray(sha256), PgNullableTextArray(sha512))
             .size();
   }
 
@@ -327,16 +330,18 @@ class Applier {
 
 }  // namespace
 
-absl::Status MasterTreeStore::ListCategoryDirectories(const std::string& category_name, int page_size,
-                                                     const PageFn& page) {
+absl::Status MasterTreeStore::ListCategoryDirectories(const std::string& category_name,
+                                                      int page_size, const PageFn& page) {
   const int n = std::clamp(page_size, 1, 20000);
   bool sent = false;
   return pool_.Transact(
       [&](pqxx::transaction_base& tx) -> absl::Status {
         // A retry after a lost connection would hand out the first pages twice.
-        if (sent) return absl::UnavailableError("database connection lost while listing; list again");
+        if (sent)
+          return absl::UnavailableError("database connection lost while listing; list again");
         pqxx::result c = tx.exec_params("SELECT id FROM category WHERE name = $1", category_name);
-        if (c.empty()) return absl::NotFoundError(absl::StrCat("no category named '", category_name, "'"));
+        if (c.empty())
+          return absl::NotFoundError(absl::StrCat("no category named '", category_name, "'"));
         tx.exec_params(kDeclareCategoryDirectories, c[0][0].as<int64_t>());
         const std::string fetch = absl::StrCat("FETCH FORWARD ", n, " FROM mm_umdl_category_dirs");
         while (true) {

@@ -2,9 +2,8 @@
 // database: all-or-nothing application of a category, idempotence, the NULL-prefix quirk, the
 // paged directory listing, and file_detail ageing.
 #include <gmock/gmock.h>
-#include <gtest/gtest.h>
-
 #include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
 
 #include "absl/strings/str_cat.h"
 #include "mirrormanager/catalog/v1/master_tree.grpc.pb.h"
@@ -34,16 +33,17 @@ class MasterTreeApiTest : public ::testing::Test {
     umdl::ApplyChunking small;  // force many chunks
     small.max_directories = 3;
     small.max_rows = 2;
-    client_ = std::make_unique<umdl::GrpcMasterTreeCatalog>(harness_->channel(), common::RpcOptions(),
-                                                             absl::Seconds(60), small);
+    client_ = std::make_unique<umdl::GrpcMasterTreeCatalog>(
+        harness_->channel(), common::RpcOptions(), absl::Seconds(60), small);
   }
   TestDatabase& db() { return harness_->db(); }
 
   umdl::CategoryPlan Plan() {
     umdl::CategoryPlan p;
     p.category_name = "Fedora Linux";
-    for (const char* n : {"pub/fedora/linux", "pub/fedora/linux/a", "pub/fedora/linux/a/os", "pub/fedora/linux/a/os/repodata",
-                          "pub/fedora/linux/b", "pub/fedora/linux/b/SRPMS", "pub/fedora/linux/c"}) {
+    for (const char* n : {"pub/fedora/linux", "pub/fedora/linux/a", "pub/fedora/linux/a/os",
+                          "pub/fedora/linux/a/os/repodata", "pub/fedora/linux/b",
+                          "pub/fedora/linux/b/SRPMS", "pub/fedora/linux/c"}) {
       umdl::DirectoryChange d;
       d.name = n;
       d.ctime = 100;
@@ -53,11 +53,12 @@ class MasterTreeApiTest : public ::testing::Test {
       p.directories.push_back(d);
     }
     p.versions = {{"40", false}};
-    p.repositories = {{"pub/fedora/linux/a/os", std::nullopt, "x86_64", "40"},
-                      {"pub/fedora/linux/c", std::nullopt, "x86_64", "40"},  // NULL prefix, x86_64 taken
-                      {"pub/fedora/linux/b/SRPMS", std::nullopt, "source", "40"},
-                      {"pub/fedora/linux/missing", "p", "x86_64", "40"},
-                      {"pub/fedora/linux/b", "bad-arch", "ppc", "40"}};
+    p.repositories = {
+        {"pub/fedora/linux/a/os", std::nullopt, "x86_64", "40"},
+        {"pub/fedora/linux/c", std::nullopt, "x86_64", "40"},  // NULL prefix, x86_64 taken
+        {"pub/fedora/linux/b/SRPMS", std::nullopt, "source", "40"},
+        {"pub/fedora/linux/missing", "p", "x86_64", "40"},
+        {"pub/fedora/linux/b", "bad-arch", "ppc", "40"}};
     umdl::FileDetailCandidate fd;
     fd.directory_name = "pub/fedora/linux/a/os/repodata";
     fd.filename = "repomd.xml";
@@ -82,26 +83,37 @@ TEST_F(MasterTreeApiTest, ApplyCreatesLinksAndIsIdempotent) {
   EXPECT_EQ(r.versions_created, 1);
   EXPECT_EQ(r.repositories_created, 2);
   EXPECT_EQ(r.file_details_created, 1);
-  EXPECT_THAT(r.notes, ::testing::Contains(HasSubstr("pub/fedora/linux/missing skipped: no such directory")));
+  EXPECT_THAT(r.notes, ::testing::Contains(
+                           HasSubstr("pub/fedora/linux/missing skipped: no such directory")));
   EXPECT_THAT(r.notes, ::testing::Contains(HasSubstr("no arch ppc")));
-  EXPECT_THAT(Rows(db(), "SELECT name FROM directory ORDER BY id"),
-              ElementsAre(ElementsAre("pub/fedora/linux"), ElementsAre("pub/fedora/linux/a"),
-                          ElementsAre("pub/fedora/linux/a/os"), ElementsAre("pub/fedora/linux/a/os/repodata"),
-                          ElementsAre("pub/fedora/linux/b"), ElementsAre("pub/fedora/linux/b/SRPMS"),
-                          ElementsAre("pub/fedora/linux/c")));
+  EXPECT_THAT(
+      Rows(db(), "SELECT name FROM directory ORDER BY id"),
+      ElementsAre(ElementsAre("pub/fedora/linux"), ElementsAre("pub/fedora/linux/a"),
+                  ElementsAre("pub/fedora/linux/a/os"),
+                  ElementsAre("pub/fedora/linux/a/os/repodata"), ElementsAre("pub/fedora/linux/b"),
+                  ElementsAre("pub/fedora/linux/b/SRPMS"), ElementsAre("pub/fedora/linux/c")));
   EXPECT_EQ(db().Count("SELECT count(*) FROM category_directory"), 7);
-  EXPECT_EQ(db().QueryValue("SELECT convert_from(files, 'UTF8') FROM directory WHERE name = 'pub/fedora/linux/c'"),
-            "[{\"name\": \"a.txt\", \"size\": 3, \"timestamp\": 4}, {\"name\": \"z.txt\", \"size\": 1, \"timestamp\": 2}]");
+  EXPECT_EQ(
+      db().QueryValue(
+          "SELECT convert_from(files, 'UTF8') FROM directory WHERE name = 'pub/fedora/linux/c'"),
+      "[{\"name\": \"a.txt\", \"size\": 3, \"timestamp\": 4}, {\"name\": \"z.txt\", \"size\": 1, "
+      "\"timestamp\": 2}]");
   // NULL-prefix quirk: one prefix-less repository per arch.
-  EXPECT_THAT(Rows(db(), "SELECT r.name, a.name FROM repository r JOIN arch a ON a.id = r.arch_id ORDER BY r.id"),
-              ElementsAre(ElementsAre("pub/fedora/linux/a/os", "x86_64"), ElementsAre("pub/fedora/linux/b/SRPMS", "source")));
+  EXPECT_THAT(
+      Rows(db(),
+           "SELECT r.name, a.name FROM repository r JOIN arch a ON a.id = r.arch_id ORDER BY r.id"),
+      ElementsAre(ElementsAre("pub/fedora/linux/a/os", "x86_64"),
+                  ElementsAre("pub/fedora/linux/b/SRPMS", "source")));
 
-  std::string before = db().QueryValue("SELECT string_agg(concat_ws('|', id, xmin), ',' ORDER BY id) FROM directory");
+  std::string before = db().QueryValue(
+      "SELECT string_agg(concat_ws('|', id, xmin), ',' ORDER BY id) FROM directory");
   ASSERT_OK_AND_ASSIGN(umdl::ApplyResult again, client_->ApplyCategory(Plan()));
-  EXPECT_EQ(again.directories_created + again.directories_updated + again.directories_linked + again.versions_created +
-                again.repositories_created + again.file_details_created,
+  EXPECT_EQ(again.directories_created + again.directories_updated + again.directories_linked +
+                again.versions_created + again.repositories_created + again.file_details_created,
             0);
-  EXPECT_EQ(before, db().QueryValue("SELECT string_agg(concat_ws('|', id, xmin), ',' ORDER BY id) FROM directory"));
+  EXPECT_EQ(before,
+            db().QueryValue(
+                "SELECT string_agg(concat_ws('|', id, xmin), ',' ORDER BY id) FROM directory"));
 }
 
 TEST_F(MasterTreeApiTest, StreamWithoutCommitStoresNothing) {
@@ -128,15 +140,17 @@ TEST_F(MasterTreeApiTest, ClientGoneMidStreamStoresNothing) {
     auto writer = stub_->ApplyCategoryScan(&ctx, &resp);
     pb::CategoryScanChunk chunk;
     chunk.set_category_name("Fedora Linux");
-    for (int i = 0; i < 100; ++i) chunk.add_directories()->set_name(absl::StrCat("pub/fedora/linux/d", i));
+    for (int i = 0; i < 100; ++i)
+      chunk.add_directories()->set_name(absl::StrCat("pub/fedora/linux/d", i));
     ASSERT_TRUE(writer->Write(chunk));
     // The worker dies here.
     ctx.TryCancel();
     writer->Finish();
   }
   // The catalog rolled back; the category applies normally afterwards (no lock left behind).
-  ASSERT_TRUE(WaitFor([&] { return db().Count("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'") == 0; },
-                      absl::Seconds(10)));
+  ASSERT_TRUE(WaitFor(
+      [&] { return db().Count("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'") == 0; },
+      absl::Seconds(10)));
   EXPECT_EQ(db().Count("SELECT count(*) FROM directory WHERE name LIKE 'pub/fedora/linux/%'"), 0);
   ASSERT_OK_AND_ASSIGN(umdl::ApplyResult r, client_->ApplyCategory(Plan()));
   EXPECT_EQ(r.directories_created, 6);
@@ -145,7 +159,8 @@ TEST_F(MasterTreeApiTest, ClientGoneMidStreamStoresNothing) {
 TEST_F(MasterTreeApiTest, BadStreams) {
   umdl::CategoryPlan p = Plan();
   p.category_name = "Nope";
-  EXPECT_THAT(client_->ApplyCategory(p), StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("Nope")));
+  EXPECT_THAT(client_->ApplyCategory(p),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("Nope")));
   p.category_name = "Fedora Linux";
   p.directories[3].name = "";
   EXPECT_THAT(client_->ApplyCategory(p), StatusIs(absl::StatusCode::kInvalidArgument));
@@ -159,20 +174,23 @@ TEST_F(MasterTreeApiTest, DeletionRules) {
   int64_t other = f.Category("Other", 1, "pub/other");
   ASSERT_OK(client_->ApplyCategory(Plan()).status());
   f.Directory("pub/fedora/linux/c", {other});  // now in two categories
-  int64_t repodata = std::stoll(db().QueryValue("SELECT id FROM directory WHERE name = 'pub/fedora/linux/a/os/repodata'"));
+  int64_t repodata = std::stoll(
+      db().QueryValue("SELECT id FROM directory WHERE name = 'pub/fedora/linux/a/os/repodata'"));
   f.Hcd(f.HostCategory(f.Host(f.Site("s"), "h", "US"), category_), repodata, "a/os/repodata");
   umdl::CategoryPlan del;
   del.category_name = "Fedora Linux";
-  del.deletions = {"pub/fedora/linux/c", "pub/fedora/linux/a/os/repodata", "pub/fedora/linux", "pub/other",
-                   "pub/fedora/linux/a/os"};
+  del.deletions = {"pub/fedora/linux/c", "pub/fedora/linux/a/os/repodata", "pub/fedora/linux",
+                   "pub/other", "pub/fedora/linux/a/os"};
   ASSERT_OK_AND_ASSIGN(umdl::ApplyResult r, client_->ApplyCategory(del));
-  EXPECT_EQ(r.directories_deleted, 2);  // repodata (with its file detail and host_category_dir) and a/os
-  EXPECT_EQ(r.deletions_refused, 3);    // shared, the top itself, another category's top
+  EXPECT_EQ(r.directories_deleted,
+            2);  // repodata (with its file detail and host_category_dir) and a/os
+  EXPECT_EQ(r.deletions_refused, 3);  // shared, the top itself, another category's top
   EXPECT_EQ(db().Count("SELECT count(*) FROM file_detail"), 0);
   EXPECT_EQ(db().Count("SELECT count(*) FROM host_category_dir"), 0);
-  EXPECT_EQ(db().QueryValue("SELECT COALESCE(directory_id::text, 'NULL') FROM repository WHERE name = "
-                            "'pub/fedora/linux/a/os'"),
-            "NULL");
+  EXPECT_EQ(
+      db().QueryValue("SELECT COALESCE(directory_id::text, 'NULL') FROM repository WHERE name = "
+                      "'pub/fedora/linux/a/os'"),
+      "NULL");
 }
 
 TEST_F(MasterTreeApiTest, ListCategoryDirectoriesPagesInNameOrder) {
@@ -193,7 +211,8 @@ TEST_F(MasterTreeApiTest, ListCategoryDirectoriesPagesInNameOrder) {
   }
   ASSERT_TRUE(reader->Finish().ok());
   EXPECT_EQ(pages, 3);
-  EXPECT_THAT(names, ElementsAre("pub/fedora/linux 100", "pub/fedora/linux/a 100", "pub/fedora/linux/a/os repo 100",
+  EXPECT_THAT(names, ElementsAre("pub/fedora/linux 100", "pub/fedora/linux/a 100",
+                                 "pub/fedora/linux/a/os repo 100",
                                  "pub/fedora/linux/a/os/repodata 100", "pub/fedora/linux/b 100",
                                  "pub/fedora/linux/b/SRPMS repo 100", "pub/fedora/linux/c 100"));
   EXPECT_THAT(client_->ListCategoryDirectories("Nope"), StatusIs(absl::StatusCode::kNotFound));
@@ -204,24 +223,27 @@ TEST_F(MasterTreeApiTest, AgeFileDetailsKeepsWhatMirrorsMayStillServe) {
   int64_t dir = f.Directory("pub/fedora/linux/x", {category_});
   const int64_t now = 2'000'000'000, day = 86400;
   auto fd = [&](const std::string& name, int64_t age_days_x10) {
-    return f.FileDetail(dir, {name, now - age_days_x10 * day / 10, 1, std::nullopt, std::nullopt, std::nullopt,
-                              std::nullopt});
+    return f.FileDetail(dir, {name, now - age_days_x10 * day / 10, 1, std::nullopt, std::nullopt,
+                              std::nullopt, std::nullopt});
   };
-  fd("single", 100);                                 // kept: the only row
-  fd("recent", 10);                                  // kept: newest
-  int64_t second = fd("recent", 100);                // kept: newest is younger than MAX_STALE_DAYS-1
-  int64_t third = fd("recent", 110);                 // deleted: older than MAX_STALE_DAYS
+  fd("single", 100);                   // kept: the only row
+  fd("recent", 10);                    // kept: newest
+  int64_t second = fd("recent", 100);  // kept: newest is younger than MAX_STALE_DAYS-1
+  int64_t third = fd("recent", 110);   // deleted: older than MAX_STALE_DAYS
   db().Exec(absl::StrCat("INSERT INTO file_group (name) VALUES ('g')"));
-  db().Exec(absl::StrCat("INSERT INTO file_detail_file_group (file_detail_id, file_group_id) SELECT ", third,
-                         ", id FROM file_group"));
-  fd("old", 50);                                     // kept: newest
-  int64_t old_second = fd("old", 60);                // deleted: newest older than 3 days, second stale
+  db().Exec(
+      absl::StrCat("INSERT INTO file_detail_file_group (file_detail_id, file_group_id) SELECT ",
+                   third, ", id FROM file_group"));
+  fd("old", 50);                       // kept: newest
+  int64_t old_second = fd("old", 60);  // deleted: newest older than 3 days, second stale
   fd("fresh", 10);
   fd("fresh", 20);
-  fd("fresh", 35);                                   // kept: not older than 4 days
+  fd("fresh", 35);  // kept: not older than 4 days
   ASSERT_OK_AND_ASSIGN(int deleted, client_->AgeFileDetails(4, now));
   EXPECT_EQ(deleted, 2);
-  EXPECT_EQ(db().Count(absl::StrCat("SELECT count(*) FROM file_detail WHERE id IN (", third, ",", old_second, ")")), 0);
+  EXPECT_EQ(db().Count(absl::StrCat("SELECT count(*) FROM file_detail WHERE id IN (", third, ",",
+                                    old_second, ")")),
+            0);
   EXPECT_EQ(db().Count(absl::StrCat("SELECT count(*) FROM file_detail WHERE id = ", second)), 1);
   EXPECT_EQ(db().Count("SELECT count(*) FROM file_detail"), 7);
   EXPECT_EQ(db().Count("SELECT count(*) FROM file_detail_file_group"), 0);

@@ -3,16 +3,14 @@
 // whose trees overlap, an empty top directory name, unusable entries. Each gives a clear log
 // line, the run goes on, and nothing already stored is damaged. Also: metrics pushed at the end
 // of a run.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <httplib.h>
 #include <sys/stat.h>
 
 #include <filesystem>
 #include <mutex>
 #include <thread>
-
-#include <httplib.h>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 
 #include "absl/strings/str_cat.h"
 #include "tests/integration/umdl/umdl_test_support.h"
@@ -41,16 +39,20 @@ class UmdlRobustnessTest : public ::testing::Test {
   TestDatabase& db() { return harness_->db(); }
   std::string Config(const std::string& entries) {
     return harness_->WriteConfigFile(
-        tmp_.path(), absl::StrCat("UMDL_PREFIX = '", master_, "/'\nUMDL_MASTER_DIRECTORIES = [", entries, "]\n"));
+        tmp_.path(), absl::StrCat("UMDL_PREFIX = '", master_, "/'\nUMDL_MASTER_DIRECTORIES = [",
+                                  entries, "]\n"));
   }
   std::string Entry(const std::string& category, const std::string& path) {
-    return absl::StrCat("{'type': 'directory', 'path': '", path, "', 'category': '", category, "'},");
+    return absl::StrCat("{'type': 'directory', 'path': '", path, "', 'category': '", category,
+                        "'},");
   }
   std::vector<std::string> Names(const std::string& category) {
     std::vector<std::string> out;
-    for (auto& r : Rows(db(), "SELECT d.name FROM directory d JOIN category_directory cd ON cd.directory_id = d.id "
-                              "JOIN category c ON c.id = cd.category_id WHERE c.name = " + Q(category) +
-                                  " ORDER BY d.name")) {
+    for (auto& r :
+         Rows(db(),
+              "SELECT d.name FROM directory d JOIN category_directory cd ON cd.directory_id = d.id "
+              "JOIN category c ON c.id = cd.category_id WHERE c.name = " +
+                  Q(category) + " ORDER BY d.name")) {
       out.push_back(r[0]);
     }
     return out;
@@ -66,7 +68,8 @@ TEST_F(UmdlRobustnessTest, MalformedAndTruncatedFullFileTimeList) {
   int64_t cat = f.Category("Fedora EPEL", 1, "pub/epel");
   // Something stored before: it must survive.
   int64_t old = f.Directory("pub/epel/old", {cat}, true, 42);
-  f.FileDetail(old, {"x.iso", 1, 2, std::nullopt, std::nullopt, std::string(64, 'e'), std::nullopt});
+  f.FileDetail(old,
+               {"x.iso", 1, 2, std::nullopt, std::nullopt, std::string(64, 'e'), std::nullopt});
   MakeDirs(master_ + "/pub/epel/9/x86_64");
   MakeDirs(master_ + "/pub/epel/old");
   WriteFile(master_ + "/pub/epel/fullfiletimelist-epel",
@@ -81,12 +84,16 @@ TEST_F(UmdlRobustnessTest, MalformedAndTruncatedFullFileTimeList) {
   std::string config = Config(Entry("Fedora EPEL", master_ + "/pub/epel/"));
   ProcessResult r = RunUmdl(config, {"--delete-directories"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_THAT(r.err, HasSubstr("skipped 3 malformed row(s) (the file ends in the middle of a row); first at line 6: "
-                               "\"oops\td\t4096\t9/broken\""));
+  EXPECT_THAT(
+      r.err,
+      HasSubstr(
+          "skipped 3 malformed row(s) (the file ends in the middle of a row); first at line 6: "
+          "\"oops\td\t4096\t9/broken\""));
   EXPECT_THAT(r.err, HasSubstr("absolute paths or '.'/'..' components"));
   // A truncated list is not complete: no deletion is attempted from it.
   EXPECT_THAT(r.err, HasSubstr("the scan was incomplete"));
-  EXPECT_THAT(Names("Fedora EPEL"), ElementsAre("pub/epel", "pub/epel/9", "pub/epel/9/x86_64", "pub/epel/old"));
+  EXPECT_THAT(Names("Fedora EPEL"),
+              ElementsAre("pub/epel", "pub/epel/9", "pub/epel/9/x86_64", "pub/epel/old"));
   EXPECT_EQ(db().QueryValue("SELECT ctime FROM directory WHERE name = 'pub/epel/9/x86_64'"), "101");
   EXPECT_EQ(db().QueryValue("SELECT ctime FROM directory WHERE name = 'pub/epel/old'"), "104");
   EXPECT_EQ(db().Count("SELECT count(*) FROM file_detail"), 1);
@@ -97,14 +104,17 @@ TEST_F(UmdlRobustnessTest, GarbageChecksumAndRepomdFilesAreSkippedWithALogLine) 
   f.Category("Fedora Linux", 1, "pub/fedora/linux");
   const std::string top = master_ + "/pub/fedora/linux";
   MakeDirs(top + "/releases/9/x86_64/os/repodata");
-  WriteFile(top + "/releases/9/x86_64/os/repodata/repomd.xml", "<html><body>Not Found</body></html>");
+  WriteFile(top + "/releases/9/x86_64/os/repodata/repomd.xml",
+            "<html><body>Not Found</body></html>");
   MakeDirs(top + "/releases/9/x86_64/iso");
-  WriteFile(top + "/releases/9/x86_64/iso/Fedora-9-CHECKSUM", std::string("\x89PNG\r\n\x1a\n\0\0binary", 16));
+  WriteFile(top + "/releases/9/x86_64/iso/Fedora-9-CHECKSUM",
+            std::string("\x89PNG\r\n\x1a\n\0\0binary", 16));
   WriteFile(top + "/releases/9/x86_64/iso/good-CHECKSUM", std::string(64, 'f') + " *good.iso\n");
   WriteFile(top + "/releases/9/x86_64/iso/good.iso", "ok");
   ProcessResult r = RunUmdl(Config(Entry("Fedora Linux", top)));
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_THAT(r.err, HasSubstr("no SHA256 checksums found in " + top + "/releases/9/x86_64/iso/Fedora-9-CHECKSUM"));
+  EXPECT_THAT(r.err, HasSubstr("no SHA256 checksums found in " + top +
+                               "/releases/9/x86_64/iso/Fedora-9-CHECKSUM"));
   EXPECT_THAT(r.err, HasSubstr("Won't make repo file details: " + top +
                                "/releases/9/x86_64/os/repodata/repomd.xml is not a repomd.xml"));
   EXPECT_THAT(Rows(db(), "SELECT filename FROM file_detail"), ElementsAre(ElementsAre("good.iso")));
@@ -122,9 +132,10 @@ TEST_F(UmdlRobustnessTest, EmptyAndMissingTreesAndBadEntries) {
   f.Category("Good", 1, "pub/good");
   MakeDirs(master_ + "/pub/empty");
   MakeDirs(master_ + "/pub/good/a");
-  std::string config = Config(Entry("Empty", master_ + "/pub/empty") + Entry("Gone", master_ + "/pub/gone") +
-                              "{'type': 'ftp', 'url': 'ftp://x', 'category': 'Good'}," +
-                              Entry("Good", master_ + "/pub/good"));
+  std::string config =
+      Config(Entry("Empty", master_ + "/pub/empty") + Entry("Gone", master_ + "/pub/gone") +
+             "{'type': 'ftp', 'url': 'ftp://x', 'category': 'Good'}," +
+             Entry("Good", master_ + "/pub/good"));
   ProcessResult r = RunUmdl(config, {"--delete-directories"});
   EXPECT_EQ(r.exit_code, 1) << r.err;  // the unusable entry makes the run report a failure
   EXPECT_THAT(r.err, HasSubstr("UMDL_MASTER_DIRECTORIES entry 3"));
@@ -133,7 +144,9 @@ TEST_F(UmdlRobustnessTest, EmptyAndMissingTreesAndBadEntries) {
   EXPECT_THAT(r.err, HasSubstr("Ending umdl"));
   // An empty tree: just its top. A missing one: nothing changes, nothing is deleted.
   EXPECT_THAT(Names("Empty"), ElementsAre("pub/empty"));
-  EXPECT_EQ(db().Count("SELECT count(*) FROM category_directory WHERE category_id = " + std::to_string(empty)), 1);
+  EXPECT_EQ(db().Count("SELECT count(*) FROM category_directory WHERE category_id = " +
+                       std::to_string(empty)),
+            1);
   EXPECT_THAT(Names("Gone"), ElementsAre("pub/gone/keep-me"));
   EXPECT_THAT(Names("Good"), ElementsAre("pub/good", "pub/good/a"));
 }
@@ -144,12 +157,15 @@ TEST_F(UmdlRobustnessTest, OverlappingCategoryTreesShareDirectories) {
   f.Category("Inner", 1, "pub/outer/inner");
   MakeDirs(master_ + "/pub/outer/inner/x");
   MakeDirs(master_ + "/pub/outer/y");
-  std::string config = Config(Entry("Inner", master_ + "/pub/outer/inner") + Entry("Outer", master_ + "/pub/outer"));
+  std::string config =
+      Config(Entry("Inner", master_ + "/pub/outer/inner") + Entry("Outer", master_ + "/pub/outer"));
   ProcessResult r = RunUmdl(config);
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_THAT(r.err, HasSubstr("Outer: overlapping categories: directories such as pub/outer/inner"));
+  EXPECT_THAT(r.err,
+              HasSubstr("Outer: overlapping categories: directories such as pub/outer/inner"));
   EXPECT_THAT(Names("Inner"), ElementsAre("pub/outer/inner", "pub/outer/inner/x"));
-  EXPECT_THAT(Names("Outer"), ElementsAre("pub/outer", "pub/outer/inner", "pub/outer/inner/x", "pub/outer/y"));
+  EXPECT_THAT(Names("Outer"),
+              ElementsAre("pub/outer", "pub/outer/inner", "pub/outer/inner/x", "pub/outer/y"));
   EXPECT_EQ(db().Count("SELECT count(*) FROM directory"), 4);
 
   // A directory of both trees vanishes: the outer category's deletion keeps it (two categories).
@@ -183,10 +199,12 @@ TEST_F(UmdlRobustnessTest, CatalogFlagOverridesTheConfigAndAnUnreachableCatalogF
   std::string config = Config(Entry("Good", master_ + "/pub/good"));
   std::string address = harness_->address();
   // CATALOG_ADDRESS from the environment points nowhere; --catalog wins.
-  ProcessResult r = RunUmdl(config, {"--catalog", address}, {{"MM2_CATALOG_ADDRESS", "127.0.0.1:1"}});
+  ProcessResult r =
+      RunUmdl(config, {"--catalog", address}, {{"MM2_CATALOG_ADDRESS", "127.0.0.1:1"}});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(db().Count("SELECT count(*) FROM directory WHERE name = 'pub/good/a'"), 1);
-  ProcessResult down = RunUmdl(config, {"--catalog", "127.0.0.1:1"}, {{"MM2_CATALOG_RPC_TIMEOUT", "2"}});
+  ProcessResult down =
+      RunUmdl(config, {"--catalog", "127.0.0.1:1"}, {{"MM2_CATALOG_RPC_TIMEOUT", "2"}});
   EXPECT_EQ(down.exit_code, 1);
   EXPECT_THAT(down.err, HasSubstr("cannot reach the catalog"));
 }
@@ -208,8 +226,8 @@ TEST_F(UmdlRobustnessTest, MetricsArePushedToThePushgateway) {
   gateway.Post(".*", record);
   int port = gateway.bind_to_any_port("127.0.0.1");
   std::thread server([&] { gateway.listen_after_bind(); });
-  ProcessResult r = RunUmdl(Config(Entry("Good", master_ + "/pub/good")),
-                            {}, {{"MM2_PUSHGATEWAY_URL", absl::StrCat("http://127.0.0.1:", port)}});
+  ProcessResult r = RunUmdl(Config(Entry("Good", master_ + "/pub/good")), {},
+                            {{"MM2_PUSHGATEWAY_URL", absl::StrCat("http://127.0.0.1:", port)}});
   gateway.stop();
   server.join();
   ASSERT_EQ(r.exit_code, 0) << r.err;

@@ -1,6 +1,7 @@
 #include "tests/integration/umdl/umdl_test_support.h"
 
 #include <arpa/inet.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -8,11 +9,9 @@
 
 #include <filesystem>
 #include <fstream>
+#include <pqxx/pqxx>
 #include <random>
 #include <sstream>
-
-#include <gtest/gtest.h>
-#include <pqxx/pqxx>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -27,7 +26,8 @@ namespace fs = std::filesystem;
 ScratchDir::ScratchDir() {
   static std::atomic<int> counter{0};
   std::random_device rd;
-  path_ = absl::StrCat(::testing::TempDir(), "umdl_", getpid(), "_", counter++, "_", rd() % 1000000);
+  path_ =
+      absl::StrCat(::testing::TempDir(), "umdl_", getpid(), "_", counter++, "_", rd() % 1000000);
   fs::remove_all(path_);
   fs::create_directories(path_);
   ::chmod(path_.c_str(), 0755);
@@ -36,7 +36,8 @@ ScratchDir::ScratchDir() {
 ScratchDir::~ScratchDir() {
   std::error_code ec;
   // Make everything removable again (tests chmod directories to 0700 and such).
-  for (auto it = fs::recursive_directory_iterator(path_, fs::directory_options::skip_permission_denied, ec);
+  for (auto it = fs::recursive_directory_iterator(
+           path_, fs::directory_options::skip_permission_denied, ec);
        it != fs::recursive_directory_iterator(); it.increment(ec)) {
     if (it->is_directory(ec) && !it->is_symlink(ec)) ::chmod(it->path().c_str(), 0755);
   }
@@ -116,22 +117,28 @@ void SeedUpstreamUmdlFixture(const TestDatabase& db) {
   f.Country("US");
   f.Product("EPEL");
   f.Product("Fedora");
-  db.Exec("INSERT INTO country_continent_redirect (country, continent) VALUES ('IL','EU'), ('AM','EU'), ('JO','EU')");
+  db.Exec(
+      "INSERT INTO country_continent_redirect (country, continent) VALUES ('IL','EU'), "
+      "('AM','EU'), ('JO','EU')");
   // directory
-  for (const char* name : {"pub/fedora/linux", "pub/fedora/linux/extras", "pub/epel", "pub/fedora/linux/releases/26",
-                           "pub/fedora/linux/releases/27", "pub/archive/fedora/linux/releases/26/Everything/source",
-                           "pub/fedora/linux/updates/testing/25/x86_64", "pub/fedora/linux/updates/testing/26/x86_64",
-                           "pub/fedora/linux/updates/testing/27/x86_64"}) {
+  for (const char* name :
+       {"pub/fedora/linux", "pub/fedora/linux/extras", "pub/epel", "pub/fedora/linux/releases/26",
+        "pub/fedora/linux/releases/27", "pub/archive/fedora/linux/releases/26/Everything/source",
+        "pub/fedora/linux/updates/testing/25/x86_64", "pub/fedora/linux/updates/testing/26/x86_64",
+        "pub/fedora/linux/updates/testing/27/x86_64"}) {
     f.Directory(name);
   }
   // category (ids 1..3; topdirs 1, 2, 4)
   db.Exec(
-      "INSERT INTO category (name, product_id, canonicalhost, topdir_id, publiclist, admin_only) VALUES "
+      "INSERT INTO category (name, product_id, canonicalhost, topdir_id, publiclist, admin_only) "
+      "VALUES "
       "('Fedora Linux', 2, 'http://download.fedora.redhat.com', 1, true, false), "
       "('Fedora EPEL', 1, 'http://dl.fedoraproject.org', 2, true, false), "
       "('Fedora Codecs', 2, 'http://codecs.fedoraproject.org', 4, false, true)");
   // categorydirectory
-  db.Exec("INSERT INTO category_directory (directory_id, category_id) VALUES (1, 1), (4, 1), (5, 1), (3, 2)");
+  db.Exec(
+      "INSERT INTO category_directory (directory_id, category_id) VALUES (1, 1), (4, 1), (5, 1), "
+      "(3, 2)");
 }
 
 ProcessResult RunUmdl(const std::string& config, const std::vector<std::string>& args,
@@ -171,7 +178,8 @@ std::vector<std::vector<std::string>> Rows(const TestDatabase& db, const std::st
   return out;
 }
 
-std::map<std::string, std::pair<int64_t, int64_t>> DirectoryFiles(const TestDatabase& db, const std::string& name) {
+std::map<std::string, std::pair<int64_t, int64_t>> DirectoryFiles(const TestDatabase& db,
+                                                                  const std::string& name) {
   pqxx::connection c(db.conninfo());
   pqxx::work tx(c);
   pqxx::result r = tx.exec_params("SELECT files FROM directory WHERE name = $1", name);
@@ -218,17 +226,20 @@ bool CanConnect(int port) {
 }
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<RsyncDaemon>> RsyncDaemon::Start(const std::string& module, const std::string& path) {
+absl::StatusOr<std::unique_ptr<RsyncDaemon>> RsyncDaemon::Start(const std::string& module,
+                                                                const std::string& path) {
   std::unique_ptr<RsyncDaemon> d(new RsyncDaemon());
   d->module_ = module;
   std::string conf = d->dir_ / "rsyncd.conf";
-  WriteFile(conf, absl::StrCat("pid file = ", d->dir_ / "rsyncd.pid", "\nuse chroot = no\nuid = ", getuid(),
-                               "\ngid = ", getgid(), "\nlog file = ", d->dir_ / "rsyncd.log", "\n[", module,
+  WriteFile(conf, absl::StrCat("pid file = ", d->dir_ / "rsyncd.pid",
+                               "\nuse chroot = no\nuid = ", getuid(), "\ngid = ", getgid(),
+                               "\nlog file = ", d->dir_ / "rsyncd.log", "\n[", module,
                                "]\n  path = ", path, "\n  read only = yes\n"));
   for (int attempt = 0; attempt < 5; ++attempt) {
     d->port_ = FreePort();
-    auto p = BackgroundProcess::Start(RsyncBinary(), {"--daemon", "--no-detach", "--config=" + conf, "--address=127.0.0.1",
-                                                absl::StrCat("--port=", d->port_)});
+    auto p = BackgroundProcess::Start(
+        RsyncBinary(), {"--daemon", "--no-detach", "--config=" + conf, "--address=127.0.0.1",
+                        absl::StrCat("--port=", d->port_)});
     if (!p.ok()) return p.status();
     d->process_ = std::move(*p);
     int port = d->port_;

@@ -54,7 +54,7 @@ std::vector<std::vector<std::string>> Rows(const TestDatabase& db, const std::st
 
 // directory.files of `name` decoded as name -> (size, timestamp).
 std::map<std::string, std::pair<int64_t, int64_t>> DirectoryFiles(const TestDatabase& db,
-                                                                   const std::string& name);
+                                                                  const std::string& name);
 
 // Absolute path of the rsync binary (RunProcess does not search PATH).
 std::string RsyncBinary();
@@ -63,7 +63,8 @@ std::string RsyncBinary();
 // the current user, chroot off. Stopped on destruction.
 class RsyncDaemon {
  public:
-  static absl::StatusOr<std::unique_ptr<RsyncDaemon>> Start(const std::string& module, const std::string& path);
+  static absl::StatusOr<std::unique_ptr<RsyncDaemon>> Start(const std::string& module,
+                                                            const std::string& path);
   ~RsyncDaemon();
   int port() const { return port_; }
   std::string Url(const std::string& sub = "") const;

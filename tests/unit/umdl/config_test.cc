@@ -1,8 +1,9 @@
 // UMDL_MASTER_DIRECTORIES and friends, read through the shared configuration loader.
+#include "services/common/config.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "services/common/config.h"
 #include "services/umdl/umdl_config.h"
 #include "tests/testing/status_matchers.h"
 
@@ -84,8 +85,10 @@ TEST(UmdlConfigTest, TypeErrorsNameTheKeyAndLine) {
               mm::testing::StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("test.cfg:1")));
   EXPECT_THAT(Load("\nMAX_STALE_DAYS = 'four'\n"),
               mm::testing::StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("test.cfg:2")));
-  EXPECT_THAT(Load("MAX_STALE_DAYS = 0\n"), mm::testing::StatusIs(absl::StatusCode::kInvalidArgument));
-  EXPECT_THAT(Load("UMDL_RSYNC_TIMEOUT = -1\n"), mm::testing::StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(Load("MAX_STALE_DAYS = 0\n"),
+              mm::testing::StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(Load("UMDL_RSYNC_TIMEOUT = -1\n"),
+              mm::testing::StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
 }  // namespace

@@ -22,7 +22,8 @@ using ::testing::UnorderedElementsAre;
 
 std::vector<FftEntry> ParseAll(std::string_view data, FftParseStats* stats) {
   std::vector<FftEntry> out;
-  ParseFft(data, [&](const FftEntry& e) { out.push_back(e); }, stats);
+  ParseFft(
+      data, [&](const FftEntry& e) { out.push_back(e); }, stats);
   return out;
 }
 
@@ -72,7 +73,8 @@ TEST(FftTest, OverlongLinesAndRowLimit) {
   EXPECT_EQ(stats.malformed, 1u);
   std::vector<FftEntry> limited;
   FftParseStats s2;
-  ParseFft(data, [&](const FftEntry& e) { limited.push_back(e); }, &s2, limits);
+  ParseFft(
+      data, [&](const FftEntry& e) { limited.push_back(e); }, &s2, limits);
   EXPECT_EQ(limited.size(), 1u);
 }
 
@@ -82,12 +84,14 @@ TEST(RsyncListingTest, ParsesRowsWithSeparatorsSpacesAndLinks) {
   EXPECT_EQ(e.kind, 'd');
   EXPECT_EQ(e.size, 4096);
   EXPECT_EQ(e.path, ".");
-  ASSERT_TRUE(ParseRsyncRow("-rw-r--r--      1,234,567 2024/01/02 03:04:05 a dir/file name.iso", &e));
+  ASSERT_TRUE(
+      ParseRsyncRow("-rw-r--r--      1,234,567 2024/01/02 03:04:05 a dir/file name.iso", &e));
   EXPECT_EQ(e.size, 1234567);
   EXPECT_EQ(e.path, "a dir/file name.iso");
   ASSERT_TRUE(ParseRsyncRow("-rw-r--r--             10 2024/01/02 03:04:05 x.rpm", &e));
   EXPECT_EQ(e.size, 10);
-  ASSERT_TRUE(ParseRsyncRow("lrwxrwxrwx             11 2024/01/02 03:04:05 latest -> releases/40", &e));
+  ASSERT_TRUE(
+      ParseRsyncRow("lrwxrwxrwx             11 2024/01/02 03:04:05 latest -> releases/40", &e));
   EXPECT_EQ(e.kind, 'l');
   EXPECT_EQ(e.path, "latest");
   // Local time, as upstream's time.mktime.
@@ -112,8 +116,9 @@ TEST(RsyncListingTest, RejectsNonListingLines) {
   EXPECT_FALSE(ParseRsyncRow("-rw-r--r--             10 2024/01/02 03:04:05", &e));
   RsyncParseStats stats;
   std::vector<std::string> paths;
-  ParseRsyncListing("MOTD line\n\ndrwxr-xr-x 4,096 2024/01/02 03:04:05 .\n-rw-r--r-- 1 2024/01/02 03:04:05 cut",
-                    [&](const RsyncEntry& r) { paths.emplace_back(r.path); }, &stats);
+  ParseRsyncListing(
+      "MOTD line\n\ndrwxr-xr-x 4,096 2024/01/02 03:04:05 .\n-rw-r--r-- 1 2024/01/02 03:04:05 cut",
+      [&](const RsyncEntry& r) { paths.emplace_back(r.path); }, &stats);
   EXPECT_THAT(paths, ElementsAre("."));
   EXPECT_EQ(stats.skipped, 2u);  // the MOTD and the last row without its newline
 }
@@ -127,9 +132,11 @@ TEST(RsyncListingTest, OthersReadableMode) {
 }
 
 TEST(RsyncListingTest, SplitShellWords) {
-  ASSERT_OK_AND_ASSIGN(auto w, SplitShellWords("--no-motd  --exclude '*aalib*' \"--exclude=a b\" x\\ y"));
+  ASSERT_OK_AND_ASSIGN(auto w,
+                       SplitShellWords("--no-motd  --exclude '*aalib*' \"--exclude=a b\" x\\ y"));
   EXPECT_THAT(w, ElementsAre("--no-motd", "--exclude", "*aalib*", "--exclude=a b", "x y"));
-  EXPECT_THAT(SplitShellWords("'unbalanced"), mm::testing::StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(SplitShellWords("'unbalanced"),
+              mm::testing::StatusIs(absl::StatusCode::kInvalidArgument));
   ASSERT_OK_AND_ASSIGN(auto empty, SplitShellWords("   "));
   EXPECT_THAT(empty, IsEmpty());
 }
@@ -153,13 +160,15 @@ TEST(ChecksumsTest, FileNamePatterns) {
 TEST(ChecksumsTest, GnuAndBsdLinesWithPgpArmour) {
   const std::string sha = std::string(64, 'a');
   const std::string sha2 = std::string(64, 'B');
-  std::string text = "-----BEGIN PGP SIGNED MESSAGE-----\nHash: SHA256\n\n# a.iso: 123 bytes\n" + sha +
-                     " *a.iso\nSHA256 (b.iso) = " + sha2 + "\nMD5 (c.iso) = " + std::string(32, 'c') + "\n" +
-                     std::string(63, 'd') + "  short.iso\n" + std::string(64, 'z') + "  nothex.iso\n" + sha +
+  std::string text = "-----BEGIN PGP SIGNED MESSAGE-----\nHash: SHA256\n\n# a.iso: 123 bytes\n" +
+                     sha + " *a.iso\nSHA256 (b.iso) = " + sha2 +
+                     "\nMD5 (c.iso) = " + std::string(32, 'c') + "\n" + std::string(63, 'd') +
+                     "  short.iso\n" + std::string(64, 'z') + "  nothex.iso\n" + sha +
                      "  sub/dir.iso\n-----BEGIN PGP SIGNATURE-----\niQIcBAEBCAAGBQJ\n";
   ChecksumParseStats stats;
   auto m = ParseChecksumFile(text, HashAlgo::kSha256, &stats);
-  EXPECT_THAT(m, UnorderedElementsAre(Pair("a.iso", sha), Pair("b.iso", sha2), Pair("sub/dir.iso", sha)));
+  EXPECT_THAT(
+      m, UnorderedElementsAre(Pair("a.iso", sha), Pair("b.iso", sha2), Pair("sub/dir.iso", sha)));
   EXPECT_EQ(stats.entries, 3u);
   auto md5 = ParseChecksumFile(text, HashAlgo::kMd5);
   EXPECT_THAT(md5, UnorderedElementsAre(Pair("c.iso", std::string(32, 'c'))));
@@ -181,7 +190,8 @@ TEST(RepomdTest, LargestDataTimestamp) {
   EXPECT_EQ(none, 0);
   EXPECT_THAT(RepomdTimestamp("<html><body>404</body></html>"),
               mm::testing::StatusIs(absl::StatusCode::kInvalidArgument));
-  EXPECT_THAT(RepomdTimestamp("<repomd><data>"), mm::testing::StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(RepomdTimestamp("<repomd><data>"),
+              mm::testing::StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(RepomdTimestamp(""), mm::testing::StatusIs(absl::StatusCode::kInvalidArgument));
 }
 

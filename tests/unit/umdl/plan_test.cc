@@ -1,16 +1,16 @@
 // The planner: what is sent to the catalog for a scan result.
+#include "services/umdl/plan.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
-
 #include "absl/strings/str_cat.h"
 #include "services/umdl/file_system.h"
-#include "services/umdl/plan.h"
 #include "tests/testing/status_matchers.h"
 
 namespace mm::umdl {
@@ -37,8 +37,9 @@ TEST(ShortFileListTest, MoreThanTenOfAKindKeepsTheThreeNewestOfAll) {
   files.push_back({"b-tie.rpm", 5, 7});
   files.push_back({"a-tie.rpm", 5, 10});
   auto out = ShortFileList(files);
-  EXPECT_THAT(out, ElementsAre(Field(&FileEntry::name, "a-tie.rpm"), Field(&FileEntry::name, "p10.drpm"),
-                               Field(&FileEntry::name, "repomd.xml")));
+  EXPECT_THAT(out,
+              ElementsAre(Field(&FileEntry::name, "a-tie.rpm"), Field(&FileEntry::name, "p10.drpm"),
+                          Field(&FileEntry::name, "repomd.xml")));
 }
 
 TEST(KnownDirectoriesTest, RelativeNamesAndOutsiders) {
@@ -59,7 +60,8 @@ class FlakyFileSystem final : public FileSystem {
  public:
   std::vector<std::string> failing_reads;
   absl::StatusOr<FileStat> Stat(const std::string& p) const override { return real_.Stat(p); }
-  absl::StatusOr<std::vector<DirEntry>> ListDirectory(const std::string& p, size_t m) const override {
+  absl::StatusOr<std::vector<DirEntry>> ListDirectory(const std::string& p,
+                                                      size_t m) const override {
     return real_.ListDirectory(p, m);
   }
   absl::StatusOr<std::string> ReadFile(const std::string& p, size_t m) const override {
@@ -94,7 +96,8 @@ class PlanTest : public ::testing::Test {
     fs::create_directories(fs::path(root_ + "/" + rel).parent_path());
     std::ofstream(root_ + "/" + rel) << contents;
   }
-  ScannedDirectory& Add(const std::string& rel, int64_t ctime, std::vector<std::string> files = {}) {
+  ScannedDirectory& Add(const std::string& rel, int64_t ctime,
+                        std::vector<std::string> files = {}) {
     ScannedDirectory d;
     d.relative = rel;
     d.ctime = ctime;
@@ -110,7 +113,9 @@ class PlanTest : public ::testing::Test {
   }
   absl::StatusOr<CategoryPlan> Plan() {
     std::sort(scan_.directories.begin(), scan_.directories.end(),
-              [](const ScannedDirectory& a, const ScannedDirectory& b) { return a.relative < b.relative; });
+              [](const ScannedDirectory& a, const ScannedDirectory& b) {
+                return a.relative < b.relative;
+              });
     return BuildPlan(scan_, known_, ctx_, &stats_);
   }
 
@@ -152,8 +157,8 @@ TEST_F(PlanTest, NewChangedAndUnchangedDirectories) {
 
 TEST_F(PlanTest, ChecksumFilesBecomeFileDetailsOfThisDirectoryOnly) {
   const std::string sha = std::string(64, 'a');
-  Write("iso/Fedora-CHECKSUM", sha + " *a.iso\n" + sha + " *missing.iso\n" + sha + " *../escape.iso\nSHA256 (sub) = " +
-                                   sha + "\n");
+  Write("iso/Fedora-CHECKSUM", sha + " *a.iso\n" + sha + " *missing.iso\n" + sha +
+                                   " *../escape.iso\nSHA256 (sub) = " + sha + "\n");
   Write("iso/MD5SUM", std::string(32, 'b') + "  a.iso\n");
   Write("iso/a.iso", "12345");
   fs::create_directories(root_ + "/iso/sub");
@@ -210,7 +215,8 @@ TEST_F(PlanTest, RepomdAndSummaryFileDetails) {
   EXPECT_EQ(plan.file_details[0].filename, "summary");
   struct stat st;
   ::stat((root_ + "/atomic/summary").c_str(), &st);
-  EXPECT_EQ(*plan.file_details[0].timestamp, st.st_mtime + (st.st_mtim.tv_nsec >= 500000000 ? 1 : 0));
+  EXPECT_EQ(*plan.file_details[0].timestamp,
+            st.st_mtime + (st.st_mtim.tv_nsec >= 500000000 ? 1 : 0));
   EXPECT_EQ(plan.file_details[1].filename, "repomd.xml");
   EXPECT_EQ(plan.file_details[1].timestamp, 77);
   EXPECT_EQ(plan.file_details[1].size, 55);
@@ -239,14 +245,16 @@ TEST_F(PlanTest, RepositoriesVersionsAndSkips) {
   for (const auto& v : plan.versions) EXPECT_EQ(v.is_test, v.name == "21_Beta");
   std::vector<std::string> repos;
   for (const auto& r : plan.repositories) {
-    repos.push_back(absl::StrCat(r.directory_name, " ", r.prefix.value_or("NULL"), " ", r.arch_name, " ",
-                                 r.version_name));
+    repos.push_back(absl::StrCat(r.directory_name, " ", r.prefix.value_or("NULL"), " ", r.arch_name,
+                                 " ", r.version_name));
   }
-  EXPECT_THAT(repos, UnorderedElementsAre(
-                         "pub/fedora/linux/atomic/20 atomic-20 x86_64 20",
-                         "pub/fedora/linux/releases/20/Everything/i386/os fedora-20 i386 20",
-                         "pub/fedora/linux/releases/20/Everything/x86_64/os fedora-20 x86_64 20",
-                         "pub/fedora/linux/releases/test/21_Beta/Everything/x86_64/os NULL x86_64 21_Beta"));
+  EXPECT_THAT(
+      repos,
+      UnorderedElementsAre(
+          "pub/fedora/linux/atomic/20 atomic-20 x86_64 20",
+          "pub/fedora/linux/releases/20/Everything/i386/os fedora-20 i386 20",
+          "pub/fedora/linux/releases/20/Everything/x86_64/os fedora-20 x86_64 20",
+          "pub/fedora/linux/releases/test/21_Beta/Everything/x86_64/os NULL x86_64 21_Beta"));
 }
 
 TEST_F(PlanTest, SkipPathsForVersion) {

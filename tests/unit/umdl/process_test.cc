@@ -1,13 +1,12 @@
 // The rsync process runner (time-bounded) and the terminal progress line.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -28,18 +27,21 @@ std::string Script(const std::string& name, const std::string& body) {
 }
 
 TEST(ProcessRsyncRunnerTest, PassesUpstreamArgumentsAndCapturesTheListing) {
-  std::string fake = Script("fake_rsync_args", "for a in \"$@\"; do echo \"$a\"; done\necho oops >&2\nexit 23\n");
+  std::string fake =
+      Script("fake_rsync_args", "for a in \"$@\"; do echo \"$a\"; done\necho oops >&2\nexit 23\n");
   ProcessRsyncRunner runner(fake);
   std::string out = absl::StrCat(::testing::TempDir(), "umdl_rsync_out_", getpid());
-  ASSERT_OK_AND_ASSIGN(RsyncRunResult r,
-                       runner.List("rsync://h/m/", {"--no-motd", "--exclude", "a b"}, out, absl::Seconds(10)));
+  ASSERT_OK_AND_ASSIGN(
+      RsyncRunResult r,
+      runner.List("rsync://h/m/", {"--no-motd", "--exclude", "a b"}, out, absl::Seconds(10)));
   EXPECT_EQ(r.exit_code, 23);
   EXPECT_FALSE(r.timed_out);
   EXPECT_EQ(r.stderr_tail, "oops");
   std::ifstream in(out);
   std::string listing((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   EXPECT_EQ(listing,
-            "--temp-dir=/tmp\n-r\n--exclude=.snapshot\n--exclude=*.~tmp~\n--no-motd\n--exclude\na b\nrsync://h/m/\n");
+            "--temp-dir=/tmp\n-r\n--exclude=.snapshot\n--exclude=*.~tmp~\n--no-motd\n--exclude\na "
+            "b\nrsync://h/m/\n");
   std::remove(out.c_str());
 }
 
@@ -48,7 +50,8 @@ TEST(ProcessRsyncRunnerTest, KilledAfterTheTimeout) {
   ProcessRsyncRunner runner(slow);
   std::string out = absl::StrCat(::testing::TempDir(), "umdl_rsync_slow_", getpid());
   absl::Time start = absl::Now();
-  ASSERT_OK_AND_ASSIGN(RsyncRunResult r, runner.List("rsync://h/m/", {}, out, absl::Milliseconds(300)));
+  ASSERT_OK_AND_ASSIGN(RsyncRunResult r,
+                       runner.List("rsync://h/m/", {}, out, absl::Milliseconds(300)));
   EXPECT_TRUE(r.timed_out);
   EXPECT_EQ(r.exit_code, -9);
   EXPECT_LT(absl::Now() - start, absl::Seconds(10));

@@ -1,12 +1,12 @@
 // The run as a whole with a fake catalog: entry selection, failure isolation, metrics.
-#include <filesystem>
-#include <fstream>
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "absl/strings/str_cat.h"
+#include <filesystem>
+#include <fstream>
+
 #include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
 #include "prometheus/registry.h"
 #include "prometheus/text_serializer.h"
 #include "services/common/clock.h"
@@ -76,8 +76,11 @@ class RunnerTest : public ::testing::Test {
     sink_ = std::make_shared<CapturingSink>();
     common::AddLogSink(sink_);
     common::SetStderrLogging(false);
-    catalog_.categories = {{1, "A", "Fedora", "pub/a"}, {2, "B", "Fedora", "pub/b"}, {3, "NoProduct", "", "pub/c"}};
-    for (const char* c : {"A", "B", "NoProduct", "Missing"}) {
+    catalog_.categories = {{1, "A", "Fedora", "pub/a"},
+                           {2, "B", "Fedora", "pub/b"},
+                           {3, "NoProduct", "", "pub/c"},
+                           {4, "NoTop", "Fedora", "", false}};
+    for (const char* c : {"A", "B", "NoProduct", "Missing", "NoTop"}) {
       MasterDirectory m;
       m.category = c;
       m.path = root_ + "/" + absl::AsciiStrToLower(std::string(c, 1));
@@ -89,8 +92,10 @@ class RunnerTest : public ::testing::Test {
     common::SetStderrLogging(true);
     fs::remove_all(root_);
   }
-  int Run(UmdlOptions options, UmdlMetrics* metrics = nullptr, const std::atomic<bool>* stop = nullptr) {
-    UmdlRunner runner(config_, options, {&catalog_, &fs_, &rsync_, &clock_, metrics, nullptr, stop});
+  int Run(UmdlOptions options, UmdlMetrics* metrics = nullptr,
+          const std::atomic<bool>* stop = nullptr) {
+    UmdlRunner runner(config_, options,
+                      {&catalog_, &fs_, &rsync_, &clock_, metrics, nullptr, stop});
     return runner.Run();
   }
 
@@ -108,9 +113,14 @@ TEST_F(RunnerTest, SelectsEntriesAndLogsSkips) {
   ASSERT_EQ(catalog_.applied.size(), 2u);
   EXPECT_EQ(catalog_.applied[0].category_name, "A");
   EXPECT_EQ(catalog_.applied[1].category_name, "B");
-  EXPECT_THAT(sink_->messages, Contains("UMDL_MASTER_DIRECTORIES Category NoProduct has null Product, skipping"));
   EXPECT_THAT(sink_->messages,
-              Contains("UMDL_MASTER_DIRECTORIES Category Missing does not exist in the database, skipping"));
+              Contains("UMDL_MASTER_DIRECTORIES Category NoProduct has null Product, skipping"));
+  EXPECT_THAT(
+      sink_->messages,
+      Contains(
+          "UMDL_MASTER_DIRECTORIES Category Missing does not exist in the database, skipping"));
+  EXPECT_THAT(sink_->messages,
+              Contains("UMDL_MASTER_DIRECTORIES Category NoTop has no top directory, skipping"));
   EXPECT_EQ(sink_->messages.front(), "Starting umdl");
   EXPECT_EQ(sink_->messages.back(), "Ending umdl");
   EXPECT_EQ(catalog_.aged_calls, 1);
@@ -137,7 +147,8 @@ TEST_F(RunnerTest, AFailingCategoryDoesNotStopTheOthersAndRecordsMetrics) {
   EXPECT_EQ(Run({}, &metrics), kExitCategoryFailed);
   ASSERT_EQ(catalog_.applied.size(), 1u);
   EXPECT_EQ(catalog_.applied[0].category_name, "B");
-  EXPECT_THAT(sink_->messages, Contains(HasSubstr("A: the catalog did not apply the category: catalog down")));
+  EXPECT_THAT(sink_->messages,
+              Contains(HasSubstr("A: the catalog did not apply the category: catalog down")));
   EXPECT_EQ(catalog_.aged_calls, 1);
   std::string text = prometheus::TextSerializer().Serialize(registry.Collect());
   EXPECT_THAT(text, HasSubstr("mm_umdl_category_failures_total{category=\"A\"} 1"));
@@ -159,11 +170,13 @@ TEST_F(RunnerTest, ListLogsCategoriesById) {
   UmdlOptions o;
   o.list_categories = true;
   EXPECT_EQ(Run(o), kExitOk);
-  EXPECT_THAT(sink_->messages, ElementsAre("<Category(1 - A)>", "<Category(2 - B)>", "<Category(3 - NoProduct)>"));
+  EXPECT_THAT(sink_->messages, ElementsAre("<Category(1 - A)>", "<Category(2 - B)>",
+                                           "<Category(3 - NoProduct)>", "<Category(4 - NoTop)>"));
 }
 
 TEST_F(RunnerTest, EntryErrorsAreLoggedAndMakeTheRunFail) {
-  config_.entry_errors = {"UMDL_MASTER_DIRECTORIES entry 9 (x.cfg:1): unknown type 'ftp', skipping"};
+  config_.entry_errors = {
+      "UMDL_MASTER_DIRECTORIES entry 9 (x.cfg:1): unknown type 'ftp', skipping"};
   EXPECT_EQ(Run({}), kExitCategoryFailed);
   EXPECT_EQ(catalog_.applied.size(), 2u);
   EXPECT_THAT(sink_->messages, Contains(HasSubstr("unknown type 'ftp'")));

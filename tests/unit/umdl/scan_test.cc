@@ -1,17 +1,17 @@
 // The synchronizers on real temporary trees, and with a file system that fails where a test
 // running as root cannot make the real one fail.
+#include "services/umdl/scan.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
-
 #include "absl/strings/str_cat.h"
 #include "services/umdl/file_system.h"
-#include "services/umdl/scan.h"
 #include "tests/testing/status_matchers.h"
 
 namespace mm::umdl {
@@ -51,7 +51,8 @@ class FailingFileSystem final : public FileSystem {
  public:
   std::vector<std::string> unlistable;
   absl::StatusOr<FileStat> Stat(const std::string& p) const override { return real_.Stat(p); }
-  absl::StatusOr<std::vector<DirEntry>> ListDirectory(const std::string& p, size_t max) const override {
+  absl::StatusOr<std::vector<DirEntry>> ListDirectory(const std::string& p,
+                                                      size_t max) const override {
     for (const auto& u : unlistable) {
       if (p == u) return ErrnoStatus(EACCES, p);
     }
@@ -107,7 +108,8 @@ TEST(ScanDiskTest, WalksFlagsRepositoriesAndListsFilesOfChangedDirectories) {
   ASSERT_OK(st);
   known["b"] = KnownDirectory{st->ctime, true, false};  // unchanged
   ASSERT_OK_AND_ASSIGN(ScanResult r, ScanDisk(Request(e), known, rfs));
-  EXPECT_THAT(Names(r), ElementsAre("", "a", "a/repodata", "b", "b/objects", "c", "secret", "secret/inner"));
+  EXPECT_THAT(Names(r),
+              ElementsAre("", "a", "a/repodata", "b", "b/objects", "c", "secret", "secret/inner"));
   EXPECT_EQ(r.excluded, 1u);  // c/.snapshot (and everything below it, never walked)
   EXPECT_TRUE(r.listed.contains("c/.snapshot"));
   EXPECT_TRUE(Get(r, "a").is_repository);
@@ -187,7 +189,8 @@ TEST(ScanFftTest, FedoraLinuxReadsTheListOneLevelUpAndStripsTheTopComponent) {
          "202\td\t4096\tlinux/releases/40/os\n"
          "203\td\t4096\tlinux/releases/40/os/repodata\n"
          "204\tf\t3732\tlinux/releases/40/os/repodata/repomd.xml\n"
-         "205\td\t4096\tlinux/atomic\n206\td\t4096\tlinux/atomic/40\n207\td\t4096\tlinux/atomic/40/objects\n"
+         "205\td\t4096\tlinux/atomic\n206\td\t4096\tlinux/atomic/40\n207\td\t4096\tlinux/atomic/40/"
+         "objects\n"
          "208\tf\t10\tlinux/atomic/40/summary\n"
          "209\td\t4096\tlinux/hidden\n"
          "210\td-\t4096\tlinux/marked\n"
@@ -205,8 +208,9 @@ TEST(ScanFftTest, FedoraLinuxReadsTheListOneLevelUpAndStripsTheTopComponent) {
   ASSERT_OK_AND_ASSIGN(auto r, ScanFullFileTimeList(Request(e, "Fedora Linux"), known, rfs));
   ASSERT_TRUE(r.has_value());
   EXPECT_THAT(r->source, HasSubstr("fullfiletimelist-fedora"));
-  EXPECT_THAT(Names(*r), ElementsAre("", "atomic", "atomic/40", "atomic/40/objects", "hidden", "marked", "releases",
-                                     "releases/40", "releases/40/os", "releases/40/os/repodata"));
+  EXPECT_THAT(Names(*r),
+              ElementsAre("", "atomic", "atomic/40", "atomic/40/objects", "hidden", "marked",
+                          "releases", "releases/40", "releases/40/os", "releases/40/os/repodata"));
   EXPECT_EQ(Get(*r, "").ctime, 0);  // the top always has ctime 0
   EXPECT_EQ(Get(*r, "releases/40").ctime, 201);
   EXPECT_FALSE(Get(*r, "releases").changed);
@@ -214,8 +218,8 @@ TEST(ScanFftTest, FedoraLinuxReadsTheListOneLevelUpAndStripsTheTopComponent) {
   EXPECT_TRUE(Get(*r, "releases/40").changed);
   EXPECT_TRUE(Get(*r, "releases/40/os").is_repository);
   EXPECT_TRUE(Get(*r, "atomic/40").is_atomic);
-  EXPECT_EQ(Get(*r, "hidden").readable, false);   // mode 0700 on disk
-  EXPECT_EQ(Get(*r, "marked").readable, false);   // "d-" in the list, not on disk at all
+  EXPECT_EQ(Get(*r, "hidden").readable, false);  // mode 0700 on disk
+  EXPECT_EQ(Get(*r, "marked").readable, false);  // "d-" in the list, not on disk at all
   EXPECT_EQ(Get(*r, "releases/40").readable, true);
   ASSERT_EQ(Get(*r, "releases/40/os/repodata").files.size(), 1u);
   EXPECT_EQ(Get(*r, "releases/40/os/repodata").files[0].size, 3732);

@@ -51,8 +51,8 @@ uint64_t Mix(uint64_t x) {
 uint64_t HashOf(const std::string& s) { return Mix(std::hash<std::string>{}(s)); }
 
 struct Generator {
-  std::string root;         // .../master
-  std::string linux_dir;    // root/pub/fedora/linux
+  std::string root;       // .../master
+  std::string linux_dir;  // root/pub/fedora/linux
   int versions = 60;
   int first_version = 21;
   int buckets = 36;
@@ -84,26 +84,34 @@ struct Generator {
     Dir(rel, version);
     Dir(rel + "/Packages", version);
     for (int b = 0; b < buckets; ++b) {
-      std::string bucket = rel + "/Packages/" + kBuckets[b % 36] + (b >= 36 ? std::to_string(b / 36) : "");
+      std::string bucket =
+          rel + "/Packages/" + kBuckets[b % 36] + (b >= 36 ? std::to_string(b / 36) : "");
       Dir(bucket, version);
       int n = 5 + static_cast<int>(HashOf(bucket) % 12);
       for (int i = 0; i < n; ++i) {
-        File(absl::StrCat(bucket, "/", std::string(1, kBuckets[b % 36]), "pkg", i, "-1.", i % 7, "-", version, nvr_suffix, ".rpm"),
-             10'000 + static_cast<int64_t>(HashOf(bucket + std::to_string(i)) % 50'000'000), version);
+        File(absl::StrCat(bucket, "/", std::string(1, kBuckets[b % 36]), "pkg", i, "-1.", i % 7,
+                          "-", version, nvr_suffix, ".rpm"),
+             10'000 + static_cast<int64_t>(HashOf(bucket + std::to_string(i)) % 50'000'000),
+             version);
       }
     }
     std::string repodata = rel + "/repodata";
     Dir(repodata, version);
     int64_t ts = Time(repodata, version);
     std::string repomd = absl::StrCat(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<repomd xmlns=\"http://linux.duke.edu/metadata/repo\">\n"
-        "  <revision>", ts, "</revision>\n");
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<repomd "
+        "xmlns=\"http://linux.duke.edu/metadata/repo\">\n"
+        "  <revision>",
+        ts, "</revision>\n");
     for (const char* type : {"primary", "filelists", "other", "group", "updateinfo"}) {
       absl::StrAppend(&repomd, "  <data type=\"", type, "\">\n    <checksum type=\"sha256\">",
-                      absl::StrFormat("%016x", HashOf(repodata + type)), "</checksum>\n    <location href=\"repodata/",
-                      type, ".xml.zst\"/>\n    <timestamp>", ts - static_cast<int64_t>(HashOf(type) % 1000),
+                      absl::StrFormat("%016x", HashOf(repodata + type)),
+                      "</checksum>\n    <location href=\"repodata/", type,
+                      ".xml.zst\"/>\n    <timestamp>",
+                      ts - static_cast<int64_t>(HashOf(type) % 1000),
                       "</timestamp>\n    <size>123456</size>\n  </data>\n");
-      File(absl::StrCat(repodata, "/", absl::StrFormat("%016x", HashOf(repodata + type)), "-", type, ".xml.zst"),
+      File(absl::StrCat(repodata, "/", absl::StrFormat("%016x", HashOf(repodata + type)), "-", type,
+                        ".xml.zst"),
            123456, version);
     }
     repomd += "</repomd>\n";
@@ -117,8 +125,8 @@ struct Generator {
     for (const char* kind : {"Everything-netinst", "Server-dvd"}) {
       std::string name = absl::StrCat("Fedora-", kind, "-", arch, "-", version, "-1.1.iso");
       absl::StrAppend(&checksum, "# ", name, ": 1234 bytes\nSHA256 (", name, ") = ",
-                      absl::StrFormat("%016x%016x%016x%016x", HashOf(name), HashOf(name + "1"), HashOf(name + "2"),
-                                      HashOf(name + "3")),
+                      absl::StrFormat("%016x%016x%016x%016x", HashOf(name), HashOf(name + "1"),
+                                      HashOf(name + "2"), HashOf(name + "3")),
                       "\n");
       File(rel + "/" + name, 0, version);
       DiskFile(rel + "/" + name, "", version);
@@ -172,7 +180,8 @@ struct Child {
   pid_t pid = -1;
 };
 
-pid_t Spawn(const std::vector<std::string>& argv, const std::vector<std::string>& env, const std::string& log) {
+pid_t Spawn(const std::vector<std::string>& argv, const std::vector<std::string>& env,
+            const std::string& log) {
   pid_t pid = fork();
   if (pid == 0) {
     sigset_t none;
@@ -255,7 +264,8 @@ bool Seed(const std::string& address) {
     pb::Arch arch;
     arch.set_name(a);
     pb::Arch aout;
-    if (!call([&](grpc::ClientContext* c) { return stub->UpsertArch(c, arch, &aout); })) return false;
+    if (!call([&](grpc::ClientContext* c) { return stub->UpsertArch(c, arch, &aout); }))
+      return false;
   }
   pb::Category cat;
   cat.set_name("Fedora Linux");
@@ -269,9 +279,11 @@ bool Seed(const std::string& address) {
 
 int main(int argc, char** argv) {
   mm::common::ArgParser args("umdl_bench", "UMDL benchmark on a synthetic Fedora-scale tree.");
-  args.Option("--versions", "N", "releases in the tree (default 60: ~65k directories, ~620k files)", "60")
+  args.Option("--versions", "N", "releases in the tree (default 60: ~65k directories, ~620k files)",
+              "60")
       .Option("--buckets", "N", "package buckets per repository (default 36)", "36")
-      .Option("--work-dir", "DIR", "where to put the tree, database and logs (default: a new /tmp dir)")
+      .Option("--work-dir", "DIR",
+              "where to put the tree, database and logs (default: a new /tmp dir)")
       .Flag("--keep", "keep the work directory");
   if (absl::Status s = args.Parse(argc, argv); !s.ok() || args.help_requested()) {
     std::printf("%s\n", args.Usage().c_str());
@@ -299,9 +311,10 @@ int main(int argc, char** argv) {
   gen.Generate();
   gen.WriteFft();
   double gen_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  std::printf("tree: %zu directories, %zu files, %zu repodata directories, %zu checksum files; FFT %.1f MB "
-              "(generated in %.1f s)\n",
-              gen.dirs, gen.files, gen.repos, gen.checksum_files, gen.fft.size() / 1e6, gen_s);
+  std::printf(
+      "tree: %zu directories, %zu files, %zu repodata directories, %zu checksum files; FFT %.1f MB "
+      "(generated in %.1f s)\n",
+      gen.dirs, gen.files, gen.repos, gen.checksum_files, gen.fft.size() / 1e6, gen_s);
   std::fflush(stdout);
 
   if (RunShell(absl::StrCat("bash ", pg_script, " start ", pg_state)) != 0) {
@@ -312,12 +325,15 @@ int main(int argc, char** argv) {
   const int port = FreePort();
   const std::string address = absl::StrCat("127.0.0.1:", port);
   const std::string config = work + "/mirrormanager2.cfg";
-  std::ofstream(config) << "SQLALCHEMY_DATABASE_URI = '" << uri << "'\nCATALOG_ADDRESS = '" << address
-                        << "'\nUMDL_PREFIX = '" << gen.root << "/'\nUMDL_MASTER_DIRECTORIES = [{'type': "
-                        << "'directory', 'path': '" << gen.linux_dir << "/', 'category': 'Fedora Linux'}]\n";
+  std::ofstream(config) << "SQLALCHEMY_DATABASE_URI = '" << uri << "'\nCATALOG_ADDRESS = '"
+                        << address << "'\nUMDL_PREFIX = '" << gen.root
+                        << "/'\nUMDL_MASTER_DIRECTORIES = [{'type': "
+                        << "'directory', 'path': '" << gen.linux_dir
+                        << "/', 'category': 'Fedora Linux'}]\n";
   std::vector<std::string> env = {"MM2_CONFIG=" + config};
-  pid_t catalog = Spawn({catalog_bin, "serve", "--migrate", "--listen", address, "--http-listen", "127.0.0.1:0"},
-                        env, work + "/catalog.log");
+  pid_t catalog = Spawn(
+      {catalog_bin, "serve", "--migrate", "--listen", address, "--http-listen", "127.0.0.1:0"}, env,
+      work + "/catalog.log");
   int rc = 0;
   if (!Seed(address)) {
     std::fprintf(stderr, "catalog did not come up; see %s/catalog.log\n", work.c_str());
@@ -334,14 +350,15 @@ int main(int argc, char** argv) {
     RunResult changed = RunAndMeasure(umdl, env, work + "/umdl-3-one-release-changed.log");
     long catalog_rss = VmHwmKb(catalog);
     std::printf("directories: %zu, release changed: %d\n", dirs, gen.changed_version);
-    std::printf("first import:              %6.2f s  (exit %d, umdl peak RSS %ld MB)\n", first.seconds,
-                first.exit_code, first.max_rss_kb / 1024);
-    std::printf("no-change rescan:          %6.2f s  (exit %d, umdl peak RSS %ld MB)\n", nochange.seconds,
-                nochange.exit_code, nochange.max_rss_kb / 1024);
-    std::printf("one-release-changed rescan:%6.2f s  (exit %d, umdl peak RSS %ld MB)\n", changed.seconds,
-                changed.exit_code, changed.max_rss_kb / 1024);
+    std::printf("first import:              %6.2f s  (exit %d, umdl peak RSS %ld MB)\n",
+                first.seconds, first.exit_code, first.max_rss_kb / 1024);
+    std::printf("no-change rescan:          %6.2f s  (exit %d, umdl peak RSS %ld MB)\n",
+                nochange.seconds, nochange.exit_code, nochange.max_rss_kb / 1024);
+    std::printf("one-release-changed rescan:%6.2f s  (exit %d, umdl peak RSS %ld MB)\n",
+                changed.seconds, changed.exit_code, changed.max_rss_kb / 1024);
     std::printf("peak RSS: umdl %ld MB, catalog %ld MB\n",
-                std::max({first.max_rss_kb, nochange.max_rss_kb, changed.max_rss_kb}) / 1024, catalog_rss / 1024);
+                std::max({first.max_rss_kb, nochange.max_rss_kb, changed.max_rss_kb}) / 1024,
+                catalog_rss / 1024);
     RunShell(absl::StrCat("grep -h 'synced' ", work, "/umdl-*.log | sed 's/^/  /'"));
     if (first.exit_code != 0 || nochange.exit_code != 0 || changed.exit_code != 0) rc = 1;
   }
