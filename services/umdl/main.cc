@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 
 #include "prometheus/registry.h"
@@ -65,6 +66,7 @@ int main(int argc, char** argv) {
   umdl::UmdlOptions options{args.flag("--list"), args.values("--category"),
                             args.flag("--skip-fullfiletimelist"),
                             args.flag("--delete-directories")};
+  if (const char* tmp = std::getenv("TMPDIR"); tmp != nullptr && *tmp) options.temp_dir = tmp;
   int rc = umdl::UmdlRunner(*config, options,
                             {&catalog, &fs, &rsync, &clock, &metrics, progress.get(), &stop})
                .Run();

@@ -96,7 +96,7 @@ namespace {
 
 class Planner {
  public:
-  Planner(const ScanResult& scan, const KnownDirectories& known, PlanContext& ctx, PlanStats* stats)
+  Planner(ScanResult& scan, const KnownDirectories& known, PlanContext& ctx, PlanStats* stats)
       : scan_(scan), known_(known), ctx_(ctx), stats_(stats) {}
 
   absl::StatusOr<CategoryPlan> Build() {
@@ -107,7 +107,7 @@ class Planner {
     if (ctx_.progress)
       ctx_.progress->Begin("Syncing directories of " + ctx_.category->name,
                            scan_.directories.size());
-    for (const auto& d : scan_.directories) {
+    for (auto& d : scan_.directories) {
       if (Stopped(ctx_)) return absl::CancelledError("stopped by a signal");
       if (ctx_.progress) ctx_.progress->Advance(1);
       if (d.changed) ++stats_->changed;
@@ -119,6 +119,7 @@ class Planner {
         if (scan_.repo_file_details) retry_next_run |= RepoFileDetails(d, full, plan);
       }
       AddDirectoryChange(d, full, retry_next_run, plan);
+      std::vector<FileEntry>().swap(d.files);
     }
     for (const auto& d : scan_.directories) {
       if (d.is_repository || d.is_atomic) Repository(d, plan);
@@ -393,7 +394,7 @@ class Planner {
     plan.deletions = std::move(gone);
   }
 
-  const ScanResult& scan_;
+  ScanResult& scan_;
   const KnownDirectories& known_;
   PlanContext& ctx_;
   PlanStats* stats_;
@@ -405,7 +406,7 @@ class Planner {
 
 }  // namespace
 
-absl::StatusOr<CategoryPlan> BuildPlan(const ScanResult& scan, const KnownDirectories& known,
+absl::StatusOr<CategoryPlan> BuildPlan(ScanResult& scan, const KnownDirectories& known,
                                        PlanContext& context, PlanStats* stats) {
   return Planner(scan, known, context, stats).Build();
 }

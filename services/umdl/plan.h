@@ -56,7 +56,9 @@ struct PlanStats {
   std::vector<std::string> warnings;
 };
 
-absl::StatusOr<CategoryPlan> BuildPlan(const ScanResult& scan, const KnownDirectories& known,
+// Consumes the file lists of `scan` (each directory's `files` is released once planned, so a
+// first import does not hold every file twice).
+absl::StatusOr<CategoryPlan> BuildPlan(ScanResult& scan, const KnownDirectories& known,
                                        PlanContext& context, PlanStats* stats);
 
 }  // namespace mm::umdl
