@@ -220,6 +220,8 @@ absl::StatusOr<ApplyResult> GrpcMasterTreeCatalog::ApplyCategory(const CategoryP
   r.file_details_created = resp.file_details_created();
   r.notes.assign(resp.notes().begin(), resp.notes().end());
   r.shared_directories.assign(resp.shared_directories().begin(), resp.shared_directories().end());
+  r.created_repositories.assign(resp.created_repositories().begin(),
+                                resp.created_repositories().end());
   return r;
 }
 

@@ -83,6 +83,7 @@ struct ApplyResult {
   int file_details_created = 0;
   std::vector<std::string> notes;
   std::vector<std::string> shared_directories;
+  std::vector<std::string> created_repositories;  // directory names, at most 1000
 };
 
 class MasterTreeCatalog {

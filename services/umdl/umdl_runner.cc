@@ -223,6 +223,14 @@ bool UmdlRunner::SyncCategory(const Selected& s, const std::vector<std::string>&
     applied = std::move(*r);
   }
   if (deps_.progress) deps_.progress->End();
+  for (const auto& name : applied.created_repositories) {
+    auto c = std::find_if(plan->repositories.begin(), plan->repositories.end(),
+                          [&](const RepositoryCandidate& r) { return r.directory_name == name; });
+    if (c == plan->repositories.end()) continue;
+    MM_LOG(INFO) << "Created Repository(prefix=" << c->prefix.value_or("None")
+                 << ", version=" << c->version_name << ", arch=" << c->arch_name
+                 << ", category=" << category.name << ") -> Directory " << name;
+  }
   for (const auto& n : applied.notes) MM_LOG(WARNING) << n;
   if (!applied.shared_directories.empty()) {
     MM_LOG(WARNING) << "overlapping categories: directories such as "

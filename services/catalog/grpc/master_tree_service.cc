@@ -97,6 +97,7 @@ grpc::Status MasterTreeService::ApplyCategoryScan(Ctx*,
   out->set_file_details_created(result->file_details_created);
   for (const auto& n : result->notes) out->add_notes(n);
   for (const auto& n : result->shared_directories) out->add_shared_directories(n);
+  for (const auto& n : result->created_repositories) out->add_created_repositories(n);
   return grpc::Status::OK;
 }
 

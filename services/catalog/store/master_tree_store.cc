@@ -272,8 +272,12 @@ class Applier {
                            row[4].as<bool>() ? "" : "no arch " + row[1].as<std::string>() + "; ",
                            row[5].as<bool>() ? "" : "no version " + row[2].as<std::string>()));
     }
-    result_.repositories_created +=
-        tx_.exec_params(kInsertRepositories, a1, a2, a3, a4, product, cat_.id).size();
+    for (const auto& row : tx_.exec_params(kInsertRepositories, a1, a2, a3, a4, product, cat_.id)) {
+      ++result_.repositories_created;
+      if (result_.created_repositories.size() < ApplyCategoryResult::kMaxCreatedRepositories) {
+        result_.created_repositories.push_back(row[0].as<std::string>());
+      }
+    }
   }
 
   void FileDetails(const std::vector<FileDetailCandidate>& fds) {

@@ -78,9 +78,11 @@ struct ApplyCategoryResult {
   int versions_created = 0;
   int repositories_created = 0;
   int file_details_created = 0;
-  std::vector<std::string> notes;               // at most kMaxNotes
-  std::vector<std::string> shared_directories;  // at most kMaxNotes
+  std::vector<std::string> notes;                 // at most kMaxNotes
+  std::vector<std::string> shared_directories;    // at most kMaxNotes
+  std::vector<std::string> created_repositories;  // at most kMaxCreatedRepositories
   static constexpr size_t kMaxNotes = 20;
+  static constexpr size_t kMaxCreatedRepositories = 1000;
 };
 
 class MasterTreeStore {
