@@ -42,11 +42,15 @@ int main(int argc, char** argv) {
   }
   auto setup = common::SetUpWorker(
       {args.value_or("--config", ""), args.flag("--debug"), args.value_or("--catalog", "")});
-  if (!setup.ok())
-    return std::fprintf(stderr, "%s\n", std::string(setup.status().message()).c_str()), 2;
+  if (!setup.ok()) {
+    std::fprintf(stderr, "%s\n", std::string(setup.status().message()).c_str());
+    return 2;
+  }
   auto config = umdl::LoadUmdlConfig(setup->config);
-  if (!config.ok())
-    return std::fprintf(stderr, "%s\n", std::string(config.status().message()).c_str()), 2;
+  if (!config.ok()) {
+    std::fprintf(stderr, "%s\n", std::string(config.status().message()).c_str());
+    return 2;
+  }
 
   auto registry = std::make_shared<prometheus::Registry>();
   common::WorkerMetrics worker_metrics("umdl", registry);

@@ -149,7 +149,11 @@ TEST_F(MasterTreeApiTest, ClientGoneMidStreamStoresNothing) {
   }
   // The catalog rolled back; the category applies normally afterwards (no lock left behind).
   ASSERT_TRUE(WaitFor(
-      [&] { return db().Count("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'") == 0; },
+      [&] {
+        return db().Count(
+                   "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND database = "
+                   "(SELECT oid FROM pg_database WHERE datname = current_database())") == 0;
+      },
       absl::Seconds(10)));
   EXPECT_EQ(db().Count("SELECT count(*) FROM directory WHERE name LIKE 'pub/fedora/linux/%'"), 0);
   ASSERT_OK_AND_ASSIGN(umdl::ApplyResult r, client_->ApplyCategory(Plan()));

@@ -209,6 +209,21 @@ TEST_F(UmdlRobustnessTest, CatalogFlagOverridesTheConfigAndAnUnreachableCatalogF
   EXPECT_THAT(down.err, HasSubstr("cannot reach the catalog"));
 }
 
+TEST_F(UmdlRobustnessTest, BadCommandLinesAndConfigsExitTwo) {
+  ProcessResult bad_flag = RunUmdl(Config(""), {"--no-such-flag"});
+  EXPECT_EQ(bad_flag.exit_code, 2);
+  EXPECT_THAT(bad_flag.err, HasSubstr("--delete-directories"));  // the usage
+  std::string broken = tmp_ / "broken.cfg";
+  WriteFile(broken, "UMDL_PREFIX = '/srv/'\nUMDL_MASTER_DIRECTORIES = 'not a list'\n");
+  ProcessResult bad_config = RunUmdl(broken);
+  EXPECT_EQ(bad_config.exit_code, 2);
+  EXPECT_THAT(bad_config.err,
+              HasSubstr(broken + ":2: UMDL_MASTER_DIRECTORIES must be a list of dicts"));
+  ProcessResult help = RunUmdl(Config(""), {"--help"});
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_THAT(help.out, HasSubstr("--skip-fullfiletimelist"));
+}
+
 TEST_F(UmdlRobustnessTest, MetricsArePushedToThePushgateway) {
   FixtureBuilder f(db());
   f.Category("Good", 1, "pub/good");
