@@ -150,6 +150,10 @@ CACHEGEN_BATCH_ROWS = 0
 CACHEGEN_DNS_TIMEOUT = 10
 CACHEGEN_DNS_PARALLELISM = 16
 CACHEGEN_VERIFY = True
+# UMDL: longest run of one `rsync` listing (seconds; the process is killed after it), and the
+# deadline of one category's catalog transaction (seconds).
+UMDL_RSYNC_TIMEOUT = 14400
+UMDL_APPLY_TIMEOUT = 1800
 )mmcfg";
 
 }  // namespace mm::common

@@ -4,6 +4,7 @@
 
 #include "services/catalog/grpc/cache_export_service.h"
 #include "services/catalog/grpc/crawl_service.h"
+#include "services/catalog/grpc/master_tree_service.h"
 #include "services/catalog/grpc/mirrors_service.h"
 #include "services/catalog/grpc/public_service.h"
 #include "services/catalog/grpc/reference_service.h"
@@ -13,6 +14,7 @@
 #include "services/catalog/store/crawl_store.h"
 #include "services/catalog/store/directory_store.h"
 #include "services/catalog/store/host_store.h"
+#include "services/catalog/store/master_tree_store.h"
 #include "services/catalog/store/password_cache.h"
 #include "services/catalog/store/public_store.h"
 #include "services/catalog/store/reference_store.h"
@@ -47,6 +49,9 @@ CatalogServices BuildCatalogServices(CatalogContext& ctx) {
   auto& cache_export = s.Own<CacheExportStore>(ctx.pool);
   s.Add(std::make_unique<CacheExportService>(cache_export),
         "mirrormanager.catalog.v1.CacheExport");
+  // UMDL: the master tree, applied one category per transaction.
+  auto& master_tree = s.Own<MasterTreeStore>(ctx.pool);
+  s.Add(std::make_unique<MasterTreeService>(master_tree), "mirrormanager.catalog.v1.MasterTree");
   return s;
 }
 
