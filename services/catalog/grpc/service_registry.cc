@@ -4,9 +4,11 @@
 
 #include "services/catalog/grpc/service_registry.h"
 #include "services/catalog/grpc/mirrors_service.h"
+#include "services/catalog/grpc/netblocks_service.h"
 #include "services/catalog/grpc/reference_service.h"
 #include "services/catalog/store/directory_store.h"
 #include "services/catalog/store/host_store.h"
+#include "services/catalog/store/netblock_store.h"
 #include "services/catalog/store/reference_store.h"
 #include "services/catalog/store/site_store.h"
 
@@ -21,6 +23,9 @@ CatalogServices BuildCatalogServices(CatalogContext& ctx) {
   s.Add(std::make_unique<ReferenceService>(reference, directories),
         "mirrormanager.catalog.v1.ReferenceData");
   s.Add(std::make_unique<MirrorsService>(sites, hosts), "mirrormanager.catalog.v1.Mirrors");
+  // Netblocks worker (mm2_update-EC2-netblocks).
+  auto& netblocks = s.Own<NetblockStore>(ctx.pool);
+  s.Add(std::make_unique<NetblocksService>(netblocks), "mirrormanager.catalog.v1.Netblocks");
   return s;
 }
 
