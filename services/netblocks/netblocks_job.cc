@@ -1,5 +1,6 @@
 #include "services/netblocks/netblocks_job.h"
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "services/common/config.h"
@@ -94,12 +95,15 @@ absl::Status NetblocksJob::Run(const std::vector<NetblocksSource>& sources, bool
     status = ReadRib(fetcher_, sr.resolved_url, table, read_options_, &sr.read);
     sr.new_prefixes = table.ipv4_count() + table.ipv6_count() - before;
     const MrtStats& m = sr.read.mrt;
-    MM_LOG(INFO) << source.name << ": " << sr.read.compressed_bytes << " bytes ("
-                 << CompressionName(sr.read.compression) << "), " << sr.read.decompressed_bytes
-                 << " bytes of MRT, " << m.records << " records (" << m.rib_ipv4 << " IPv4 RIB, "
-                 << m.rib_ipv6 << " IPv6 RIB, " << m.ignored << " ignored, " << m.unknown
-                 << " unknown, " << m.malformed << " malformed), " << sr.new_prefixes
-                 << " new prefixes in " << absl::FormatDuration(sr.read.elapsed);
+    if (status.ok()) {
+      MM_LOG(INFO) << source.name << ": " << sr.read.compressed_bytes << " bytes ("
+                   << CompressionName(sr.read.compression) << "), " << sr.read.decompressed_bytes
+                   << " bytes of MRT, " << m.records << " records (" << m.rib_ipv4
+                   << " IPv4 RIB, " << m.rib_ipv6 << " IPv6 RIB, " << m.ignored << " ignored, "
+                   << m.unknown << " unknown, " << m.malformed << " malformed), "
+                   << sr.new_prefixes << " new prefixes in "
+                   << absl::FormatDuration(sr.read.elapsed);
+    }
     if (!sr.read.mrt_warning.empty()) {
       MM_LOG(WARNING) << source.name << ": skipped records: " << sr.read.mrt_warning;
     }
@@ -109,7 +113,12 @@ absl::Status NetblocksJob::Run(const std::vector<NetblocksSource>& sources, bool
           " records, ", m.unknown, " of unknown type, ", m.malformed, " malformed)"));
     }
     r.sources.push_back(std::move(sr));
-    if (!status.ok()) break;
+    if (!status.ok()) {
+      if (!absl::StartsWith(status.message(), source.name)) {
+        status = absl::Status(status.code(), absl::StrCat(source.name, ": ", status.message()));
+      }
+      break;
+    }
   }
   r.table = table.stats();
   if (status.ok()) {

@@ -2,6 +2,7 @@
 
 #include <thread>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 
@@ -87,6 +88,7 @@ absl::Status ChunkPipe::producer_status() {
 namespace {
 
 absl::Status WithUrl(const absl::Status& s, const std::string& url) {
+  if (absl::StrContains(s.message(), url)) return s;
   return absl::Status(s.code(), absl::StrCat(url, ": ", s.message()));
 }
 

@@ -11,16 +11,7 @@ TestHttpServer::TestHttpServer() : server_(std::make_unique<httplib::Server>()) 
     std::shared_ptr<Route> route;
     {
       std::lock_guard<std::mutex> lock(mu_);
-      std::string target = req.path;
-      if (!req.params.empty()) {
-        target += "?";
-        bool first = true;
-        for (const auto& [k, v] : req.params) {
-          if (!first) target += "&";
-          first = false;
-          target += k + (v.empty() ? "" : "=" + v);
-        }
-      }
+      const std::string& target = req.target;
       requests_.push_back(target);
       auto it = routes_.find(req.path);
       if (it != routes_.end()) route = it->second;
