@@ -104,6 +104,32 @@ NETBLOCKS_INTERNET2_ROUTERS = ["ATLA", "CHIC", "HOUS", "KANS", "LOSA", "NEWY", "
 NETBLOCKS_MAX_BYTES = 68719476736
 # mm2_update-EC2-netblocks: the AWS ranges document (http://, https://, file:// or a path).
 EC2_IP_RANGES_URL = "https://ip-ranges.amazonaws.com/ip-ranges.json"
+# Crawler (mm2_crawler). Processes given the same crawl id share one crawl through leases (for
+# example the Kubernetes Job name via MM2_CRAWLER_CRAWL_ID); None = each process crawls alone.
+CRAWLER_CRAWL_ID = None
+# Lease duration (seconds); leases are renewed while a host is crawled, and a crashed crawler's
+# hosts are taken over by the others once their lease expired.
+CRAWLER_LEASE_SECONDS = 300
+# Per-request timeout (seconds) for HTTP(S)/FTP checks and rsync connections.
+CRAWLER_HTTP_TIMEOUT = 10
+# "Try later" answers (timeouts, FTP 421/425/500/530) are retried this often with capped
+# exponential back-off and full jitter (maximum wait in seconds), then the next URL is used.
+CRAWLER_RETRY_ATTEMPTS = 10
+CRAWLER_RETRY_MAX_WAIT = 10
+# Decide a category from the mirror's own fullfiletimelist-* when it has one (one request).
+CRAWLER_USE_FULLFILETIMELIST = True
+CRAWLER_FFT_MAX_BYTES = 1073741824
+CRAWLER_RSYNC_BINARY = "rsync"
+# CA bundle for HTTPS mirrors (None = the system store).
+CRAWLER_CA_BUNDLE = None
+# Per-category crawl history (mm_crawl_history) and finished crawl leases are kept this long.
+CRAWLER_HISTORY_KEEP_DAYS = 7
+# GeoIP country database for --continent and embargo checks
+# (None = GEOIP_BASE/GeoLite2-Country.mmdb), the country -> continent table (None = built in),
+# and whether embargoed countries are checked on every crawl instead of only with --continent.
+CRAWLER_GEOIP_DATABASE = None
+CRAWLER_COUNTRY_CONTINENT_CSV = None
+CRAWLER_CHECK_EMBARGO = False
 # web-gateway listen address.
 WEB_LISTEN = "127.0.0.1:8080"
 )mmcfg";

@@ -3,9 +3,11 @@
 #include <grpcpp/grpcpp.h>
 
 #include "services/catalog/grpc/service_registry.h"
+#include "services/catalog/grpc/crawl_service.h"
 #include "services/catalog/grpc/mirrors_service.h"
 #include "services/catalog/grpc/netblocks_service.h"
 #include "services/catalog/grpc/reference_service.h"
+#include "services/catalog/store/crawl_store.h"
 #include "services/catalog/store/directory_store.h"
 #include "services/catalog/store/host_store.h"
 #include "services/catalog/store/netblock_store.h"
@@ -23,9 +25,12 @@ CatalogServices BuildCatalogServices(CatalogContext& ctx) {
   s.Add(std::make_unique<ReferenceService>(reference, directories),
         "mirrormanager.catalog.v1.ReferenceData");
   s.Add(std::make_unique<MirrorsService>(sites, hosts), "mirrormanager.catalog.v1.Mirrors");
-  // Netblocks worker (mm2_update-EC2-netblocks).
-  auto& netblocks = s.Own<NetblockStore>(ctx.pool);
-  s.Add(std::make_unique<NetblocksService>(netblocks), "mirrormanager.catalog.v1.Netblocks");
+  // Crawler (mm2_crawler): leases, category trees, HCD reports, host bookkeeping.
+  s.Add(std::make_unique<CrawlService>(s.Own<CrawlStore>(ctx.pool)),
+        "mirrormanager.catalog.v1.Crawler");
+  // Netblocks worker (mm2_update-EC2-netblocks): host_netblock rows of cloud mirrors.
+  s.Add(std::make_unique<NetblocksService>(s.Own<NetblockStore>(ctx.pool)),
+        "mirrormanager.catalog.v1.Netblocks");
   return s;
 }
 

@@ -63,17 +63,21 @@ std::optional<std::string> Val(const std::optional<std::optional<std::string>>& 
   return f.has_value() ? *f : std::nullopt;
 }
 
+// The argon2id hash of a password being set, or nullopt when the password is left alone.
+absl::StatusOr<std::optional<std::string>> HashIfSet(const std::optional<std::string>& password) {
+  if (!password) return std::optional<std::string>();
+  auto h = common::HashPassword(*password);
+  if (!h.ok()) return h.status();
+  return std::optional<std::string>(*h);
+}
+
 }  // namespace
 
 absl::StatusOr<Site> SiteStore::Create(const SiteFields& f, const std::vector<std::string>& admins) {
   if (!f.name || f.name->empty()) return absl::InvalidArgumentError("site name is required");
   if (!f.created_by) return absl::InvalidArgumentError("created_by is required");
-  std::optional<std::string> hash;
-  if (f.password) {
-    auto h = common::HashPassword(*f.password);
-    if (!h.ok()) return h.status();
-    hash = *h;
-  }
+  auto hash = HashIfSet(f.password);
+  if (!hash.ok()) return hash.status();
   return pool_.Query<Site>(
       [&](pqxx::transaction_base& tx) -> absl::StatusOr<Site> {
         pqxx::row r = tx.exec_params1(
@@ -84,7 +88,7 @@ VALUES ($1, $2, $3, COALESCE($4::boolean, false), COALESCE($5::boolean, true),
         COALESCE($6::boolean, true), $7, COALESCE($8::boolean, false), $9,
         COALESCE($10::boolean, false), COALESCE($11::boolean, false))
 RETURNING id)sql",
-            *f.name, hash, Val(f.org_url), f.private_, f.admin_active, f.user_active, *f.created_by,
+            *f.name, *hash, Val(f.org_url), f.private_, f.admin_active, f.user_active, *f.created_by,
             f.all_sites_can_pull_from_me, Val(f.downstream_comments), f.email_on_drop,
             f.email_on_add);
         int64_t id = r[0].as<int64_t>();
@@ -98,12 +102,8 @@ RETURNING id)sql",
 
 absl::StatusOr<Site> SiteStore::Update(int64_t id, const SiteFields& f) {
   if (f.name && f.name->empty()) return absl::InvalidArgumentError("site name must not be empty");
-  std::optional<std::string> hash;
-  if (f.password) {
-    auto h = common::HashPassword(*f.password);
-    if (!h.ok()) return h.status();
-    hash = *h;
-  }
+  auto hash = HashIfSet(f.password);
+  if (!hash.ok()) return hash.status();
   return pool_.Query<Site>(
       [&](pqxx::transaction_base& tx) -> absl::StatusOr<Site> {
         pqxx::result before = tx.exec_params("SELECT private FROM site WHERE id = $1 FOR UPDATE", id);
@@ -124,7 +124,7 @@ UPDATE site SET
   email_on_drop = COALESCE($13::boolean, email_on_drop),
   email_on_add = COALESCE($14::boolean, email_on_add)
 WHERE id = $1)sql",
-            id, f.name, hash, Set(f.org_url), Val(f.org_url), f.private_, f.admin_active,
+            id, f.name, *hash, Set(f.org_url), Val(f.org_url), f.private_, f.admin_active,
             f.user_active, f.created_by, f.all_sites_can_pull_from_me, Set(f.downstream_comments),
             Val(f.downstream_comments), f.email_on_drop, f.email_on_add);
         if (f.private_ && *f.private_ != before[0][0].as<bool>()) {

@@ -29,6 +29,19 @@ ProcessOptions EnvFor(const TestDatabase& db) {
   return o;
 }
 
+// Catalog logs the ports it picked when started with port 0.
+bool WaitForPorts(const BackgroundProcess& proc, int* grpc_port, int* http_port) {
+  std::regex ports("serving gRPC on port ([0-9]+), HTTP on port ([0-9]+)");
+  return WaitFor([&] {
+    std::string log = proc.ReadLog();
+    std::smatch m;
+    if (!std::regex_search(log, m, ports)) return false;
+    *grpc_port = std::stoi(m[1]);
+    *http_port = std::stoi(m[2]);
+    return true;
+  }, absl::Seconds(30));
+}
+
 TEST(CatalogBinaryTest, MigrateEmptyDatabaseThenIdempotent) {
   ASSERT_OK_AND_ASSIGN(TestDatabase db, TestDatabase::Create(/*from_template=*/false));
   ASSERT_OK_AND_ASSIGN(auto check, RunProcess(Catalog(), {"migrate", "--check"}, EnvFor(db)));
@@ -85,14 +98,8 @@ TEST(CatalogBinaryTest, ServeAnswersHealthAndStopsGracefully) {
   ASSERT_OK_AND_ASSIGN(auto proc, BackgroundProcess::Start(
                                       Catalog(), {"serve", "--listen", "127.0.0.1:0", "--http-listen", "127.0.0.1:0"},
                                       EnvFor(db)));
-  std::smatch m;
-  std::string log;
-  std::regex ports("serving gRPC on port ([0-9]+), HTTP on port ([0-9]+)");
-  ASSERT_TRUE(WaitFor([&] {
-    log = proc->ReadLog();
-    return std::regex_search(log, m, ports);
-  }, absl::Seconds(30))) << log;
-  int grpc_port = std::stoi(m[1]), http_port = std::stoi(m[2]);
+  int grpc_port = 0, http_port = 0;
+  ASSERT_TRUE(WaitForPorts(*proc, &grpc_port, &http_port)) << proc->ReadLog();
 
   auto stub = grpc::health::v1::Health::NewStub(common::CreateChannel("127.0.0.1:" + std::to_string(grpc_port)));
   for (const char* service : {"", "mirrormanager.catalog.v1.Mirrors", "mirrormanager.catalog.v1.ReferenceData"}) {
@@ -123,19 +130,14 @@ TEST(CatalogBinaryTest, NotReadyWhileSchemaIsBehind) {
   ASSERT_OK_AND_ASSIGN(auto proc, BackgroundProcess::Start(
                                       Catalog(), {"serve", "--listen", "127.0.0.1:0", "--http-listen", "127.0.0.1:0"},
                                       EnvFor(db)));
-  std::smatch m;
-  std::string log;
-  std::regex ports("serving gRPC on port ([0-9]+), HTTP on port ([0-9]+)");
-  ASSERT_TRUE(WaitFor([&] {
-    log = proc->ReadLog();
-    return std::regex_search(log, m, ports);
-  }, absl::Seconds(30))) << log;
-  httplib::Client http("127.0.0.1", std::stoi(m[2]));
+  int grpc_port = 0, http_port = 0;
+  ASSERT_TRUE(WaitForPorts(*proc, &grpc_port, &http_port)) << proc->ReadLog();
+  httplib::Client http("127.0.0.1", http_port);
   auto ready = http.Get("/healthz/ready");
   ASSERT_TRUE(ready);
   EXPECT_EQ(ready->status, 503);
   EXPECT_THAT(ready->body, HasSubstr("mm2-catalog migrate"));
-  auto stub = grpc::health::v1::Health::NewStub(common::CreateChannel("127.0.0.1:" + std::string(m[1])));
+  auto stub = grpc::health::v1::Health::NewStub(common::CreateChannel("127.0.0.1:" + std::to_string(grpc_port)));
   grpc::ClientContext ctx;
   grpc::health::v1::HealthCheckRequest req;
   grpc::health::v1::HealthCheckResponse resp;

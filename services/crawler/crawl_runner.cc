@@ -1,0 +1,314 @@
+#include "services/crawler/crawl_runner.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <random>
+#include <set>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "services/common/log.h"
+#include "services/crawler/crawler_metrics.h"
+#include "services/crawler/host_crawler.h"
+
+namespace mm::crawler {
+
+CrawlRunner::CrawlRunner(const CrawlerOptions& options, CrawlCatalog* catalog,
+                         const common::Clock* clock, const std::atomic<bool>* stop)
+    : options_(options),
+      catalog_(catalog),
+      clock_(clock),
+      stop_(stop),
+      trees_(std::make_unique<CategoryTreeCache>(catalog)) {}
+
+CrawlRunner::~CrawlRunner() = default;
+
+std::vector<int64_t> CrawlRunner::FilterCandidates(const std::vector<HostRef>& hosts,
+                                                   const CrawlerOptions& o) {
+  int64_t startid = o.startid, stopid = o.stopid;
+  if (o.fraction_count > 1) {
+    std::vector<int64_t> ids;
+    for (const auto& h : hosts) ids.push_back(h.id);
+    std::tie(startid, stopid) = FractionBounds(ids, o.fraction_part, o.fraction_count);
+  }
+  std::vector<int64_t> out;
+  for (const auto& h : hosts) {
+    if (h.id < startid) continue;
+    if (stopid > 0 && h.id >= stopid) continue;
+    out.push_back(h.id);
+  }
+  return out;
+}
+
+HostResult CrawlRunner::CrawlHost(const HostInfo& host, const Deadline& deadline) {
+  CrawlContext ctx;
+  ctx.options = &options_;
+  ctx.catalog = catalog_;
+  ctx.trees = trees_.get();
+  ctx.metrics = metrics_;
+  ctx.continents = continents_;
+  ctx.logs = logs_;
+  ctx.crawl_id = summary_.crawl_id;
+  ctx.holder = summary_.holder;
+  HostCrawler crawler(ctx, host, deadline);
+  return crawler.Crawl();
+}
+
+void CrawlRunner::SendReport(const HostResult& r) {
+  if (!options_.send_email || !r.marked_not_up2date) return;
+  std::string log_url =
+      options_.application_url.empty()
+          ? absl::StrCat(options_.log_dir, "/crawler/", r.host_id, ".log")
+          : absl::StrCat(options_.application_url, options_.application_url.back() == '/' ? "" : "/",
+                         "crawler/", r.host_id, ".log");
+  MailMessage m;
+  m.from = options_.email_from;
+  m.to = options_.admin_email;
+  m.subject = absl::StrCat("MirrorManager crawler report: ", r.host_name);
+  m.body = absl::StrCat(r.details, "\n\nLog can be found at ", log_url, "\n");
+  absl::Status s;
+  if (mailer_) {
+    s = mailer_(m);
+  } else {
+    SmtpSettings smtp{options_.smtp_server, options_.smtp_username, options_.smtp_password};
+    s = SendMail(smtp, m);
+  }
+  if (!s.ok()) {
+    MM_LOG(ERROR) << "Cannot send the crawler report for " << r.host_name << ": " << s;
+  }
+}
+
+absl::StatusOr<RunSummary> CrawlRunner::Run() {
+  const absl::Time start = clock_->Now();
+  const absl::Time global_deadline = start + options_.global_timeout;
+  summary_ = RunSummary();
+  char hostname[256] = "localhost";
+  gethostname(hostname, sizeof hostname - 1);
+  summary_.holder = absl::StrFormat("%s:%d:%08x", hostname, getpid(),
+                                    static_cast<uint32_t>(std::random_device{}()));
+  summary_.crawl_id = options_.crawl_id.empty() ? absl::StrCat("local:", summary_.holder) : options_.crawl_id;
+
+  HostSelection sel;
+  sel.include_disabled = options_.include_disabled && options_.mode != CrawlMode::kPropagation;
+  sel.include_private = options_.include_private;
+  sel.categories = options_.categories;
+  auto hosts = catalog_->ListHosts(sel);
+  if (!hosts.ok()) return hosts.status();
+  std::vector<int64_t> candidates = FilterCandidates(*hosts, options_);
+  MM_LOG(INFO) << "Crawl " << summary_.crawl_id << " (" << ModeName(options_.mode) << "): "
+               << candidates.size() << " hosts selected, " << options_.threads << " threads";
+  auto started = catalog_->BeginCrawl(summary_.crawl_id, summary_.holder, options_.mode);
+  if (!started.ok()) return started.status();
+  summary_.started_at = *started;
+
+  std::mutex mu;
+  std::condition_variable work_cv, done_cv;
+  std::deque<HostInfo> queue;
+  std::set<int64_t> active;  // leased by us: queued or being crawled
+  bool closing = false;
+  int finished_since_acquire = 0;
+  std::vector<std::thread> workers;
+  const int nthreads = std::max(1, std::min<int>(options_.threads, std::max<size_t>(1, candidates.size())));
+
+  auto worker = [&] {
+    while (true) {
+      HostInfo host;
+      {
+        std::unique_lock<std::mutex> lock(mu);
+        work_cv.wait(lock, [&] { return closing || !queue.empty(); });
+        if (queue.empty()) return;
+        host = std::move(queue.front());
+        queue.pop_front();
+      }
+      std::optional<absl::Time> host_deadline;
+      if (options_.host_timeout) host_deadline = clock_->Now() + *options_.host_timeout;
+      Deadline deadline(clock_, global_deadline, host_deadline, stop_);
+      HostResult result;
+      if (job_) {
+        result = job_(host, deadline, summary_);
+      } else {
+        result = CrawlHost(host, deadline);
+      }
+      HostCompletionData c;
+      c.crawl_id = summary_.crawl_id;
+      c.holder = summary_.holder;
+      c.host_id = host.id;
+      c.status = result.status;
+      c.details = result.details;
+      c.finished_at = result.finished_at;
+      c.duration_seconds = result.duration_seconds;
+      c.mode = options_.mode;
+      c.auto_disable = options_.auto_disable;
+      c.release = result.released;
+      for (const auto& [repo, state] : result.propagation) {
+        c.propagation.emplace_back(repo, static_cast<PropagationState>(state));
+      }
+      c.propagation_datetime = summary_.started_at;
+      auto outcome = catalog_->CompleteHost(c);
+      if (!outcome.ok()) {
+        MM_LOG(ERROR) << "Recording the result of " << host.name << " failed: " << outcome.status();
+      } else {
+        result.marked_not_up2date = outcome->marked_not_up2date;
+        result.disabled = outcome->disabled;
+        result.already_completed = outcome->already_completed;
+        if (outcome->disabled) {
+          MM_LOG(WARNING) << host.name << " (" << host.id << ") disabled: " << outcome->disable_reason;
+        }
+        if (outcome->already_completed) {
+          MM_LOG(WARNING) << host.name << " (" << host.id
+                          << ") was completed by another crawler meanwhile; result not recorded";
+        }
+      }
+      if (metrics_ != nullptr) metrics_->Host(HostStatusName(result.status), result.duration_seconds);
+      SendReport(result);
+      {
+        std::lock_guard<std::mutex> lock(mu);
+        active.erase(host.id);
+        summary_.results.push_back(std::move(result));
+        ++finished_since_acquire;
+      }
+      done_cv.notify_all();
+    }
+  };
+  for (int i = 0; i < nthreads; ++i) workers.emplace_back(worker);
+
+  const absl::Duration poll =
+      std::clamp(absl::Seconds(options_.lease_seconds) / 4, absl::Milliseconds(100), absl::Seconds(2));
+  const absl::Duration renew_every = absl::Seconds(options_.lease_seconds) / 3;
+  absl::Time next_acquire = clock_->Now();
+  absl::Time next_renew = clock_->Now() + renew_every;
+  bool exhausted = candidates.empty();
+  while (true) {
+    if ((stop_ != nullptr && stop_->load()) || clock_->Now() >= global_deadline) break;
+    std::vector<int64_t> renew;
+    int idle = 0;
+    bool busy = false;
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      idle = nthreads - static_cast<int>(active.size());
+      busy = !active.empty();
+      if (finished_since_acquire > 0) {
+        next_acquire = clock_->Now();
+        finished_since_acquire = 0;
+      }
+      if (clock_->Now() >= next_renew) renew.assign(active.begin(), active.end());
+    }
+    if (!renew.empty()) {
+      auto lost = catalog_->Renew(summary_.crawl_id, summary_.holder, renew, options_.lease_seconds);
+      if (!lost.ok()) {
+        MM_LOG(WARNING) << "Renewing leases failed: " << lost.status();
+      } else if (!lost->empty()) {
+        MM_LOG(WARNING) << lost->size() << " host lease(s) expired while crawling";
+      }
+      next_renew = clock_->Now() + renew_every;
+    } else if (clock_->Now() >= next_renew) {
+      next_renew = clock_->Now() + renew_every;
+    }
+    if (!exhausted && idle > 0 && clock_->Now() >= next_acquire) {
+      LeaseRequest req;
+      req.crawl_id = summary_.crawl_id;
+      req.holder = summary_.holder;
+      req.candidates = candidates;
+      req.max_hosts = idle;
+      req.lease_seconds = options_.lease_seconds;
+      if (options_.mode != CrawlMode::kPropagation) req.categories = options_.categories;
+      auto grant = catalog_->Acquire(req);
+      if (!grant.ok()) {
+        MM_LOG(ERROR) << "Leasing hosts failed: " << grant.status();
+        next_acquire = clock_->Now() + poll;
+      } else {
+        if (!grant->hosts.empty()) {
+          std::lock_guard<std::mutex> lock(mu);
+          for (auto& h : grant->hosts) {
+            active.insert(h.id);
+            queue.push_back(std::move(h));
+          }
+          busy = true;
+          work_cv.notify_all();
+        } else if (!busy && grant->leased_elsewhere == 0) {
+          exhausted = true;  // every candidate is completed (or ours)
+        }
+        next_acquire = clock_->Now() + (grant->hosts.empty() ? poll : absl::ZeroDuration());
+        if (!grant->hosts.empty() && static_cast<int>(grant->hosts.size()) < idle) {
+          next_acquire = clock_->Now() + poll;
+        }
+      }
+    }
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      if (exhausted && active.empty()) break;
+    }
+    std::unique_lock<std::mutex> lock(mu);
+    done_cv.wait_for(lock, absl::ToChronoMilliseconds(std::min(poll, absl::Milliseconds(500))),
+                     [&] { return finished_since_acquire > 0; });
+  }
+  // Hosts leased but not started go back to the crawl.
+  std::vector<int64_t> unstarted;
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    for (const auto& h : queue) unstarted.push_back(h.id);
+    queue.clear();
+    closing = true;
+  }
+  work_cv.notify_all();
+  if (!unstarted.empty()) {
+    absl::Status s = catalog_->Release(summary_.crawl_id, summary_.holder, unstarted);
+    if (!s.ok()) {
+      MM_LOG(WARNING) << "Releasing " << unstarted.size() << " hosts failed: " << s;
+    }
+  }
+  for (auto& t : workers) t.join();
+  summary_.interrupted = stop_ != nullptr && stop_->load();
+  summary_.global_timeout = !summary_.interrupted && clock_->Now() >= global_deadline;
+  summary_.elapsed = clock_->Now() - start;
+  if (!summary_.interrupted && options_.mode != CrawlMode::kPropagation) {
+    auto pruned = catalog_->FinishCrawl(summary_.crawl_id, summary_.holder, options_.history_keep_days);
+    if (!pruned.ok()) {
+      MM_LOG(WARNING) << "Pruning the crawl history failed: " << pruned.status();
+    }
+  }
+  return summary_;
+}
+
+void PrintSummary(const RunSummary& s, const CrawlerOptions& options, std::ostream& out) {
+  out << "Crawl results\n";
+  out << absl::StrFormat("%-40s %-8s %10s %9s %9s %9s  %s\n", "Host", "Status", "Duration", "Up2date",
+                         "Stale", "Unknown", "Methods");
+  std::vector<const HostResult*> sorted;
+  for (const auto& r : s.results) sorted.push_back(&r);
+  std::sort(sorted.begin(), sorted.end(),
+            [](const HostResult* a, const HostResult* b) { return a->host_id < b->host_id; });
+  for (const HostResult* r : sorted) {
+    int up = 0, stale = 0, unknown = 0;
+    std::set<std::string> methods;
+    for (const auto& c : r->categories) {
+      up += c.up2date;
+      stale += c.stale;
+      unknown += c.unknown;
+      methods.insert(c.method);
+    }
+    std::string m;
+    for (const auto& x : methods) m += (m.empty() ? "" : ",") + x;
+    out << absl::StrFormat("%-40s %-8s %9ds %9d %9d %9d  %s\n",
+                           absl::StrCat(r->host_name, " (", r->host_id, ")"), HostStatusName(r->status),
+                           r->duration_seconds, up, stale, unknown, m);
+  }
+  bool failed = ExitCode(s, options) != 0 || s.global_timeout || s.interrupted;
+  out << "Crawler " << (failed ? "failed" : "finished") << " after " << FormatElapsed(s.elapsed);
+  if (s.global_timeout) out << " (maximum run time reached)";
+  if (s.interrupted) out << " (interrupted)";
+  out << "\n";
+}
+
+int ExitCode(const RunSummary& s, const CrawlerOptions& options) {
+  if (s.interrupted) return 1;
+  if (s.global_timeout && !options.no_fail) return 1;
+  return 0;
+}
+
+}  // namespace mm::crawler

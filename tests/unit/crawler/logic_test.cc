@@ -1,0 +1,153 @@
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "services/crawler/continents.h"
+#include "services/crawler/crawler_options.h"
+#include "services/crawler/crawl_runner.h"
+#include "services/crawler/deadline.h"
+#include "services/crawler/host_crawler.h"
+#include "services/crawler/listing_matcher.h"
+#include "services/crawler/mailer.h"
+#include "services/crawler/propagation.h"
+#include "services/crawler/rsync_runner.h"
+#include "tests/testing/status_matchers.h"
+#include "tests/testing/test_env.h"
+
+namespace mm::crawler {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+void Fill(CategoryTree& t) {
+  t.dirs = {{1, "", {{"top.txt", 3}}, ""},
+            {2, "a", {{"x.rpm", 10}, {"y.rpm", 20}}, ""},
+            {3, "empty", {}, ""},
+            {4, "missing", {}, ""},
+            {5, "sym", {{"link", 99}}, ""}};
+}
+
+TEST(ListingMatcherTest, DecidesFromListingIncludingMissingDirectories) {
+  CategoryTree t;
+  Fill(t);
+  ListingMatcher m(t, "linux/");
+  m.Observe('d', "linux", 0, true);
+  m.Observe('f', "linux/top.txt", 3, true);
+  m.Observe('d', "linux/a", 0, true);
+  m.Observe('f', "linux/a/x.rpm", 10, true);
+  m.Observe('f', "linux/a/y.rpm", 21, true);
+  m.Observe('d', "linux/empty", 0, true);
+  m.Observe('l', "linux/sym/link", 5, true);
+  m.Observe('f', "other/top.txt", 3, true);
+  EXPECT_EQ(m.Decide(0), DirState::kUp2date);
+  EXPECT_EQ(m.Decide(1), DirState::kStale);    // wrong size
+  EXPECT_EQ(m.Decide(2), DirState::kUp2date);  // empty sample, directory present
+  EXPECT_EQ(m.Decide(3), DirState::kStale);    // directory absent
+  EXPECT_EQ(m.Decide(4), DirState::kUp2date);  // symlinks are accepted
+}
+
+TEST(OptionsTest, FractionBoundsFollowUpstream) {
+  std::vector<int64_t> ids{5, 1, 9, 3, 7, 2, 8};
+  EXPECT_EQ(FractionBounds(ids, 1, 3), (std::pair<int64_t, int64_t>(1, 3)));
+  EXPECT_EQ(FractionBounds(ids, 2, 3), (std::pair<int64_t, int64_t>(3, 7)));
+  EXPECT_EQ(FractionBounds(ids, 3, 3), (std::pair<int64_t, int64_t>(7, 0)));
+  std::vector<HostRef> hosts;
+  for (int64_t id : {9, 1, 5, 3, 7, 2, 8}) hosts.push_back({id, "", std::nullopt});
+  CrawlerOptions o;
+  o.fraction_part = 2;
+  o.fraction_count = 3;
+  EXPECT_THAT(CrawlRunner::FilterCandidates(hosts, o), ElementsAre(5, 3));
+  CrawlerOptions s;
+  s.startid = 3;
+  s.stopid = 8;
+  EXPECT_THAT(CrawlRunner::FilterCandidates(hosts, s), ElementsAre(5, 3, 7));
+  EXPECT_EQ(FormatElapsed(absl::Seconds(3723)), "1h 2m 3s");
+}
+
+TEST(UrlTest, PreferenceAndEscaping) {
+  EXPECT_THAT(SortUrls({"ftp://f/x/", "http://h/x", "https://s/x", "rsync://r/x/", "gopher://g"}),
+              ElementsAre("rsync://r/x", "https://s/x", "http://h/x", "ftp://f/x"));
+  EXPECT_EQ(EscapePath("a b/c%d+e"), "a%20b/c%25d+e");
+  EXPECT_EQ(UrlHost("http://user@[::1]:80/x"), "::1");
+  EXPECT_EQ(UrlHost("rsync://mirror.example.org/m"), "mirror.example.org");
+  EXPECT_THAT(SplitCommandLine("--no-motd --timeout 14400 '--x y'"), ElementsAre("--no-motd", "--timeout", "14400", "--x y"));
+}
+
+TEST(PropagationTest, Buckets) {
+  const int64_t day = 86400, t = 1700000000;
+  std::vector<RepomdDetail> h{{5, t, "new"}, {4, t - day - 10, "d1"}, {3, t - 2 * day - 10, "d2"},
+                              {2, t - 3 * day - 10, "d3"}, {1, t - 5 * day, "ancient"}};
+  EXPECT_EQ(Bucket(h, "new", 4), PropagationState::kSameDay);
+  EXPECT_EQ(Bucket(h, "d1", 4), PropagationState::kOneDay);
+  EXPECT_EQ(Bucket(h, "d2", 4), PropagationState::kTwoDay);
+  EXPECT_EQ(Bucket(h, "d3", 4), PropagationState::kOlder);
+  EXPECT_EQ(Bucket(h, "ancient", 4), PropagationState::kOlder);
+  EXPECT_EQ(Bucket(h, "unknown", 4), PropagationState::kOlder);
+  EXPECT_EQ(Bucket({}, "x", 4), PropagationState::kNoInfo);
+}
+
+TEST(ContinentsTest, GeoIpCsvRedirectsAndSelection) {
+  auto csv = ParseCountryContinentCsv(BuiltinCountryContinentCsv());
+  EXPECT_EQ(csv.size(), 252u);
+  EXPECT_EQ(csv["SE"], "EU");
+  Resolver fake = [](const std::string& host) -> std::vector<std::string> {
+    if (host == "se.example") return {"89.160.20.112", "89.160.20.113", "81.2.69.160"};
+    if (host == "local.example") return {"127.0.0.1"};
+    return {};
+  };
+  auto f = ContinentFilter::Create(mm::testing::TestDataDir() + "/geoip/GeoIP2-Country-Test.mmdb", csv,
+                                   {{"GB", "NA"}}, {"^eu"}, {"CU"}, fake);
+  ASSERT_OK(f.status());
+  auto v = (*f)->Check("http://se.example/pub");
+  EXPECT_EQ(v.country, "SE");  // most frequent
+  EXPECT_EQ(v.kind, ContinentFilter::Verdict::Kind::kWrongContinent);
+  EXPECT_EQ((*f)->Check("http://local.example/pub").country, "US");
+  EXPECT_EQ((*f)->Check("http://local.example/pub").kind, ContinentFilter::Verdict::Kind::kCrawl);
+  EXPECT_EQ((*f)->Check("http://nowhere.example/").kind, ContinentFilter::Verdict::Kind::kBrokenUrl);
+  EXPECT_EQ((*f)->ContinentOf("GB"), "NA");  // redirect wins
+  EXPECT_FALSE(ContinentFilter::Create("/does/not/exist.mmdb", csv, {}, {}, {}, fake).ok());
+}
+
+TEST(DeadlineTest, StopFlagAndTimeouts) {
+  common::FakeClock clock(absl::FromUnixSeconds(1000));
+  std::atomic<bool> stop{false};
+  Deadline d(&clock, absl::FromUnixSeconds(1100), absl::FromUnixSeconds(1050), &stop);
+  EXPECT_EQ(d.Check(), StopReason::kNone);
+  EXPECT_EQ(d.Remaining(), absl::Seconds(50));
+  clock.Advance(absl::Seconds(60));
+  EXPECT_EQ(d.Check(), StopReason::kHostTimeout);
+  clock.Advance(absl::Seconds(60));
+  EXPECT_EQ(d.Check(), StopReason::kGlobalTimeout);
+  stop = true;
+  EXPECT_EQ(d.Check(), StopReason::kInterrupted);
+  EXPECT_FALSE(d.SleepFor(absl::Seconds(10)));
+}
+
+TEST(RsyncRunnerTest, KillsTheChildAtTheDeadline) {
+  common::RealClock clock;
+  Deadline d(&clock, absl::Now() + absl::Milliseconds(300), std::nullopt, nullptr);
+  absl::Time start = absl::Now();
+  RsyncRun r = RunRsync("/bin/sleep", {"30"}, d, nullptr);
+  EXPECT_TRUE(r.spawned);
+  EXPECT_TRUE(r.stopped);
+  EXPECT_EQ(r.exit_code, -9);
+  EXPECT_LT(absl::Now() - start, absl::Seconds(5));
+  Deadline later(&clock, absl::Now() + absl::Seconds(30), std::nullopt, nullptr);
+  std::vector<std::string> lines;
+  RsyncRun echo = RunRsync("/bin/sh", {"-c", "printf 'a\\nb\\nc'; exit 23"}, later,
+                           [&](std::string_view l) { lines.emplace_back(l); });
+  EXPECT_EQ(echo.exit_code, 23);
+  EXPECT_THAT(lines, ElementsAre("a", "b", "c"));
+  EXPECT_FALSE(RunRsync("/does/not/exist", {}, later, nullptr).spawned);
+}
+
+TEST(MailerTest, FormatsAPlainTextMessage) {
+  std::string m = FormatMail({"from@x", "to@y", "MirrorManager crawler report: h", "line1\nline2"},
+                             absl::FromUnixSeconds(0));
+  EXPECT_THAT(m, HasSubstr("Subject: MirrorManager crawler report: h\r\n"));
+  EXPECT_THAT(m, HasSubstr("Date: Thu, 01 Jan 1970 00:00:00 +0000\r\n"));
+  EXPECT_THAT(m, HasSubstr("\r\n\r\nline1\r\nline2\r\n"));
+}
+
+}  // namespace
+}  // namespace mm::crawler
