@@ -102,6 +102,8 @@ NETBLOCKS_INTERNET2_URL = "http://routes.net.internet2.edu/bgp/RIBS/{router}/{ye
 NETBLOCKS_INTERNET2_ROUTERS = ["ATLA", "CHIC", "HOUS", "KANS", "LOSA", "NEWY", "SALT", "SEAT", "WASH"]
 # Largest decompressed size accepted per RIB dump, in bytes (bz2 bomb guard).
 NETBLOCKS_MAX_BYTES = 68719476736
+# Threads decoding bzip2 blocks in parallel (0 = one per available CPU, 1 = sequential libbz2).
+NETBLOCKS_THREADS = 0
 # mm2_update-EC2-netblocks: the AWS ranges document (http://, https://, file:// or a path).
 EC2_IP_RANGES_URL = "https://ip-ranges.amazonaws.com/ip-ranges.json"
 # Crawler (mm2_crawler). Processes given the same crawl id share one crawl through leases (for

@@ -47,8 +47,8 @@ struct Decompressor::Gz {
   }
 };
 
-Decompressor::Decompressor(ByteSink& out, uint64_t max_output)
-    : out_(out), max_output_(max_output), buffer_(new char[kBufferSize]) {}
+Decompressor::Decompressor(ByteSink& out, uint64_t max_output, int threads)
+    : out_(out), max_output_(max_output), threads_(threads), buffer_(new char[kBufferSize]) {}
 
 Decompressor::~Decompressor() = default;
 
@@ -94,7 +94,7 @@ absl::Status Decompressor::Feed(const char* data, size_t size) {
   if (size == 0) return absl::OkStatus();
   switch (compression_) {
     case Compression::kBzip2:
-      return FeedBz2(data, size);
+      return threads_ > 1 ? FeedParallelBz2(data, size) : FeedBz2(data, size);
     case Compression::kGzip:
       return FeedGz(data, size);
     default:
@@ -148,6 +148,14 @@ absl::Status Decompressor::FeedBz2(const char* data, size_t size) {
   return absl::OkStatus();
 }
 
+absl::Status Decompressor::FeedParallelBz2(const char* data, size_t size) {
+  if (!parallel_) {
+    parallel_ = std::make_unique<ParallelBzip2Decoder>(
+        threads_, [this](const char* d, size_t n) { return Emit(d, n); });
+  }
+  return parallel_->Write(data, size);
+}
+
 absl::Status Decompressor::FeedGz(const char* data, size_t size) {
   if (!gz_) gz_ = std::make_unique<Gz>();
   Gz& g = *gz_;
@@ -198,6 +206,11 @@ absl::Status Decompressor::Finish() {
     std::string head = std::move(head_);
     head_.clear();
     if (absl::Status s = Emit(head.data(), head.size()); !s.ok()) return failed_ = s;
+  }
+  if (compression_ == Compression::kBzip2 && parallel_) {
+    absl::Status s = parallel_->Finish();
+    if (!s.ok()) failed_ = s;
+    return s;
   }
   if (compression_ == Compression::kBzip2 && (!bz2_ || bz2_->active || !bz2_->any_stream)) {
     return failed_ = absl::DataLossError(absl::StrCat(

@@ -7,6 +7,9 @@
 // before the compressed stream does (a truncated download) is DATA_LOSS from Finish(); more than
 // `max_output` decompressed bytes is RESOURCE_EXHAUSTED (decompression bombs, DESIGN.md §9).
 //
+// bzip2 is decoded on `threads` worker threads when threads > 1 (ParallelBzip2Decoder: blocks
+// are independent), otherwise by libbz2's streaming decoder on the calling thread.
+//
 // Thread-safety: none; one instance per stream.
 
 #include <cstdint>
@@ -15,6 +18,7 @@
 
 #include "absl/status/status.h"
 #include "services/netblocks/byte_sink.h"
+#include "services/netblocks/bzip2_parallel.h"
 
 namespace mm::netblocks {
 
@@ -24,7 +28,7 @@ const char* CompressionName(Compression c);
 class Decompressor final : public ByteSink {
  public:
   // `out` must outlive the decompressor.
-  Decompressor(ByteSink& out, uint64_t max_output);
+  Decompressor(ByteSink& out, uint64_t max_output, int threads = 1);
   ~Decompressor() override;
   Decompressor(const Decompressor&) = delete;
   Decompressor& operator=(const Decompressor&) = delete;
@@ -41,6 +45,7 @@ class Decompressor final : public ByteSink {
  private:
   struct Bz2;
   struct Gz;
+  absl::Status FeedParallelBz2(const char* data, size_t size);
   absl::Status Feed(const char* data, size_t size);
   absl::Status FeedBz2(const char* data, size_t size);
   absl::Status FeedGz(const char* data, size_t size);
@@ -48,12 +53,14 @@ class Decompressor final : public ByteSink {
 
   ByteSink& out_;
   uint64_t max_output_;
+  int threads_;
   Compression compression_ = Compression::kUnknown;
   std::string head_;  // first bytes, until the format is known
   uint64_t input_bytes_ = 0;
   uint64_t output_bytes_ = 0;
   std::unique_ptr<Bz2> bz2_;
   std::unique_ptr<Gz> gz_;
+  std::unique_ptr<ParallelBzip2Decoder> parallel_;
   std::unique_ptr<char[]> buffer_;
   absl::Status failed_;
 };

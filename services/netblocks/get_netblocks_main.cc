@@ -76,6 +76,7 @@ int main(int argc, char** argv) {
   mm::common::RealClock clock;
   mm::netblocks::RibReadOptions read_options;
   read_options.max_decompressed_bytes = config->max_bytes;
+  read_options.decompress_threads = config->threads;
   read_options.cancel = &cancel;
   mm::netblocks::NetblocksJob job(fetcher, clock, read_options);
   const bool internet2 = command == "internet2";

@@ -1,5 +1,9 @@
 #include "services/netblocks/netblocks_job.h"
 
+#include <sched.h>
+
+#include <thread>
+
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -40,7 +44,24 @@ absl::StatusOr<NetblocksConfig> NetblocksConfig::FromConfig(const common::Config
         absl::StrCat(config.Origin("NETBLOCKS_MAX_BYTES"), ": NETBLOCKS_MAX_BYTES must be positive"));
   }
   c.max_bytes = static_cast<uint64_t>(*max);
+  auto threads = config.GetInt("NETBLOCKS_THREADS");
+  if (!threads.ok()) return threads.status();
+  if (*threads < 0 || *threads > 256) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        config.Origin("NETBLOCKS_THREADS"), ": NETBLOCKS_THREADS must be between 0 and 256"));
+  }
+  c.threads = *threads == 0 ? AvailableCpus() : static_cast<int>(*threads);
   return c;
+}
+
+int AvailableCpus() {
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof set, &set) == 0) {
+    int n = CPU_COUNT(&set);
+    if (n > 0) return n;
+  }
+  unsigned n = std::thread::hardware_concurrency();
+  return n > 0 ? static_cast<int>(n) : 1;
 }
 
 std::vector<NetblocksSource> GlobalSources(const NetblocksConfig& config) {

@@ -37,6 +37,7 @@ struct NetblocksConfig {
   std::string internet2_url;    // NETBLOCKS_INTERNET2_URL, with {router}
   std::vector<std::string> internet2_routers;  // NETBLOCKS_INTERNET2_ROUTERS
   uint64_t max_bytes = uint64_t{64} << 30;      // NETBLOCKS_MAX_BYTES, per source, decompressed
+  int threads = 1;  // NETBLOCKS_THREADS, bzip2 decoding threads (config 0 = available CPUs)
 
   static absl::StatusOr<NetblocksConfig> FromConfig(const common::Config& config);
 };
@@ -46,6 +47,9 @@ struct NetblocksSource {
   std::string url;   // may contain {year}, {month}, {day}, {router}; "/" at the end = index
   std::string router;
 };
+
+// CPUs this process may run on (sched_getaffinity), at least 1.
+int AvailableCpus();
 
 std::vector<NetblocksSource> GlobalSources(const NetblocksConfig& config);
 std::vector<NetblocksSource> Internet2Sources(const NetblocksConfig& config);

@@ -103,7 +103,7 @@ absl::Status ReadRib(Fetcher& fetcher, const std::string& url, RouteSink& sink,
   st = RibReadStats{};
 
   std::thread producer([&] {
-    Decompressor decompressor(pipe, options.max_decompressed_bytes);
+    Decompressor decompressor(pipe, options.max_decompressed_bytes, options.decompress_threads);
     absl::Status s = fetcher.Stream(url, decompressor);
     if (s.ok()) s = decompressor.Finish();
     // Written before CloseWrite, read by the consumer after join().

@@ -63,6 +63,7 @@ struct RibReadOptions {
   uint64_t max_decompressed_bytes = uint64_t{64} << 30;
   size_t chunk_size = 1 << 20;
   size_t queue_chunks = 8;
+  int decompress_threads = 1;  // > 1: bzip2 blocks are decoded in parallel
   const std::atomic<bool>* cancel = nullptr;  // set from a signal watcher to stop early
 };
 
