@@ -43,7 +43,17 @@ class StringSink final : public ByteSink {
 struct CurlWrite {
   ByteSink* sink;
   absl::Status status;
+  const std::atomic<bool>* cancel;
 };
+
+int CurlProgressCallback(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  auto* w = static_cast<CurlWrite*>(user);
+  if (w->cancel != nullptr && w->cancel->load()) {
+    w->status = absl::CancelledError("stopped by a signal");
+    return 1;
+  }
+  return 0;
+}
 
 size_t CurlWriteCallback(char* data, size_t size, size_t nmemb, void* user) {
   auto* w = static_cast<CurlWrite*>(user);
@@ -123,6 +133,10 @@ absl::Status UrlFetcher::Stream(const std::string& url, ByteSink& sink) {
   std::unique_ptr<char[]> buf(new char[kFileChunk]);
   absl::Status status;
   for (;;) {
+    if (options_.cancel != nullptr && options_.cancel->load()) {
+      status = absl::CancelledError("stopped by a signal");
+      break;
+    }
     ssize_t n = read(fd, buf.get(), kFileChunk);
     if (n < 0) {
       if (errno == EINTR) continue;
@@ -140,7 +154,7 @@ absl::Status UrlFetcher::Stream(const std::string& url, ByteSink& sink) {
 absl::Status UrlFetcher::StreamHttp(const std::string& url, ByteSink& sink) {
   CURL* curl = curl_easy_init();
   if (curl == nullptr) return absl::ResourceExhaustedError("curl_easy_init failed");
-  CurlWrite w{&sink, absl::OkStatus()};
+  CurlWrite w{&sink, absl::OkStatus(), options_.cancel};
   char error[CURL_ERROR_SIZE] = {0};
   std::string agent = absl::StrCat(options_.user_agent, "/", common::kVersion);
   curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
@@ -162,12 +176,17 @@ absl::Status UrlFetcher::StreamHttp(const std::string& url, ByteSink& sink) {
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, &CurlWriteCallback);
   curl_easy_setopt(curl, CURLOPT_WRITEDATA, &w);
   curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error);
+  curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+  curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, &CurlProgressCallback);
+  curl_easy_setopt(curl, CURLOPT_XFERINFODATA, &w);
   CURLcode rc = curl_easy_perform(curl);
   long http_code = 0;
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &http_code);
   curl_easy_cleanup(curl);
   if (rc == CURLE_OK) return absl::OkStatus();
-  if (rc == CURLE_WRITE_ERROR && !w.status.ok()) return w.status;
+  if ((rc == CURLE_WRITE_ERROR || rc == CURLE_ABORTED_BY_CALLBACK) && !w.status.ok()) {
+    return w.status;
+  }
   std::string detail = error[0] ? error : curl_easy_strerror(rc);
   std::string msg = absl::StrCat("GET ", url, ": ", detail);
   if (rc == CURLE_HTTP_RETURNED_ERROR && (http_code == 404 || http_code == 410)) {

@@ -3,6 +3,7 @@
 // the outside world behind a small interface). UrlFetcher serves http://, https:// (libcurl),
 // file:// URLs and plain absolute paths.
 
+#include <atomic>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -38,6 +39,8 @@ struct UrlFetcherOptions {
   // Upper bound for one whole transfer.
   absl::Duration total_timeout = absl::Hours(2);
   std::string user_agent = "mirrormanager-cpp-netblocks";
+  // When set (by a signal watcher), transfers stop within about a second with CANCELLED.
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 class UrlFetcher final : public Fetcher {

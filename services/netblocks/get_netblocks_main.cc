@@ -72,7 +72,9 @@ int main(int argc, char** argv) {
   std::atomic<bool> cancel{false};
   mm::common::ShutdownWatcher watcher([&](int) { cancel = true; });
 
-  mm::netblocks::UrlFetcher fetcher;
+  mm::netblocks::UrlFetcherOptions fetch_options;
+  fetch_options.cancel = &cancel;
+  mm::netblocks::UrlFetcher fetcher(fetch_options);
   mm::common::RealClock clock;
   mm::netblocks::RibReadOptions read_options;
   read_options.max_decompressed_bytes = config->max_bytes;

@@ -6,6 +6,8 @@
 #include <httplib.h>
 #include <unistd.h>
 
+#include <condition_variable>
+#include <csignal>
 #include <mutex>
 #include <thread>
 
@@ -241,6 +243,39 @@ TEST_F(GetNetblocksBinaryTest, CommandLine) {
   ASSERT_THAT(r, IsOk());
   EXPECT_EQ(r->exit_code, 0) << r->err;
   EXPECT_THAT(r->err, HasSubstr("wrote " + output_));
+}
+
+TEST_F(GetNetblocksBinaryTest, SigtermDuringAStalledDownloadStopsPromptly) {
+  ASSERT_TRUE(WriteFile(output_, "192.0.2.0/24 64496\n"));
+  std::mutex mu;
+  std::condition_variable cv;
+  bool release = false;
+  std::string bz = Bzip2(v4_);
+  http_.ServeStreaming("/dnszones/rib.bz2", bz, bz.size() / 3 + 1, [&](size_t chunk) {
+    if (chunk == 0) return;
+    std::unique_lock<std::mutex> lock(mu);
+    cv.wait_for(lock, std::chrono::seconds(60), [&] { return release; });
+  });
+  auto p = mm::testing::BackgroundProcess::Start(mm::testing::BinaryPath("mm2_get-netblocks"),
+                                                 {"-c", Config(), "global", output_});
+  ASSERT_THAT(p, IsOk());
+  // Let it connect and receive the first third.
+  ASSERT_TRUE(mm::testing::WaitFor(
+      [&] { return (*p)->ReadLog().find("reading") != std::string::npos; }, absl::Seconds(20)));
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  absl::Time start = absl::Now();
+  auto code = (*p)->Stop(SIGTERM, absl::Seconds(10));
+  absl::Duration took = absl::Now() - start;
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    release = true;
+  }
+  cv.notify_all();
+  ASSERT_THAT(code, IsOk());
+  EXPECT_EQ(*code, 1);
+  EXPECT_LT(took, absl::Seconds(5));
+  EXPECT_THAT((*p)->ReadLog(), HasSubstr("stopped by a signal"));
+  EXPECT_EQ(ReadFile(output_), "192.0.2.0/24 64496\n");
 }
 
 TEST_F(GetNetblocksBinaryTest, PushesTheSummaryToThePushgateway) {
