@@ -1,6 +1,7 @@
 // Netblocks benchmark: generates a full-size BGP table (TABLE_DUMP_V2, bzip2, >= 1,000,000 IPv4
 // and >= 200,000 IPv6 prefixes by default) and times, on the same file and in one run,
-//   (a) our `mm2_get-netblocks global OUTPUT` (file:// source), and
+//   (a) our `mm2_get-netblocks global OUTPUT` (file:// source), with NETBLOCKS_THREADS = 1
+//       (libbz2 streaming on one thread) and = 0 (bzip2 blocks on one thread per CPU), and
 //   (b) Debian's `bgpdump -m FILE | mawk '<first line per prefix, last AS of the path>'`,
 // printing wall time, CPU time and peak RSS of each, and the targets (<= 10 s wall, <= 300 MB
 // peak RSS, faster than the bgpdump pipeline).
@@ -30,6 +31,7 @@
 #include <random>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -204,6 +206,13 @@ RunResult Measure(const std::vector<std::string>& argv, const std::string& stdou
   return r;
 }
 
+std::string ReadWhole(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
 long CountLines(const std::string& path) {
   std::ifstream f(path);
   long n = 0;
@@ -295,12 +304,21 @@ int main(int argc, char** argv) {
       "table: %ld IPv4 + %ld IPv6 prefixes, ~%.1f entries/prefix, %.1f MB bzip2, %.1f MB MRT\n",
       o.ipv4, o.ipv6, o.entries, st.st_size / 1e6, raw / 1e6);
 
-  std::string cfg = o.dir + "/bench.cfg";
-  std::ofstream(cfg) << "NETBLOCKS_GLOBAL_IPV4_URL = 'file://" << table << "'\n"
-                     << "NETBLOCKS_GLOBAL_IPV6_URL = None\n";
+  // Ours twice: bzip2 decoded on one thread (libbz2 streaming), and on one thread per CPU.
+  auto run_ours = [&](int threads, const std::string& out) {
+    std::string cfg = absl::StrFormat("%s/bench.%d.cfg", o.dir, threads);
+    std::ofstream(cfg) << "NETBLOCKS_GLOBAL_IPV4_URL = 'file://" << table << "'\n"
+                       << "NETBLOCKS_GLOBAL_IPV6_URL = None\n"
+                       << "NETBLOCKS_THREADS = " << threads << "\n";
+    return Measure({SelfDir() + "/mm2_get-netblocks", "-c", cfg, "global", out}, "");
+  };
   std::string ours_out = o.dir + "/global_netblocks.txt";
-  RunResult ours = Measure({SelfDir() + "/mm2_get-netblocks", "-c", cfg, "global", ours_out}, "");
+  std::string ours1_out = o.dir + "/global_netblocks.1.txt";
+  RunResult ours1 = run_ours(1, ours1_out);
+  RunResult ours = run_ours(0, ours_out);
   long ours_lines = CountLines(ours_out);
+  long ours1_lines = CountLines(ours1_out);
+  const unsigned cpus = std::thread::hardware_concurrency();
 
   RunResult ref;
   long ref_lines = 0;
@@ -317,8 +335,12 @@ int main(int argc, char** argv) {
   std::cout << absl::StrFormat("\n%-44s %8s %8s %8s %10s %10s %6s\n", "reader", "wall s", "user s",
                                "sys s", "peak RSS", "lines", "exit");
   std::cout << absl::StrFormat("%-44s %8.2f %8.2f %8.2f %7.1f MB %10ld %6d\n",
-                               "mm2_get-netblocks global", ours.wall, ours.user, ours.sys,
-                               ours.max_rss_kb / 1024.0, ours_lines, ours.status);
+                               "mm2_get-netblocks global (1 bzip2 thread)", ours1.wall, ours1.user,
+                               ours1.sys, ours1.max_rss_kb / 1024.0, ours1_lines, ours1.status);
+  std::cout << absl::StrFormat("%-44s %8.2f %8.2f %8.2f %7.1f MB %10ld %6d\n",
+                               absl::StrFormat("mm2_get-netblocks global (%u bzip2 threads)", cpus),
+                               ours.wall, ours.user, ours.sys, ours.max_rss_kb / 1024.0,
+                               ours_lines, ours.status);
   if (!o.skip_bgpdump) {
     std::cout << absl::StrFormat("%-44s %8.2f %8.2f %8.2f %7.1f MB %10ld %6d\n",
                                  "bgpdump -m | mawk (first line per prefix)", ref.wall, ref.user,
@@ -349,6 +371,10 @@ int main(int argc, char** argv) {
         same, ref_map.size());
     if (ref.status != 0) return 1;
   }
-  if (ours.status != 0) return 1;
+  if (ours.status != 0 || ours1.status != 0) return 1;
+  if (ReadWhole(ours_out) != ReadWhole(ours1_out)) {
+    std::cout << "ERROR: the two runs of mm2_get-netblocks wrote different files\n";
+    return 1;
+  }
   return o.check_targets && !ok ? 3 : 0;
 }
