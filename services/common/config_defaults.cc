@@ -134,6 +134,21 @@ CRAWLER_COUNTRY_CONTINENT_CSV = None
 CRAWLER_CHECK_EMBARGO = False
 # web-gateway listen address.
 WEB_LISTEN = "127.0.0.1:8080"
+# web-gateway: HTTP worker threads; seconds the public snapshot (products, versions, arches,
+# categories, countries, public mirrors) is kept before it is fetched again (0 = every request);
+# one structured access-log line per request.
+WEB_THREADS = 2
+WEB_CACHE_SECONDS = 10
+WEB_ACCESS_LOG = True
+# web-gateway /xmlrpc limits: compressed payload (bytes of the base64 argument; the XML body may
+# be 64 KiB larger), bz2-decompressed payload
+# (bytes; a bz2 bomb stops there) and directories per check-in (all categories together).
+CHECKIN_MAX_PAYLOAD_BYTES = 16777216
+CHECKIN_MAX_DECOMPRESSED_BYTES = 67108864
+CHECKIN_MAX_DIRECTORIES = 250000
+# catalog: seconds a successful site-password verification is remembered (0 = always run
+# argon2id). Keyed by site id and a keyed digest of the password; a new hash invalidates it.
+CHECKIN_AUTH_CACHE_SECONDS = 600
 )mmcfg";
 
 }  // namespace mm::common

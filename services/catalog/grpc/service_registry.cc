@@ -8,6 +8,11 @@
 #include "services/catalog/grpc/netblocks_service.h"
 #include "services/catalog/grpc/reference_service.h"
 #include "services/catalog/store/crawl_store.h"
+#include "services/catalog/grpc/public_service.h"
+#include "services/catalog/store/checkin_store.h"
+#include "services/catalog/store/password_cache.h"
+#include "services/catalog/store/public_store.h"
+#include "services/common/config.h"
 #include "services/catalog/store/directory_store.h"
 #include "services/catalog/store/host_store.h"
 #include "services/catalog/store/netblock_store.h"
@@ -28,6 +33,16 @@ CatalogServices BuildCatalogServices(CatalogContext& ctx) {
   // Crawler (mm2_crawler): leases, category trees, HCD reports, host bookkeeping.
   s.Add(std::make_unique<CrawlService>(s.Own<CrawlStore>(ctx.pool)),
         "mirrormanager.catalog.v1.Crawler");
+  {
+    // Web gateway: page-ready read models and report_mirror check-ins.
+    auto cache_seconds = ctx.config.GetInt("CHECKIN_AUTH_CACHE_SECONDS");
+    auto& public_store = s.Own<PublicStore>(ctx.pool);
+    auto& password_cache = s.Own<PasswordVerifyCache>(
+        absl::Seconds(cache_seconds.ok() ? *cache_seconds : 600));
+    auto& checkins = s.Own<CheckinStore>(ctx.pool, password_cache);
+    s.Add(std::make_unique<PublicDataService>(public_store), "mirrormanager.catalog.v1.PublicData");
+    s.Add(std::make_unique<CheckinService>(checkins), "mirrormanager.catalog.v1.Checkin");
+  }
   // Netblocks worker (mm2_update-EC2-netblocks): host_netblock rows of cloud mirrors.
   s.Add(std::make_unique<NetblocksService>(s.Own<NetblockStore>(ctx.pool)),
         "mirrormanager.catalog.v1.Netblocks");

@@ -1,0 +1,166 @@
+// report_mirror (the real binary) against the real gateway, catalog and PostgreSQL, on a
+// generated directory tree.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <fstream>
+
+#include "absl/strings/str_cat.h"
+#include "nlohmann/json.hpp"
+#include "tests/integration/web/web_harness.h"
+#include "tests/testing/fixtures.h"
+#include "tests/testing/status_matchers.h"
+#include "tests/testing/test_env.h"
+
+namespace mm::testing {
+namespace {
+
+using ::testing::HasSubstr;
+
+void MakeDirs(const std::string& path) {
+  std::string cmd = "mkdir -p '" + path + "'";
+  ASSERT_EQ(std::system(cmd.c_str()), 0);
+}
+
+class ReportMirrorE2eTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto h = WebHarness::Start("CHECKIN_MAX_DIRECTORIES = 40\n");
+    ASSERT_OK(h.status());
+    h_ = std::move(*h);
+    FixtureBuilder f(h_->db());
+    int64_t fedora = f.Product("Fedora");
+    int64_t linux = f.Category("Fedora Linux", fedora, "pub/fedora/linux");
+    int64_t epel = f.Category("Fedora EPEL", std::nullopt, "pub/epel");
+    for (const char* d : {"releases", "releases/27", "releases/27/Everything",
+                          "releases/27/Everything/x86_64", "releases/27/Everything/x86_64/os",
+                          "updates", "updates/27", "development"}) {
+      f.Directory(absl::StrCat("pub/fedora/linux/", d), {linux});
+    }
+    f.Directory("pub/epel/7", {epel});
+    SiteOptions so;
+    so.private_ = true;
+    so.password = "pw";
+    int64_t site = f.Site("Example.com", so);
+    HostOptions ho;
+    ho.private_ = true;
+    host_ = f.Host(site, "mirror.example.com", "US", ho);
+    hc_ = f.HostCategory(host_, linux);
+    hc_epel_ = f.HostCategory(host_, epel);
+    f.Hcd(hc_epel_, std::nullopt, "7", true);
+    root_ = h_->dir() + "/tree";
+    for (const char* d : {"linux/releases/27/Everything/x86_64/os/Packages",
+                          "linux/updates/27/x86_64/debug", "linux/development/rawhide",
+                          "linux/scratch/tmp", "epel/7/x86_64"}) {
+      MakeDirs(root_ + "/" + d);
+    }
+    std::ofstream(root_ + "/linux/releases/27/file.txt") << "x";
+    ASSERT_EQ(symlink((root_ + "/linux/releases").c_str(), (root_ + "/linux/link").c_str()), 0);
+    config_ = h_->dir() + "/report_mirror.conf";
+    WriteConfig("1");
+  }
+
+  void WriteConfig(const std::string& epel_enabled, const std::string& host = "mirror.example.com") {
+    std::ofstream(config_) << "[global]\n# comment\nenabled=1\nserver=" << h_->url() << "/xmlrpc\n\n"
+                           << "[site]\nenabled=1\nname=Example.com\npassword=pw\n\n"
+                           << "[host]\nenabled=1\nname=" << host << "\nuser_active=1\n\n"
+                           << "[stats]\nenabled=0\napache=/var/log/httpd/access_log\n\n"
+                           << "[Fedora Linux]\nenabled=1\npath=" << root_ << "/linux\n\n"
+                           << "[Fedora EPEL]\nenabled=" << epel_enabled << "\npath=/nonexistent\n";
+  }
+
+  std::string Hcds(int64_t hc) {
+    return h_->db().QueryValue(absl::StrCat(
+        "SELECT string_agg(path || ':' || up2date, ',' ORDER BY path) FROM host_category_dir "
+        "WHERE host_category_id = ", hc));
+  }
+
+  std::unique_ptr<WebHarness> h_;
+  int64_t host_ = 0, hc_ = 0, hc_epel_ = 0;
+  std::string root_, config_;
+};
+
+TEST_F(ReportMirrorE2eTest, WalksExcludesAndChecksIn) {
+  std::string excludes = h_->dir() + "/excludes";
+  // The blank line must not exclude everything (upstream quirk fixed).
+  std::ofstream(excludes) << "# scratch space\n\n/scratch/\ndebug\n";
+  WriteConfig("0");
+  auto r = RunProcess(BinaryPath("report_mirror"), {"-c", config_, "--exclude-from", excludes});
+  ASSERT_OK(r.status());
+  EXPECT_EQ(r->exit_code, 0) << r->err;
+  EXPECT_EQ(r->out, "Category Fedora Linux directories updated: 0  added: 9  deleted 0\n"
+                    "checked in successful\n");
+  EXPECT_EQ(Hcds(hc_),
+            ":true,development:true,releases:true,releases/27:true,releases/27/Everything:true,"
+            "releases/27/Everything/x86_64:true,releases/27/Everything/x86_64/os:true,updates:true,"
+            "updates/27:true");
+  EXPECT_EQ(Hcds(hc_epel_), "7:true") << "a disabled category is not sent (quirk fixed)";
+}
+
+TEST_F(ReportMirrorE2eTest, OutputInputDebugAndNoSend) {
+  std::string saved = h_->dir() + "/payload.json";
+  auto r = RunProcess(BinaryPath("report_mirror"), {"-c", config_, "-o", saved, "-n", "-d"});
+  ASSERT_OK(r.status());
+  EXPECT_EQ(r->exit_code, 0) << r->err;
+  auto printed = nlohmann::json::parse(r->out);
+  EXPECT_EQ(printed["version"], 0);
+  EXPECT_TRUE(printed["fedora linux"]["dirtree"].contains("releases/27/Everything/x86_64/os/Packages"));
+  EXPECT_TRUE(printed["fedora linux"]["dirtree"].contains(""));
+  EXPECT_FALSE(printed["fedora linux"]["dirtree"].contains("link")) << "symlinks are not followed";
+  EXPECT_FALSE(printed["fedora linux"].contains("path"));
+  EXPECT_EQ(printed["fedora epel"]["dirtree"].size(), 0u) << "missing path: empty dirtree";
+  EXPECT_EQ(Hcds(hc_), "") << "-n sends nothing";
+  // -i: the saved payload is sent; a category disabled in the config is dropped from it.
+  WriteConfig("0");
+  auto sent = RunProcess(BinaryPath("report_mirror"), {"-c", config_, "-i", saved});
+  ASSERT_OK(sent.status());
+  EXPECT_EQ(sent->exit_code, 0) << sent->err;
+  EXPECT_THAT(sent->out, HasSubstr("Category Fedora Linux directories updated: 0  added: 9"));
+  EXPECT_EQ(Hcds(hc_epel_), "7:true");
+}
+
+TEST_F(ReportMirrorE2eTest, FaultsExitOne) {
+  // The tree has more directories than the server accepts: a fault, exit status 1.
+  for (int i = 0; i < 45; ++i) MakeDirs(absl::StrCat(root_, "/linux/many/d", i));
+  auto r = RunProcess(BinaryPath("report_mirror"), {"-c", config_});
+  ASSERT_OK(r.status());
+  EXPECT_EQ(r->exit_code, 1);
+  EXPECT_THAT(r->err, HasSubstr("check-in reports more than 40 directories"));
+  EXPECT_THAT(r->err, HasSubstr("Please try again later."));
+  // A refused check-in is an answer, not a fault: printed, exit status 0.
+  std::string cmd = "rm -rf '" + root_ + "/linux/many'";
+  ASSERT_EQ(std::system(cmd.c_str()), 0);
+  WriteConfig("1", "unknown.example.com");
+  auto refused = RunProcess(BinaryPath("report_mirror"), {"-c", config_});
+  ASSERT_OK(refused.status());
+  EXPECT_EQ(refused->exit_code, 0);
+  EXPECT_EQ(refused->out, "Config file host name for site not found.\nerror checking in\n");
+  // Unreachable server.
+  std::ofstream(config_) << "[global]\nenabled=1\nserver=http://127.0.0.1:1/xmlrpc\n"
+                         << "[site]\nenabled=1\nname=a\npassword=b\n[host]\nenabled=1\nname=c\n";
+  auto down = RunProcess(BinaryPath("report_mirror"), {"-c", config_});
+  ASSERT_OK(down.status());
+  EXPECT_EQ(down->exit_code, 1);
+  // [global] enabled=0: nothing is sent.
+  std::ofstream(config_) << "[global]\nenabled=0\nserver=http://127.0.0.1:1/xmlrpc\n";
+  auto off = RunProcess(BinaryPath("report_mirror"), {"-c", config_});
+  ASSERT_OK(off.status());
+  EXPECT_EQ(off->exit_code, 1);
+}
+
+TEST_F(ReportMirrorE2eTest, SampleConfigParses) {
+  auto r = RunProcess(BinaryPath("report_mirror"),
+                      {"-c", TestDataDir() + "/report_mirror.conf.sample", "-n", "-d"});
+  ASSERT_OK(r.status());
+  EXPECT_EQ(r->exit_code, 0) << r->err;
+  auto j = nlohmann::json::parse(r->out);
+  EXPECT_EQ(j["site"]["name"], "Example.com");
+  EXPECT_TRUE(j.contains("fedora linux"));
+  EXPECT_TRUE(j.contains("fedora epel"));
+  EXPECT_FALSE(j.contains("fedora archive")) << "enabled=0";
+  EXPECT_EQ(j["stats"], nlohmann::json::object());
+}
+
+}  // namespace
+}  // namespace mm::testing

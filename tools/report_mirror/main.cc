@@ -1,0 +1,101 @@
+// report_mirror: reports the directories a private mirror carries to MirrorManager
+// (XML-RPC checkin). Same configuration file and options as the upstream Python client.
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "services/common/arg_parser.h"
+#include "tools/report_mirror/report_mirror.h"
+
+namespace {
+
+bool ReadFile(const std::string& path, std::string* out) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  std::stringstream ss;
+  ss << in.rdbuf();
+  *out = ss.str();
+  return true;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  mm::common::ArgParser args("report_mirror", "Report a private mirror's content to MirrorManager.");
+  args.Option("-c,--config", "FILE", "Configuration file.", "/etc/mirrormanager-client/report_mirror.conf")
+      .Option("-i,--input", "FILE", "Send this saved payload (JSON) instead of walking the disk.")
+      .Option("-o,--output", "FILE", "Write the payload (JSON) to FILE.")
+      .Flag("-n,--no-send", "Do not send anything.")
+      .Flag("-d,--debug", "Print the payload.")
+      .Option("--exclude-from", "FILE", "Exclusion patterns, one per line ('#' comments).");
+  if (absl::Status s = args.Parse(argc, argv); !s.ok() || args.help_requested()) {
+    std::cerr << args.Usage() << (s.ok() ? "" : "\nError: " + std::string(s.message()) + "\n");
+    return s.ok() ? 0 : 2;
+  }
+  std::string config_path = args.value_or("--config", "");
+  std::string text;
+  if (!ReadFile(config_path, &text)) {
+    std::cerr << "Cannot read configuration file " << config_path << "\n";
+    return 1;
+  }
+  auto config = mm::report_mirror::ParseIni(text, config_path);
+  if (!config.ok()) {
+    std::cerr << config.status().message() << "\n";
+    return 1;
+  }
+  const auto* global = mm::report_mirror::FindSection(*config, "global");
+  if (global == nullptr || global->Get("enabled").value_or("") != "1") {
+    std::cerr << "[global] enabled is not 1: nothing to do.\n";
+    return 1;
+  }
+  std::vector<std::string> excludes;
+  if (auto f = args.value("--exclude-from")) {
+    std::string ex;
+    if (!ReadFile(*f, &ex)) {
+      std::cerr << "Cannot read exclude file " << *f << "\n";
+      return 1;
+    }
+    excludes = mm::report_mirror::ParseExcludes(ex);
+  }
+  std::optional<nlohmann::json> input;
+  if (auto f = args.value("--input")) {
+    std::string in;
+    if (!ReadFile(*f, &in)) {
+      std::cerr << "Cannot read input file " << *f << "\n";
+      return 1;
+    }
+    auto parsed = nlohmann::json::parse(in, nullptr, false);
+    if (parsed.is_discarded()) {
+      std::cerr << "Input file " << *f << " is not JSON\n";
+      return 1;
+    }
+    input = std::move(parsed);
+  }
+  auto payload = mm::report_mirror::BuildPayload(*config, excludes, input);
+  if (!payload.ok()) {
+    std::cerr << "Error: " << payload.status().message() << "\n";
+    return 1;
+  }
+  if (args.flag("--debug")) std::cout << payload->dump(4) << "\n";
+  if (auto f = args.value("--output")) {
+    std::ofstream out(*f, std::ios::binary | std::ios::trunc);
+    out << payload->dump() << "\n";
+    if (!out) {
+      std::cerr << "Cannot write " << *f << "\n";
+      return 1;
+    }
+  }
+  if (args.flag("--no-send")) return 0;
+  auto outcome = mm::report_mirror::SendCheckin(*global->Get("server"), *payload);
+  if (!outcome.ok()) {
+    std::cerr << "Error checking in: " << outcome.status().message()
+              << ". Please try again later.\n";
+    return 1;
+  }
+  if (outcome->fault) {
+    std::cerr << "Error checking in: " << outcome->text << ". Please try again later.\n";
+    return 1;
+  }
+  std::cout << outcome->text << "\n";
+  return 0;
+}
