@@ -148,6 +148,12 @@ absl::Status AdminHttpServer::Start(const std::string& listen) {
   int port = 0;
   if (absl::Status s = SplitHostPort(listen, &host, &port); !s.ok()) return s;
   server_ = std::make_unique<httplib::Server>();
+  // cpp-httplib sets SO_REUSEPORT by default; without it a port already in use fails to bind
+  // instead of being shared with another process.
+  server_->set_socket_options([](socket_t sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+  });
   auto send = [](httplib::Response& res, const HttpResult& r) {
     res.status = r.status;
     res.set_content(r.body, r.content_type.c_str());
@@ -171,7 +177,10 @@ absl::Status AdminHttpServer::Start(const std::string& listen) {
     port_ = port;
   }
   thread_ = std::thread([this] { server_->listen_after_bind(); });
-  // The socket is bound and listening already; connections queue until the loop runs.
+  // Until the accept loop runs, httplib's stop() is a no-op; wait so Stop() cannot be lost.
+  for (int i = 0; i < 5000 && !server_->is_running(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
   return absl::OkStatus();
 }
 

@@ -149,6 +149,20 @@ CHECKIN_MAX_DIRECTORIES = 250000
 # catalog: seconds a successful site-password verification is remembered (0 = always run
 # argon2id). Keyed by site id and a keyed digest of the password; a new hash invalidates it.
 CHECKIN_AUTH_CACHE_SECONDS = 600
+# generate-mirrorlist-cache: the cache file (-o/--outfile wins), the deadline of one catalog
+# snapshot stream (seconds), rows per streamed chunk (0 = catalog's default), the time budget
+# for resolving all host-name netblocks together (seconds) and how many lookups run at once,
+# and whether the new file is read back (as mirrorlist-server would) before it replaces the old.
+CACHEGEN_OUTFILE = "/var/lib/mirrormanager/mirrorlist_cache.proto"
+CACHEGEN_STREAM_TIMEOUT = 1800
+CACHEGEN_BATCH_ROWS = 0
+CACHEGEN_DNS_TIMEOUT = 10
+CACHEGEN_DNS_PARALLELISM = 16
+CACHEGEN_VERIFY = True
+# UMDL: longest run of one `rsync` listing (seconds; the process is killed after it), and the
+# deadline of one category's catalog transaction (seconds).
+UMDL_RSYNC_TIMEOUT = 14400
+UMDL_APPLY_TIMEOUT = 1800
 )mmcfg";
 
 }  // namespace mm::common

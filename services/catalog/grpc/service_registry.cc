@@ -2,22 +2,26 @@
 // it needs, in one block.
 #include <grpcpp/grpcpp.h>
 
-#include "services/catalog/grpc/service_registry.h"
+#include "services/catalog/grpc/cache_export_service.h"
 #include "services/catalog/grpc/crawl_service.h"
+#include "services/catalog/grpc/master_tree_service.h"
 #include "services/catalog/grpc/mirrors_service.h"
 #include "services/catalog/grpc/netblocks_service.h"
-#include "services/catalog/grpc/reference_service.h"
-#include "services/catalog/store/crawl_store.h"
 #include "services/catalog/grpc/public_service.h"
+#include "services/catalog/grpc/reference_service.h"
+#include "services/catalog/grpc/service_registry.h"
+#include "services/catalog/store/cache_export_store.h"
 #include "services/catalog/store/checkin_store.h"
-#include "services/catalog/store/password_cache.h"
-#include "services/catalog/store/public_store.h"
-#include "services/common/config.h"
+#include "services/catalog/store/crawl_store.h"
 #include "services/catalog/store/directory_store.h"
 #include "services/catalog/store/host_store.h"
+#include "services/catalog/store/master_tree_store.h"
 #include "services/catalog/store/netblock_store.h"
+#include "services/catalog/store/password_cache.h"
+#include "services/catalog/store/public_store.h"
 #include "services/catalog/store/reference_store.h"
 #include "services/catalog/store/site_store.h"
+#include "services/common/config.h"
 
 namespace mm::catalog {
 
@@ -43,6 +47,13 @@ CatalogServices BuildCatalogServices(CatalogContext& ctx) {
     s.Add(std::make_unique<PublicDataService>(public_store), "mirrormanager.catalog.v1.PublicData");
     s.Add(std::make_unique<CheckinService>(checkins), "mirrormanager.catalog.v1.Checkin");
   }
+  // Cache export (generate-mirrorlist-cache): one consistent snapshot per stream.
+  auto& cache_export = s.Own<CacheExportStore>(ctx.pool);
+  s.Add(std::make_unique<CacheExportService>(cache_export),
+        "mirrormanager.catalog.v1.CacheExport");
+  // UMDL: the master tree, applied one category per transaction.
+  auto& master_tree = s.Own<MasterTreeStore>(ctx.pool);
+  s.Add(std::make_unique<MasterTreeService>(master_tree), "mirrormanager.catalog.v1.MasterTree");
   // Netblocks worker (mm2_update-EC2-netblocks): host_netblock rows of cloud mirrors.
   s.Add(std::make_unique<NetblocksService>(s.Own<NetblockStore>(ctx.pool)),
         "mirrormanager.catalog.v1.Netblocks");

@@ -115,23 +115,26 @@ ON CONFLICT DO NOTHING RETURNING directory_id)sql",
 
 absl::StatusOr<int> DirectoryStore::Delete(const std::vector<int64_t>& ids) {
   return pool_.Query<int>(
-      [&](pqxx::transaction_base& tx) -> absl::StatusOr<int> {
-        std::string arr = PgIntArray(ids);
-        tx.exec_params("UPDATE repository SET directory_id = NULL WHERE directory_id = ANY($1::integer[])", arr);
-        tx.exec_params("UPDATE category SET topdir_id = NULL WHERE topdir_id = ANY($1::integer[])", arr);
-        tx.exec_params("DELETE FROM host_category_dir WHERE directory_id = ANY($1::integer[])", arr);
-        tx.exec_params(
-            "DELETE FROM file_detail_file_group WHERE file_detail_id IN "
-            "(SELECT id FROM file_detail WHERE directory_id = ANY($1::integer[]))",
-            arr);
-        tx.exec_params("DELETE FROM file_detail WHERE directory_id = ANY($1::integer[])", arr);
-        tx.exec_params("DELETE FROM category_directory WHERE directory_id = ANY($1::integer[])", arr);
-        tx.exec_params("DELETE FROM directory_exclusive_host WHERE directory_id = ANY($1::integer[])", arr);
-        pqxx::result r =
-            tx.exec_params("DELETE FROM directory WHERE id = ANY($1::integer[]) RETURNING id", arr);
-        return static_cast<int>(r.size());
-      },
+      [&](pqxx::transaction_base& tx) -> absl::StatusOr<int> { return DeleteInTransaction(tx, ids); },
       PgPool::Mode::kReadWrite);
+}
+
+int DirectoryStore::DeleteInTransaction(pqxx::transaction_base& tx, const std::vector<int64_t>& ids) {
+  if (ids.empty()) return 0;
+  std::string arr = PgIntArray(ids);
+  tx.exec_params("UPDATE repository SET directory_id = NULL WHERE directory_id = ANY($1::integer[])", arr);
+  tx.exec_params("UPDATE category SET topdir_id = NULL WHERE topdir_id = ANY($1::integer[])", arr);
+  tx.exec_params("DELETE FROM host_category_dir WHERE directory_id = ANY($1::integer[])", arr);
+  tx.exec_params(
+      "DELETE FROM file_detail_file_group WHERE file_detail_id IN "
+      "(SELECT id FROM file_detail WHERE directory_id = ANY($1::integer[]))",
+      arr);
+  tx.exec_params("DELETE FROM file_detail WHERE directory_id = ANY($1::integer[])", arr);
+  tx.exec_params("DELETE FROM category_directory WHERE directory_id = ANY($1::integer[])", arr);
+  tx.exec_params("DELETE FROM directory_exclusive_host WHERE directory_id = ANY($1::integer[])", arr);
+  pqxx::result r =
+      tx.exec_params("DELETE FROM directory WHERE id = ANY($1::integer[]) RETURNING id", arr);
+  return static_cast<int>(r.size());
 }
 
 }  // namespace mm::catalog

@@ -12,6 +12,10 @@
 #include "absl/status/statusor.h"
 #include "services/catalog/model.h"
 
+namespace pqxx {
+class transaction_base;
+}
+
 namespace mm::catalog {
 
 class PgPool;
@@ -51,6 +55,9 @@ class DirectoryStore {
   // host_category_dir, file_detail and category_directory rows go too, repositories and
   // categories pointing at them get NULL. Returns how many directories were deleted.
   absl::StatusOr<int> Delete(const std::vector<int64_t>& ids);
+  // The same cascade inside the caller's transaction (UMDL applies a whole category in one).
+  // libpqxx exceptions propagate to the caller's PgPool::Transact.
+  static int DeleteInTransaction(pqxx::transaction_base& tx, const std::vector<int64_t>& ids);
 
  private:
   PgPool& pool_;

@@ -58,6 +58,14 @@ TEST(AdminHttpTest, HealthAndMetricsEndpoints) {
   server.Stop();
 }
 
+TEST(AdminHttpTest, ABusyPortIsAnErrorNotAShare) {
+  auto registry = std::make_shared<prometheus::Registry>();
+  AdminHttpServer first(registry, nullptr);
+  ASSERT_OK(first.Start("127.0.0.1:0"));
+  AdminHttpServer second(registry, nullptr);
+  EXPECT_FALSE(second.Start("127.0.0.1:" + std::to_string(first.port())).ok());
+}
+
 TEST(AdminHttpTest, SplitHostPort) {
   std::string host;
   int port = 0;

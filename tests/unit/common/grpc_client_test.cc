@@ -81,3 +81,17 @@ TEST(GrpcClientTest, RpcOptionsFromConfig) {
 
 }  // namespace
 }  // namespace mm::common
+
+namespace mm::common {
+namespace {
+
+TEST(GrpcServerTest, ABusyPortIsAnErrorNotAShare) {
+  GrpcServer first;
+  ASSERT_OK(first.Start("127.0.0.1:0"));
+  GrpcServer second;
+  EXPECT_FALSE(second.Start("127.0.0.1:" + std::to_string(first.port())).ok());
+  first.Shutdown(absl::Milliseconds(100));
+}
+
+}  // namespace
+}  // namespace mm::common

@@ -1,0 +1,439 @@
+#include "services/catalog/store/master_tree_store.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "services/catalog/db/pg_pool.h"
+#include "services/catalog/store/directory_files.h"
+#include "services/catalog/store/directory_store.h"
+#include "services/catalog/store/sql_util.h"
+
+namespace mm::catalog {
+namespace {
+
+constexpr const char* kDeclareCategoryDirectories = R"sql(
+DECLARE mm_umdl_category_dirs NO SCROLL CURSOR FOR
+SELECT d.name, COALESCE(d.ctime, 0), d.readable,
+       EXISTS (SELECT 1 FROM repository r WHERE r.directory_id = d.id)
+FROM category_directory cd
+JOIN directory d ON d.id = cd.directory_id
+WHERE cd.category_id = $1
+ORDER BY d.name)sql";
+
+constexpr const char* kSelectCategoryForApply = R"sql(
+SELECT c.id, c.product_id, c.topdir_id, t.name
+FROM category c LEFT JOIN directory t ON t.id = c.topdir_id
+WHERE c.name = $1)sql";
+
+// Serialises concurrent applies of one category (two UMDL runs overlapping in time).
+constexpr const char* kLockCategory =
+    "SELECT pg_advisory_xact_lock(hashtext('mm_umdl_apply:' || $1::text))";
+
+// Existing rows: only columns whose value changes are written (no churn on rescans).
+constexpr const char* kUpdateDirectories = R"sql(
+UPDATE directory d SET
+  readable = COALESCE(i.readable, d.readable),
+  ctime = COALESCE(i.ctime, d.ctime),
+  files = CASE WHEN i.set_files THEN convert_to(i.files, 'UTF8') ELSE d.files END
+FROM unnest($1::text[], $2::boolean[], $3::bigint[], $4::boolean[], $5::text[])
+     AS i(name, readable, ctime, set_files, files)
+WHERE d.name = i.name
+  AND ((i.readable IS NOT NULL AND i.readable IS DISTINCT FROM d.readable)
+    OR (i.ctime IS NOT NULL AND i.ctime IS DISTINCT FROM d.ctime)
+    OR (i.set_files AND convert_to(i.files, 'UTF8') IS DISTINCT FROM d.files))
+RETURNING d.id)sql";
+
+// New rows get ids in stream order (parents before children, as upstream inserts them).
+constexpr const char* kInsertDirectories = R"sql(
+INSERT INTO directory (name, readable, ctime, files)
+SELECT i.name, COALESCE(i.readable, true), COALESCE(i.ctime, 0),
+       CASE WHEN i.set_files THEN convert_to(i.files, 'UTF8') END
+FROM unnest($1::text[], $2::boolean[], $3::bigint[], $4::boolean[], $5::text[])
+     WITH ORDINALITY AS i(name, readable, ctime, set_files, files, ord)
+WHERE NOT EXISTS (SELECT 1 FROM directory x WHERE x.name = i.name)
+ORDER BY i.ord
+ON CONFLICT (name) DO NOTHING
+RETURNING id)sql";
+
+constexpr const char* kLinkDirectories = R"sql(
+INSERT INTO category_directory (category_id, directory_id)
+SELECT $1, d.id FROM directory d WHERE d.name = ANY($2::text[])
+ON CONFLICT DO NOTHING
+RETURNING directory_id)sql";
+
+// Of the given (newly linked, pre-existing) directories, those also in another category.
+constexpr const char* kSharedDirectories = R"sql(
+SELECT d.name FROM directory d
+WHERE d.id = ANY($1::integer[])
+  AND EXISTS (SELECT 1 FROM category_directory cd
+              WHERE cd.directory_id = d.id AND cd.category_id <> $2)
+ORDER BY d.name)sql";
+
+constexpr const char* kEnsureVersions = R"sql(
+INSERT INTO version (name, product_id, is_test)
+SELECT v.name, $1, v.is_test
+FROM unnest($2::text[], $3::boolean[]) WITH ORDINALITY AS v(name, is_test, ord)
+ORDER BY v.ord
+ON CONFLICT (name, product_id) DO NOTHING
+RETURNING id)sql";
+
+// One repository per directory; none when (prefix, arch) is taken. A NULL prefix matches any
+// NULL-prefix repository of that arch (MirrorManager2's get_repo_prefix_arch, kept on purpose:
+// DESIGN.md §5). Within a batch the first candidate per (prefix, arch) wins.
+constexpr const char* kInsertRepositories = R"sql(
+WITH c AS (
+  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])
+         WITH ORDINALITY AS c(dir, prefix, arch, ver, ord)
+), r AS (
+  SELECT c.ord, c.prefix, d.id AS dir_id, d.name AS dir_name, a.id AS arch_id, v.id AS ver_id
+  FROM c
+  JOIN directory d ON d.name = c.dir
+  JOIN arch a ON a.name = c.arch
+  JOIN version v ON v.name = c.ver AND v.product_id = $5
+  WHERE NOT EXISTS (SELECT 1 FROM repository x WHERE x.directory_id = d.id)
+    AND NOT EXISTS (SELECT 1 FROM repository x
+                    WHERE x.prefix IS NOT DISTINCT FROM c.prefix AND x.arch_id = a.id)
+    AND NOT EXISTS (SELECT 1 FROM repository x WHERE x.name = d.name)
+), f AS (
+  SELECT DISTINCT ON (prefix, arch_id) * FROM r ORDER BY prefix, arch_id, ord
+), g AS (
+  SELECT DISTINCT ON (dir_id) * FROM f ORDER BY dir_id, ord
+)
+INSERT INTO repository (name, prefix, category_id, version_id, arch_id, directory_id, disabled)
+SELECT dir_name, prefix, $6, ver_id, arch_id, dir_id, false FROM g ORDER BY ord
+ON CONFLICT DO NOTHING
+RETURNING name)sql";
+
+// Candidates whose directory, arch or version does not exist (reported back as notes).
+constexpr const char* kUnresolvedRepositories = R"sql(
+SELECT c.dir, c.arch, c.ver,
+       EXISTS (SELECT 1 FROM directory d WHERE d.name = c.dir),
+       EXISTS (SELECT 1 FROM arch a WHERE a.name = c.arch),
+       EXISTS (SELECT 1 FROM version v WHERE v.name = c.ver AND v.product_id = $4)
+FROM unnest($1::text[], $2::text[], $3::text[]) AS c(dir, arch, ver)
+WHERE NOT EXISTS (SELECT 1 FROM directory d WHERE d.name = c.dir)
+   OR NOT EXISTS (SELECT 1 FROM arch a WHERE a.name = c.arch)
+   OR NOT EXISTS (SELECT 1 FROM version v WHERE v.name = c.ver AND v.product_id = $4))sql";
+
+constexpr const char* kInsertFileDetails = R"sql(
+WITH c AS (
+  SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::text[],
+                       $6::text[], $7::text[], $8::text[])
+         WITH ORDINALITY AS c(dir, filename, ts, size, md5, sha1, sha256, sha512, ord)
+), r AS (
+  SELECT DISTINCT ON (d.id, c.filename, c.ts, c.size, c.md5, c.sha1, c.sha256, c.sha512)
+         d.id AS dir_id, c.*
+  FROM c JOIN directory d ON d.name = c.dir
+  ORDER BY d.id, c.filename, c.ts, c.size, c.md5, c.sha1, c.sha256, c.sha512, c.ord
+)
+INSERT INTO file_detail (directory_id, filename, timestamp, size, md5, sha1, sha256, sha512)
+SELECT r.dir_id, r.filename, r.ts, r.size, r.md5, r.sha1, r.sha256, r.sha512
+FROM r
+WHERE NOT EXISTS (
+  SELECT 1 FROM file_detail f
+  WHERE f.directory_id = r.dir_id AND f.filename = r.filename
+    AND f.timestamp IS NOT DISTINCT FROM r.ts AND f.size IS NOT DISTINCT FROM r.size
+    AND f.md5 IS NOT DISTINCT FROM r.md5 AND f.sha1 IS NOT DISTINCT FROM r.sha1
+    AND f.sha256 IS NOT DISTINCT FROM r.sha256 AND f.sha512 IS NOT DISTINCT FROM r.sha512)
+ORDER BY r.ord
+RETURNING id)sql";
+
+// Deletion candidates: linked to this category only, below its top directory, and the top
+// directory of no category.
+constexpr const char* kDeletableDirectories = R"sql(
+SELECT d.id,
+       (SELECT count(*) FROM category_directory x WHERE x.directory_id = d.id) = 1
+         AND EXISTS (SELECT 1 FROM category_directory x
+                     WHERE x.directory_id = d.id AND x.category_id = $2)
+         AND NOT EXISTS (SELECT 1 FROM category k WHERE k.topdir_id = d.id)
+         AND ($3 = '' OR left(d.name, length($3) + 1) = $3 || '/')
+FROM directory d WHERE d.name = ANY($1::text[]))sql";
+
+// §1.11: per (directory, filename), newest first: keep the newest; keep the second newest
+// unless the newest is older than `propagation`; delete the others older than `stale`.
+constexpr const char* kAgeFileDetails = R"sql(
+WITH g AS (
+  SELECT id, timestamp,
+         row_number() OVER w AS rn,
+         count(*) OVER (PARTITION BY directory_id, filename) AS n,
+         first_value(timestamp) OVER w AS newest
+  FROM file_detail
+  WINDOW w AS (PARTITION BY directory_id, filename ORDER BY timestamp DESC NULLS LAST, id DESC)
+), doomed AS (
+  SELECT id FROM g
+  WHERE n > 1 AND rn > (CASE WHEN newest < $1 THEN 1 ELSE 2 END) AND timestamp < $2
+), fg AS (
+  DELETE FROM file_detail_file_group WHERE file_detail_id IN (SELECT id FROM doomed)
+)
+DELETE FROM file_detail WHERE id IN (SELECT id FROM doomed) RETURNING id)sql";
+
+std::optional<std::string> OptBool(const std::optional<bool>& b) {
+  if (!b) return std::nullopt;
+  return std::string(*b ? "t" : "f");
+}
+std::optional<std::string> OptInt(const std::optional<int64_t>& v) {
+  if (!v) return std::nullopt;
+  return std::to_string(*v);
+}
+
+void AddNote(ApplyCategoryResult& r, std::string note) {
+  if (r.notes.size() < ApplyCategoryResult::kMaxNotes) r.notes.push_back(std::move(note));
+}
+
+struct CategoryRow {
+  int64_t id = 0;
+  int64_t product_id = 0;
+  int64_t topdir_id = 0;
+  std::string topdir_name;
+};
+
+// Everything applied inside the one transaction.
+class Applier {
+ public:
+  Applier(pqxx::transaction_base& tx, CategoryRow category) : tx_(tx), cat_(std::move(category)) {}
+
+  void Directories(const std::vector<DirectoryChange>& dirs) {
+    if (dirs.empty()) return;
+    std::vector<std::string> names;
+    std::vector<std::optional<std::string>> readable, ctime, files;
+    std::vector<bool> set_files;
+    names.reserve(dirs.size());
+    for (const auto& d : dirs) {
+      names.push_back(d.name);
+      readable.push_back(OptBool(d.readable));
+      ctime.push_back(OptInt(d.ctime));
+      set_files.push_back(d.set_files);
+      files.push_back(d.set_files ? std::optional<std::string>(EncodeDirectoryFiles(d.files))
+                                  : std::nullopt);
+    }
+    std::string a1 = PgTextArray(names), a2 = PgNullableTextArray(readable),
+                a3 = PgNullableTextArray(ctime), a4 = PgBoolArray(set_files),
+                a5 = PgNullableTextArray(files);
+    result_.directories_updated += tx_.exec_params(kUpdateDirectories, a1, a2, a3, a4, a5).size();
+    pqxx::result created = tx_.exec_params(kInsertDirectories, a1, a2, a3, a4, a5);
+    result_.directories_created += created.size();
+    std::vector<int64_t> created_ids;
+    for (const auto& row : created) created_ids.push_back(row[0].as<int64_t>());
+    std::sort(created_ids.begin(), created_ids.end());
+    std::vector<int64_t> pre_existing;
+    for (const auto& row : tx_.exec_params(kLinkDirectories, cat_.id, a1)) {
+      int64_t id = row[0].as<int64_t>();
+      if (!std::binary_search(created_ids.begin(), created_ids.end(), id))
+        pre_existing.push_back(id);
+    }
+    result_.directories_linked += pre_existing.size();
+    if (!pre_existing.empty()) {
+      for (const auto& row :
+           tx_.exec_params(kSharedDirectories, PgIntArray(pre_existing), cat_.id)) {
+        ++shared_count_;
+        if (result_.shared_directories.size() < ApplyCategoryResult::kMaxNotes) {
+          result_.shared_directories.push_back(row[0].as<std::string>());
+        }
+      }
+    }
+  }
+
+  absl::Status Versions(const std::vector<VersionToEnsure>& versions) {
+    if (versions.empty()) return absl::OkStatus();
+    if (cat_.product_id == 0) {
+      return absl::FailedPreconditionError("category has no product; cannot create versions");
+    }
+    std::vector<std::string> names;
+    std::vector<bool> is_test;
+    for (const auto& v : versions) {
+      if (v.name.empty()) return absl::InvalidArgumentError("version name must not be empty");
+      names.push_back(v.name);
+      is_test.push_back(v.is_test);
+    }
+    result_.versions_created +=
+        tx_.exec_params(kEnsureVersions, cat_.product_id, PgTextArray(names), PgBoolArray(is_test))
+            .size();
+    return absl::OkStatus();
+  }
+
+  void Repositories(const std::vector<RepositoryCandidate>& repos) {
+    if (repos.empty()) return;
+    std::vector<std::string> dirs, arches, versions;
+    std::vector<std::optional<std::string>> prefixes;
+    for (const auto& r : repos) {
+      dirs.push_back(r.directory_name);
+      prefixes.push_back(r.prefix);
+      arches.push_back(r.arch_name);
+      versions.push_back(r.version_name);
+    }
+    std::string a1 = PgTextArray(dirs), a2 = PgNullableTextArray(prefixes),
+                a3 = PgTextArray(arches), a4 = PgTextArray(versions);
+    std::optional<int64_t> product;
+    if (cat_.product_id != 0) product = cat_.product_id;
+    for (const auto& row : tx_.exec_params(kUnresolvedRepositories, a1, a3, a4, product)) {
+      AddNote(result_,
+              absl::StrCat("repository for ", row[0].as<std::string>(),
+                           " skipped: ", row[3].as<bool>() ? "" : "no such directory; ",
+                           row[4].as<bool>() ? "" : "no arch " + row[1].as<std::string>() + "; ",
+                           row[5].as<bool>() ? "" : "no version " + row[2].as<std::string>()));
+    }
+    for (const auto& row : tx_.exec_params(kInsertRepositories, a1, a2, a3, a4, product, cat_.id)) {
+      ++result_.repositories_created;
+      if (result_.created_repositories.size() < ApplyCategoryResult::kMaxCreatedRepositories) {
+        result_.created_repositories.push_back(row[0].as<std::string>());
+      }
+    }
+  }
+
+  void FileDetails(const std::vector<FileDetailCandidate>& fds) {
+    if (fds.empty()) return;
+    std::vector<std::string> dirs, names;
+    std::vector<std::optional<std::string>> ts, size, md5, sha1, sha256, sha512;
+    for (const auto& f : fds) {
+      dirs.push_back(f.directory_name);
+      names.push_back(f.filename);
+      ts.push_back(OptInt(f.timestamp));
+      size.push_back(OptInt(f.size));
+      md5.push_back(f.md5);
+      sha1.push_back(f.sha1);
+      sha256.push_back(f.sha256);
+      sha512.push_back(f.sha512);
+    }
+    result_.file_details_created +=
+        tx_.exec_params(kInsertFileDetails, PgTextArray(dirs), PgTextArray(names),
+                        PgNullableTextArray(ts), PgNullableTextArray(size),
+                        PgNullableTextArray(md5), PgNullableTextArray(sha1),
+                        PgNullableTextArray(sha256), PgNullableTextArray(sha512))
+            .size();
+  }
+
+  void Deletions(const std::vector<std::string>& names) {
+    if (names.empty()) return;
+    std::vector<int64_t> ids;
+    for (const auto& row :
+         tx_.exec_params(kDeletableDirectories, PgTextArray(names), cat_.id, cat_.topdir_name)) {
+      if (row[1].as<bool>()) {
+        ids.push_back(row[0].as<int64_t>());
+      } else {
+        ++result_.deletions_refused;
+      }
+    }
+    result_.directories_deleted += DirectoryStore::DeleteInTransaction(tx_, ids);
+  }
+
+  ApplyCategoryResult Finish() {
+    if (shared_count_ > 0) {
+      AddNote(result_, absl::StrCat(shared_count_,
+                                    " directories also belong to another category (overlapping "
+                                    "category trees); they were linked to this one as well"));
+    }
+    return std::move(result_);
+  }
+
+ private:
+  pqxx::transaction_base& tx_;
+  CategoryRow cat_;
+  ApplyCategoryResult result_;
+  int shared_count_ = 0;
+};
+
+}  // namespace
+
+absl::Status MasterTreeStore::ListCategoryDirectories(const std::string& category_name,
+                                                      int page_size, const PageFn& page) {
+  const int n = std::clamp(page_size, 1, 20000);
+  bool sent = false;
+  return pool_.Transact(
+      [&](pqxx::transaction_base& tx) -> absl::Status {
+        // A retry after a lost connection would hand out the first pages twice.
+        if (sent)
+          return absl::UnavailableError("database connection lost while listing; list again");
+        pqxx::result c = tx.exec_params("SELECT id FROM category WHERE name = $1", category_name);
+        if (c.empty())
+          return absl::NotFoundError(absl::StrCat("no category named '", category_name, "'"));
+        tx.exec_params(kDeclareCategoryDirectories, c[0][0].as<int64_t>());
+        const std::string fetch = absl::StrCat("FETCH FORWARD ", n, " FROM mm_umdl_category_dirs");
+        while (true) {
+          pqxx::result r = tx.exec(fetch);
+          if (r.empty()) break;
+          std::vector<CategoryDirectoryState> out;
+          out.reserve(r.size());
+          for (const auto& row : r) {
+            out.push_back(CategoryDirectoryState{row[0].as<std::string>(), row[1].as<int64_t>(),
+                                                 row[2].as<bool>(), row[3].as<bool>()});
+          }
+          const bool last = static_cast<int>(r.size()) < n;
+          sent = true;
+          if (!page(std::move(out)) || last) break;
+        }
+        return absl::OkStatus();
+      },
+      PgPool::Mode::kReadOnly);
+}
+
+absl::StatusOr<ApplyCategoryResult> MasterTreeStore::ApplyCategoryScan(const ChunkSource& next) {
+  bool started = false;
+  return pool_.Query<ApplyCategoryResult>(
+      [&](pqxx::transaction_base& tx) -> absl::StatusOr<ApplyCategoryResult> {
+        // PgPool re-runs this function after a lost connection or a serialization failure; the
+        // chunks consumed so far are gone, so the only safe answer is "send it all again".
+        if (started) {
+          return absl::UnavailableError(
+              "database transaction failed during the apply; nothing was stored, send the "
+              "category again");
+        }
+        started = true;
+        CategoryScanChunk chunk;
+        absl::StatusOr<bool> got = next(&chunk);
+        if (!got.ok()) return got.status();
+        if (!*got) return absl::InvalidArgumentError("empty apply stream");
+        if (chunk.category_name.empty()) {
+          return absl::InvalidArgumentError("the first chunk must name the category");
+        }
+        const std::string category = chunk.category_name;
+        tx.exec_params(kLockCategory, category);
+        pqxx::result c = tx.exec_params(kSelectCategoryForApply, category);
+        if (c.empty()) {
+          return absl::FailedPreconditionError(absl::StrCat("no category named '", category, "'"));
+        }
+        CategoryRow row;
+        row.id = c[0][0].as<int64_t>();
+        row.product_id = c[0][1].is_null() ? 0 : c[0][1].as<int64_t>();
+        row.topdir_id = c[0][2].is_null() ? 0 : c[0][2].as<int64_t>();
+        row.topdir_name = c[0][3].is_null() ? "" : c[0][3].as<std::string>();
+        Applier applier(tx, row);
+        while (true) {
+          if (!chunk.category_name.empty() && chunk.category_name != category) {
+            return absl::InvalidArgumentError("all chunks of a stream must be for one category");
+          }
+          for (const auto& d : chunk.directories) {
+            // "" is only the top directory of a category whose top is the mirror root.
+            if (d.name.empty() && !(row.topdir_id != 0 && row.topdir_name.empty())) {
+              return absl::InvalidArgumentError("directory name must not be empty");
+            }
+          }
+          applier.Directories(chunk.directories);
+          if (absl::Status s = applier.Versions(chunk.versions); !s.ok()) return s;
+          applier.Repositories(chunk.repositories);
+          applier.FileDetails(chunk.file_details);
+          applier.Deletions(chunk.delete_directories);
+          if (chunk.commit) break;
+          chunk = CategoryScanChunk();
+          got = next(&chunk);
+          if (!got.ok()) return got.status();
+          if (!*got) {
+            return absl::CancelledError("apply stream ended without commit; nothing was stored");
+          }
+        }
+        return applier.Finish();
+      },
+      PgPool::Mode::kReadWrite);
+}
+
+absl::StatusOr<int> MasterTreeStore::AgeFileDetails(int max_stale_days, int64_t now_unix) {
+  const int64_t day = 24 * 60 * 60;
+  int64_t stale = now_unix - day * max_stale_days;
+  int64_t propagation = now_unix - day * (max_stale_days - 1);
+  return pool_.Query<int>(
+      [&](pqxx::transaction_base& tx) -> absl::StatusOr<int> {
+        return static_cast<int>(tx.exec_params(kAgeFileDetails, propagation, stale).size());
+      },
+      PgPool::Mode::kReadWrite);
+}
+
+}  // namespace mm::catalog

@@ -1,0 +1,414 @@
+#include "services/umdl/plan.h"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <map>
+#include <tuple>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "services/common/log.h"
+#include "services/umdl/checksums.h"
+#include "services/umdl/file_hashes.h"
+#include "services/umdl/file_system.h"
+#include "services/umdl/paths.h"
+#include "services/umdl/progress.h"
+#include "services/umdl/repo_map.h"
+#include "services/umdl/repomd.h"
+
+namespace mm::umdl {
+namespace {
+
+constexpr size_t kMaxChecksumFileBytes = 16 << 20;
+constexpr size_t kMaxRepomdBytes = 32 << 20;
+constexpr size_t kMaxSummaryBytes = 64 << 20;
+constexpr size_t kLoggedPerKind = 5;
+
+// Logs the first few occurrences of a kind of problem, then summarises.
+class RateLimitedLog {
+ public:
+  explicit RateLimitedLog(std::string what) : what_(std::move(what)) {}
+  void Warn(const std::string& message) {
+    if (count_++ < kLoggedPerKind) {
+      MM_LOG(WARNING) << message;
+    } else {
+      MM_LOG(DEBUG) << message;
+    }
+  }
+  void Summarise(PlanStats* stats) const {
+    if (count_ > kLoggedPerKind) {
+      stats->warnings.push_back(
+          absl::StrCat(count_, " ", what_, " (first ", kLoggedPerKind, " logged)"));
+    }
+  }
+
+ private:
+  std::string what_;
+  size_t count_ = 0;
+};
+
+bool Stopped(const PlanContext& c) { return c.stop != nullptr && c.stop->load(); }
+
+}  // namespace
+
+KnownDirectories MakeKnownDirectories(const std::vector<DirectoryState>& rows,
+                                      const std::string& topdir, size_t* outside) {
+  KnownDirectories known;
+  known.reserve(rows.size());
+  size_t out = 0;
+  for (const auto& r : rows) {
+    auto rel = RelativeToTop(topdir, r.name);
+    if (!rel) {
+      ++out;
+      continue;
+    }
+    known[*rel] = KnownDirectory{r.ctime, r.readable, r.has_repository};
+  }
+  if (outside) *outside = out;
+  return known;
+}
+
+std::vector<FileEntry> ShortFileList(const std::vector<FileEntry>& files) {
+  size_t html = 0, rpm = 0, hdr = 0, drpm = 0;
+  for (const auto& f : files) {
+    if (absl::EndsWith(f.name, ".html")) ++html;
+    if (absl::EndsWith(f.name, ".rpm")) ++rpm;
+    if (absl::EndsWith(f.name, ".hdr")) ++hdr;
+    if (absl::EndsWith(f.name, ".drpm")) ++drpm;
+  }
+  if (html <= 10 && rpm <= 10 && hdr <= 10 && drpm <= 10) return files;
+  std::vector<const FileEntry*> order;
+  order.reserve(files.size());
+  for (const auto& f : files) order.push_back(&f);
+  // Upstream sorts (timestamp, name, size) tuples and keeps the last three.
+  std::sort(order.begin(), order.end(), [](const FileEntry* a, const FileEntry* b) {
+    return std::tie(a->timestamp, a->name, a->size) < std::tie(b->timestamp, b->name, b->size);
+  });
+  std::vector<FileEntry> out;
+  for (size_t i = order.size() >= 3 ? order.size() - 3 : 0; i < order.size(); ++i)
+    out.push_back(*order[i]);
+  return out;
+}
+
+namespace {
+
+class Planner {
+ public:
+  Planner(ScanResult& scan, const KnownDirectories& known, PlanContext& ctx, PlanStats* stats)
+      : scan_(scan), known_(known), ctx_(ctx), stats_(stats) {}
+
+  absl::StatusOr<CategoryPlan> Build() {
+    CategoryPlan plan;
+    plan.category_name = ctx_.category->name;
+    const std::string& topdir = ctx_.category->topdir;
+    stats_->seen = scan_.directories.size();
+    if (ctx_.progress)
+      ctx_.progress->Begin("Syncing directories of " + ctx_.category->name,
+                           scan_.directories.size());
+    for (auto& d : scan_.directories) {
+      if (Stopped(ctx_)) return absl::CancelledError("stopped by a signal");
+      if (ctx_.progress) ctx_.progress->Advance(1);
+      if (d.changed) ++stats_->changed;
+      if (!d.known) ++stats_->new_directories;
+      const std::string full = JoinPath(topdir, d.relative);
+      bool retry_next_run = false;
+      if (d.files_listed && scan_.local_root) {
+        retry_next_run |= ChecksumFileDetails(d, full, plan);
+        if (scan_.repo_file_details) retry_next_run |= RepoFileDetails(d, full, plan);
+      }
+      AddDirectoryChange(d, full, retry_next_run, plan);
+      std::vector<FileEntry>().swap(d.files);
+    }
+    for (const auto& d : scan_.directories) {
+      if (d.is_repository || d.is_atomic) Repository(d, plan);
+    }
+    if (ctx_.delete_directories) Deletions(plan);
+    checksum_read_errors_.Summarise(stats_);
+    checksum_garbage_.Summarise(stats_);
+    repo_file_errors_.Summarise(stats_);
+    repo_guess_failures_.Summarise(stats_);
+    return plan;
+  }
+
+ private:
+  const KnownDirectory* Known(const std::string& rel) const {
+    auto it = known_.find(rel);
+    return it == known_.end() ? nullptr : &it->second;
+  }
+
+  void AddDirectoryChange(const ScannedDirectory& d, const std::string& full, bool retry_next_run,
+                          CategoryPlan& plan) {
+    const KnownDirectory* k = Known(d.relative);
+    DirectoryChange c;
+    c.name = full;
+    bool any = false;
+    if (k == nullptr) {
+      // New (or linked from another category): always sent, so that it gets linked.
+      any = true;
+      c.readable = d.readable;
+      c.ctime = retry_next_run ? 0 : d.ctime;
+    } else {
+      if (d.readable && *d.readable != k->readable) {
+        c.readable = d.readable;
+        any = true;
+      }
+      if (d.ctime != k->ctime && !retry_next_run) {
+        c.ctime = d.ctime;
+        any = true;
+      }
+    }
+    if (d.changed) {
+      c.set_files = true;
+      c.files = ShortFileList(d.files);
+      any = true;
+    }
+    if (any) plan.directories.push_back(std::move(c));
+  }
+
+  // §1.7. Returns true when a file could not be read (look again next run).
+  bool ChecksumFileDetails(const ScannedDirectory& d, const std::string& full, CategoryPlan& plan) {
+    std::array<std::map<std::string, std::string>, 4> hashes;
+    bool any = false, retry = false;
+    const std::string dir = JoinPath(*scan_.local_root, d.relative);
+    for (const auto& f : d.files) {
+      HashAlgo algo = ChecksumFileAlgo(f.name);
+      if (algo == HashAlgo::kNone) continue;
+      ++stats_->checksum_files;
+      const std::string path = JoinPath(dir, f.name);
+      auto contents = ctx_.fs->ReadFile(path, kMaxChecksumFileBytes);
+      if (!contents.ok()) {
+        checksum_read_errors_.Warn(
+            absl::StrCat("cannot read checksum file ", path, ": ", contents.status().message()));
+        if (contents.status().code() != absl::StatusCode::kResourceExhausted &&
+            contents.status().code() != absl::StatusCode::kFailedPrecondition) {
+          retry = true;
+        }
+        continue;
+      }
+      ChecksumParseStats ps;
+      auto parsed = ParseChecksumFile(*contents, algo, &ps);
+      if (parsed.empty()) {
+        checksum_garbage_.Warn(absl::StrCat("no ", AlgoName(algo), " checksums found in ", path,
+                                            " (", ps.ignored, " other line(s)); ignored"));
+        continue;
+      }
+      for (auto& [name, hash] : parsed) hashes[static_cast<int>(algo)][name] = std::move(hash);
+      any = true;
+    }
+    if (!any) return retry;
+    std::map<std::string, std::array<const std::string*, 4>> files;
+    for (int a = 0; a < 4; ++a) {
+      for (const auto& [name, hash] : hashes[a]) files[name][a] = &hash;
+    }
+    for (const auto& [name, h] : files) {
+      // Only files of this very directory (entries may point into sub-directories).
+      if (!IsPlainFileName(name)) continue;
+      auto st = ctx_.fs->Stat(JoinPath(dir, name));
+      if (!st.ok() || st->is_dir) continue;
+      FileDetailCandidate fd;
+      fd.directory_name = full;
+      fd.filename = name;
+      fd.timestamp = st->ctime;
+      fd.size = st->size;
+      auto opt = [](const std::string* p) {
+        return p ? std::optional<std::string>(*p) : std::nullopt;
+      };
+      fd.md5 = opt(h[0]);
+      fd.sha1 = opt(h[1]);
+      fd.sha256 = opt(h[2]);
+      fd.sha512 = opt(h[3]);
+      plan.file_details.push_back(std::move(fd));
+    }
+    return retry;
+  }
+
+  // §1.9. Returns true when a file could not be read.
+  bool RepoFileDetails(const ScannedDirectory& d, const std::string& full, CategoryPlan& plan) {
+    bool retry = false;
+    for (const char* target : {"repomd.xml", "summary"}) {
+      bool present = std::any_of(d.files.begin(), d.files.end(),
+                                 [&](const FileEntry& f) { return f.name == target; });
+      if (!present) continue;
+      const std::string path = JoinPath(JoinPath(*scan_.local_root, d.relative), target);
+      const bool is_repomd = std::string_view(target) == "repomd.xml";
+      auto contents = ctx_.fs->ReadFile(path, is_repomd ? kMaxRepomdBytes : kMaxSummaryBytes);
+      if (!contents.ok()) {
+        repo_file_errors_.Warn(absl::StrCat("Won't make repo file details: cannot read ", path,
+                                            ": ", contents.status().message()));
+        if (contents.status().code() != absl::StatusCode::kResourceExhausted &&
+            contents.status().code() != absl::StatusCode::kFailedPrecondition) {
+          retry = true;
+        }
+        continue;
+      }
+      int64_t timestamp = 0;
+      if (is_repomd) {
+        auto ts = RepomdTimestamp(*contents);
+        if (!ts.ok()) {
+          repo_file_errors_.Warn(absl::StrCat("Won't make repo file details: ", path,
+                                              " is not a repomd.xml: ", ts.status().message()));
+          continue;
+        }
+        timestamp = *ts;
+      } else {
+        auto st = ctx_.fs->Stat(path);
+        if (!st.ok()) {
+          retry = true;
+          continue;
+        }
+        // Upstream stores os.path.getmtime() (a float) in a bigint column: rounded.
+        timestamp = st->mtime + (st->mtime_nsec >= 500'000'000 ? 1 : 0);
+      }
+      ++stats_->repo_files_hashed;
+      FileHashes h = HashAll(*contents);
+      FileDetailCandidate fd;
+      fd.directory_name = full;
+      fd.filename = target;
+      fd.timestamp = timestamp;
+      fd.size = static_cast<int64_t>(contents->size());
+      fd.md5 = std::move(h.md5);
+      fd.sha1 = std::move(h.sha1);
+      fd.sha256 = std::move(h.sha256);
+      fd.sha512 = std::move(h.sha512);
+      plan.file_details.push_back(std::move(fd));
+    }
+    return retry;
+  }
+
+  const std::string* FindVersion(std::string_view rel) const {
+    for (const auto& v : ctx_.version_names) {
+      if (HasPathComponent(rel, v)) return &v;
+    }
+    return nullptr;
+  }
+
+  std::optional<std::string> EnsureVersionFromPath(std::string_view path, CategoryPlan& plan) {
+    auto name = VersionFromPath(path);
+    if (!name || name->empty()) return std::nullopt;
+    if (std::find(ctx_.version_names.begin(), ctx_.version_names.end(), *name) ==
+        ctx_.version_names.end()) {
+      bool is_test = IsTestPath(path);
+      MM_LOG(INFO) << "Created Version(product=" << ctx_.category->product_name
+                   << ", name=" << *name << ", is_test=" << (is_test ? "True" : "False") << ")";
+      plan.versions.push_back(VersionToEnsure{*name, is_test});
+      ctx_.version_names.push_back(*name);
+    }
+    return name;
+  }
+
+  // §1.8 make_repo.
+  void Repository(const ScannedDirectory& d, CategoryPlan& plan) {
+    const std::string& rel = d.relative;
+    if (IsSkippedRepoDir(rel)) return;
+    const KnownDirectory* k = Known(rel);
+    if (k != nullptr && k->has_repository) return;
+    const std::string full = JoinPath(ctx_.category->topdir, rel);
+    std::optional<std::string> arch, version;
+    if (d.is_repository) {
+      for (const auto& skip : ctx_.config->skip_paths_for_version) {
+        if (!skip.empty() && absl::StartsWith(full, skip)) return;
+      }
+      arch = GuessArch(rel, ctx_.arch_names);
+      if (const std::string* v = FindVersion(rel)) {
+        version = *v;
+      } else {
+        version = EnsureVersionFromPath(rel, plan);
+      }
+      if (!version || !arch) {
+        repo_guess_failures_.Warn(absl::StrCat(
+            "Won't make repository object for ", full, ": could not guess version and arch (",
+            version.value_or("None"), ", ", arch.value_or("None"), ")"));
+        return;
+      }
+    } else {
+      // ostree: only x86_64 is shipped; the version is the last path component.
+      if (std::find(ctx_.arch_names.begin(), ctx_.arch_names.end(), "x86_64") ==
+          ctx_.arch_names.end()) {
+        repo_guess_failures_.Warn(
+            absl::StrCat("Won't make repository object for ", full, ": no arch x86_64"));
+        return;
+      }
+      arch = "x86_64";
+      std::string last(BaseName(rel));
+      if (std::find(ctx_.version_names.begin(), ctx_.version_names.end(), last) !=
+          ctx_.version_names.end()) {
+        version = last;
+      } else {
+        version = EnsureVersionFromPath(rel + "/", plan);
+      }
+      if (!version) {
+        repo_guess_failures_.Warn(absl::StrCat("Won't make repository object for ", full,
+                                               ": could not guess the version"));
+        return;
+      }
+    }
+    ++stats_->repository_candidates;
+    RepositoryCandidate c;
+    c.directory_name = full;
+    c.prefix = RepoPrefix(rel, ctx_.category->name, version);
+    c.arch_name = *arch;
+    c.version_name = *version;
+    MM_LOG(DEBUG) << "Repository candidate (prefix=" << c.prefix.value_or("None")
+                  << ", version=" << *version << ", arch=" << *arch << ") -> Directory " << full;
+    plan.repositories.push_back(std::move(c));
+  }
+
+  // §1.10, working in every mode.
+  void Deletions(CategoryPlan& plan) {
+    if (!scan_.complete) {
+      stats_->warnings.push_back(
+          "--delete-directories: the scan was incomplete, so no directory is deleted this time");
+      return;
+    }
+    if (scan_.directories.size() <= 1 && known_.size() > 1) {
+      stats_->warnings.push_back(absl::StrCat(
+          "--delete-directories: the scan found no directory below the top but the catalog has ",
+          known_.size() - 1, "; refusing to delete them all"));
+      return;
+    }
+    std::vector<std::string> gone;
+    for (const auto& [rel, k] : known_) {
+      if (rel.empty() || scan_.listed.contains(rel)) continue;
+      const std::string full = JoinPath(ctx_.category->topdir, rel);
+      if (ctx_.entry->excluder.MatchesEntryPattern(full)) continue;
+      if (scan_.verify_gone_on_disk && scan_.local_root) {
+        auto st = ctx_.fs->Stat(JoinPath(*scan_.local_root, rel));
+        if (st.ok() || st.status().code() != absl::StatusCode::kNotFound) continue;
+      }
+      gone.push_back(full);
+    }
+    // Bottom-up, as upstream.
+    std::sort(gone.begin(), gone.end(), std::greater<>());
+    size_t logged = 0;
+    for (const auto& g : gone) {
+      if (logged++ < 100) {
+        MM_LOG(INFO) << "Deleting gone directory " << g;
+      }
+    }
+    if (gone.size() > 100) {
+      MM_LOG(INFO) << "... and " << gone.size() - 100 << " more gone directories";
+    }
+    stats_->gone = gone.size();
+    plan.deletions = std::move(gone);
+  }
+
+  ScanResult& scan_;
+  const KnownDirectories& known_;
+  PlanContext& ctx_;
+  PlanStats* stats_;
+  RateLimitedLog checksum_read_errors_{"checksum files could not be read"};
+  RateLimitedLog checksum_garbage_{"checksum files had no usable line"};
+  RateLimitedLog repo_file_errors_{"repomd.xml/summary files could not be used"};
+  RateLimitedLog repo_guess_failures_{"repository directories got no repository"};
+};
+
+}  // namespace
+
+absl::StatusOr<CategoryPlan> BuildPlan(ScanResult& scan, const KnownDirectories& known,
+                                       PlanContext& context, PlanStats* stats) {
+  return Planner(scan, known, context, stats).Build();
+}
+
+}  // namespace mm::umdl

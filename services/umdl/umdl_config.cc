@@ -1,0 +1,177 @@
+#include "services/umdl/umdl_config.h"
+
+#include "absl/strings/str_cat.h"
+#include "services/common/config.h"
+#include "services/umdl/rsync_listing.h"
+
+namespace mm::umdl {
+
+absl::StatusOr<Excluder> Excluder::Create(const std::vector<std::string>& patterns) {
+  Excluder e;
+  for (const auto& p : patterns) {
+    try {
+      e.patterns_.push_back(
+          std::make_shared<const std::regex>(p, std::regex::ECMAScript | std::regex::optimize));
+    } catch (const std::regex_error& err) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("invalid exclude pattern '", p, "': ", err.what()));
+    }
+  }
+  return e;
+}
+
+bool Excluder::StandardExcluded(std::string_view n) {
+  return n.find(".snapshot") != std::string_view::npos ||
+         n.find("/.~tmp~") != std::string_view::npos;
+}
+
+bool Excluder::MatchesEntryPattern(std::string_view n) const {
+  for (const auto& re : patterns_) {
+    if (std::regex_search(n.begin(), n.end(), *re, std::regex_constants::match_continuous))
+      return true;
+  }
+  return false;
+}
+
+bool Excluder::Excluded(std::string_view n) const {
+  return StandardExcluded(n) || MatchesEntryPattern(n);
+}
+
+const char* TypeName(MasterDirectory::Type type) {
+  switch (type) {
+    case MasterDirectory::Type::kDirectory:
+      return "directory";
+    case MasterDirectory::Type::kRsync:
+      return "rsync";
+    case MasterDirectory::Type::kFile:
+      return "file";
+  }
+  return "?";
+}
+
+namespace {
+
+const common::PyValue* GetKey(const common::PyValue& dict, std::string_view key) {
+  return dict.Get(key);
+}
+
+absl::StatusOr<MasterDirectory> ParseEntry(const common::PyValue& v, size_t index) {
+  if (v.kind() != common::PyValue::Kind::kDict) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("is a ", common::PyValue::KindName(v.kind()), ", not a dict"));
+  }
+  MasterDirectory m;
+  m.index = index;
+  auto str = [&](std::string_view key, std::string* out, bool required) -> absl::Status {
+    const common::PyValue* p = GetKey(v, key);
+    if (p == nullptr || p->is_none()) {
+      if (required)
+        return absl::InvalidArgumentError(absl::StrCat("missing '", std::string(key), "'"));
+      return absl::OkStatus();
+    }
+    if (p->kind() != common::PyValue::Kind::kString) {
+      return absl::InvalidArgumentError(absl::StrCat("'", std::string(key), "' must be a string"));
+    }
+    *out = p->as_string();
+    return absl::OkStatus();
+  };
+  std::string type;
+  if (auto s = str("category", &m.category, true); !s.ok()) return s;
+  if (auto s = str("type", &type, true); !s.ok()) return s;
+  if (type == "directory") {
+    m.type = MasterDirectory::Type::kDirectory;
+    if (auto s = str("path", &m.path, true); !s.ok()) return s;
+  } else if (type == "rsync" || type == "file") {
+    m.type = type == "rsync" ? MasterDirectory::Type::kRsync : MasterDirectory::Type::kFile;
+    if (auto s = str("url", &m.url, true); !s.ok()) return s;
+    str("path", &m.path, false).IgnoreError();
+  } else {
+    return absl::InvalidArgumentError(absl::StrCat("unknown type '", type, "'"));
+  }
+  if (const common::PyValue* ex = GetKey(v, "excludes"); ex != nullptr && !ex->is_none()) {
+    if (ex->kind() == common::PyValue::Kind::kString) {
+      m.excludes.push_back(ex->as_string());
+    } else if (ex->is_sequence()) {
+      for (const auto& item : ex->items()) {
+        if (item.kind() != common::PyValue::Kind::kString) {
+          return absl::InvalidArgumentError("'excludes' must be a list of strings");
+        }
+        m.excludes.push_back(item.as_string());
+      }
+    } else {
+      return absl::InvalidArgumentError("'excludes' must be a list of strings");
+    }
+  }
+  auto excluder = Excluder::Create(m.excludes);
+  if (!excluder.ok()) return excluder.status();
+  m.excluder = std::move(*excluder);
+  if (const common::PyValue* op = GetKey(v, "options"); op != nullptr && !op->is_none()) {
+    if (op->kind() == common::PyValue::Kind::kString) {
+      auto words = SplitShellWords(op->as_string());
+      if (!words.ok())
+        return absl::InvalidArgumentError(absl::StrCat("'options': ", words.status().message()));
+      m.options = std::move(*words);
+    } else if (op->is_sequence()) {
+      for (const auto& item : op->items()) {
+        if (item.kind() != common::PyValue::Kind::kString) {
+          return absl::InvalidArgumentError("'options' must be a string or a list of strings");
+        }
+        m.options.push_back(item.as_string());
+      }
+    } else {
+      return absl::InvalidArgumentError("'options' must be a string or a list of strings");
+    }
+  }
+  return m;
+}
+
+}  // namespace
+
+absl::StatusOr<UmdlConfig> LoadUmdlConfig(const common::Config& config) {
+  UmdlConfig out;
+  auto prefix = config.GetString("UMDL_PREFIX");
+  if (!prefix.ok()) return prefix.status();
+  out.prefix = *prefix;
+  auto skip = config.GetStringList("SKIP_PATHS_FOR_VERSION");
+  if (!skip.ok()) return skip.status();
+  out.skip_paths_for_version = *skip;
+  auto stale = config.GetInt("MAX_STALE_DAYS");
+  if (!stale.ok()) return stale.status();
+  if (*stale < 1 || *stale > 36500) {
+    return absl::InvalidArgumentError(absl::StrCat(config.Origin("MAX_STALE_DAYS"),
+                                                   ": MAX_STALE_DAYS must be between 1 and 36500"));
+  }
+  out.max_stale_days = static_cast<int>(*stale);
+  auto rsync_timeout = config.GetFloat("UMDL_RSYNC_TIMEOUT");
+  if (!rsync_timeout.ok()) return rsync_timeout.status();
+  auto apply_timeout = config.GetFloat("UMDL_APPLY_TIMEOUT");
+  if (!apply_timeout.ok()) return apply_timeout.status();
+  if (*rsync_timeout <= 0 || *apply_timeout <= 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(config.Origin("UMDL_RSYNC_TIMEOUT"),
+                     ": UMDL_RSYNC_TIMEOUT and UMDL_APPLY_TIMEOUT must be positive"));
+  }
+  out.rsync_timeout = absl::Seconds(*rsync_timeout);
+  out.apply_timeout = absl::Seconds(*apply_timeout);
+
+  const common::PyValue* dirs = config.Find("UMDL_MASTER_DIRECTORIES");
+  if (dirs == nullptr || dirs->is_none()) return out;
+  if (!dirs->is_sequence()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(config.Origin("UMDL_MASTER_DIRECTORIES"),
+                     ": UMDL_MASTER_DIRECTORIES must be a list of dicts"));
+  }
+  for (size_t i = 0; i < dirs->items().size(); ++i) {
+    auto entry = ParseEntry(dirs->items()[i], i);
+    if (!entry.ok()) {
+      out.entry_errors.push_back(absl::StrCat("UMDL_MASTER_DIRECTORIES entry ", i + 1, " (",
+                                              config.Origin("UMDL_MASTER_DIRECTORIES"),
+                                              "): ", entry.status().message(), ", skipping"));
+      continue;
+    }
+    out.master_directories.push_back(std::move(*entry));
+  }
+  return out;
+}
+
+}  // namespace mm::umdl

@@ -1,0 +1,20 @@
+// Fuzz target: rsync listings (rows, sizes with separators, dates) and option splitting.
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <string_view>
+
+#include "services/umdl/rsync_listing.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  std::string_view text(reinterpret_cast<const char*>(data), size);
+  mm::umdl::RsyncParseStats stats;
+  mm::umdl::ParseRsyncListing(
+      text,
+      [&](const mm::umdl::RsyncEntry& e) {
+        if (e.path.empty() || e.mode.size() != 10 || e.size < 0) std::abort();
+      },
+      &stats, 4096);
+  (void)mm::umdl::SplitShellWords(text.substr(0, 512));
+  return 0;
+}

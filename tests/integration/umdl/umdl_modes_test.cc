@@ -1,0 +1,373 @@
+// The three synchronizers through the real binary against a fresh catalog, on generated trees
+// with known answers: fullfiletimelist, disk walk, rsync (a real `rsync --daemon` on loopback)
+// and saved listings; rescans and --delete-directories in every mode.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
+#include "tests/integration/umdl/umdl_test_support.h"
+#include "tests/testing/fixtures.h"
+#include "tests/testing/status_matchers.h"
+
+namespace mm::testing {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::Contains;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::Not;
+using ::testing::Pair;
+using ::testing::UnorderedElementsAre;
+
+const std::string kSha256A(64, 'a');
+const std::string kSha256B(64, 'b');
+
+std::string Repomd(int64_t ts) {
+  return absl::StrCat(
+      "<?xml version=\"1.0\"?>\n<repomd xmlns=\"http://linux.duke.edu/metadata/repo\">\n",
+      "<data type=\"primary\"><timestamp>", ts - 5, "</timestamp></data>\n",
+      "<data type=\"other\"><timestamp>", ts, "</timestamp></data>\n</repomd>\n");
+}
+
+class UmdlModesTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_OK_AND_ASSIGN(harness_, CatalogHarness::Start());
+    FixtureBuilder f(db());
+    f.Product("Fedora");
+    f.Arch("i386");
+    f.Arch("source", false, false);
+    f.Arch("x86_64");
+    master_ = tmp_ / "master";
+    MakeDirs(master_);
+  }
+
+  TestDatabase& db() { return harness_->db(); }
+
+  // A config with UMDL_PREFIX = master/ and the given entries (Python literal).
+  std::string Config(const std::string& entries, const std::string& extra = "") {
+    return harness_->WriteConfigFile(
+        tmp_.path(), absl::StrCat("UMDL_PREFIX = '", master_, "/'\nUMDL_MASTER_DIRECTORIES = [",
+                                  entries, "]\n", extra));
+  }
+  std::string DirEntry(const std::string& category, const std::string& rel_path,
+                       const std::string& more = "") {
+    return absl::StrCat("{'type': 'directory', 'path': '", master_, "/", rel_path,
+                        "/', 'category': '", category, "'", more, "},");
+  }
+
+  std::vector<std::string> DirectoryNames(const std::string& category) {
+    std::vector<std::string> out;
+    for (auto& r :
+         Rows(db(),
+              "SELECT d.name FROM directory d JOIN category_directory cd ON cd.directory_id = d.id "
+              "JOIN category c ON c.id = cd.category_id WHERE c.name = " +
+                  Q(category) + " ORDER BY d.name")) {
+      out.push_back(r[0]);
+    }
+    return out;
+  }
+  std::string Ctime(const std::string& name) {
+    return db().QueryValue("SELECT ctime FROM directory WHERE name = " + Q(name));
+  }
+  std::string Readable(const std::string& name) {
+    return db().QueryValue("SELECT readable FROM directory WHERE name = " + Q(name));
+  }
+  std::string Snapshot() {
+    return db().QueryValue(
+        "SELECT string_agg(concat_ws('|', id, name, readable, ctime, md5(files), xmin), ',' ORDER "
+        "BY id) FROM directory");
+  }
+
+  ScratchDir tmp_;
+  std::string master_;
+  std::unique_ptr<CatalogHarness> harness_;
+};
+
+// A small Fedora-like tree below `top`.
+// repomd.xml timestamps near now, so that file_detail ageing (MAX_STALE_DAYS) keeps history rows.
+const int64_t kNow = static_cast<int64_t>(::time(nullptr));
+
+void BuildTree(const std::string& top) {
+  MakeDirs(top + "/releases/40/Everything/x86_64/os/Packages/a");
+  for (int i = 0; i < 12; ++i)
+    WriteFile(top + absl::StrCat("/releases/40/Everything/x86_64/os/Packages/a/a", i, ".rpm"),
+              "rpm");
+  MakeDirs(top + "/releases/40/Everything/x86_64/os/repodata");
+  WriteFile(top + "/releases/40/Everything/x86_64/os/repodata/repomd.xml", Repomd(kNow - 7200));
+  MakeDirs(top + "/releases/40/Everything/x86_64/iso");
+  WriteFile(top + "/releases/40/Everything/x86_64/iso/Fedora-40-x86_64-CHECKSUM",
+            "-----BEGIN PGP SIGNED MESSAGE-----\nHash: SHA256\n\n" + kSha256A +
+                " *Fedora-40-netinst.iso\nSHA256 (gone.iso) = " + kSha256B + "\n");
+  WriteFile(top + "/releases/40/Everything/x86_64/iso/Fedora-40-netinst.iso", "iso-bytes");
+  MakeDirs(top + "/releases/40/Everything/source/tree/repodata");
+  WriteFile(top + "/releases/40/Everything/source/tree/repodata/repomd.xml", Repomd(kNow - 3600));
+  MakeDirs(top + "/atomic/40/objects");
+  WriteFile(top + "/atomic/40/summary", "ostree-summary");
+  MakeDirs(top + "/private", 0750);
+  MakeDirs(top + "/private/inner");
+  ::chmod((top + "/private").c_str(), 0750);
+}
+
+const std::vector<std::string> kTreeDirs = {
+    "",
+    "/atomic",
+    "/atomic/40",
+    "/atomic/40/objects",
+    "/private",
+    "/private/inner",
+    "/releases",
+    "/releases/40",
+    "/releases/40/Everything",
+    "/releases/40/Everything/source",
+    "/releases/40/Everything/source/tree",
+    "/releases/40/Everything/source/tree/repodata",
+    "/releases/40/Everything/x86_64",
+    "/releases/40/Everything/x86_64/iso",
+    "/releases/40/Everything/x86_64/os",
+    "/releases/40/Everything/x86_64/os/Packages",
+    "/releases/40/Everything/x86_64/os/Packages/a",
+    "/releases/40/Everything/x86_64/os/repodata",
+};
+
+std::vector<std::string> Prefixed(const std::string& top) {
+  std::vector<std::string> out;
+  for (const auto& d : kTreeDirs) out.push_back(top + d);
+  return out;
+}
+
+TEST_F(UmdlModesTest, FullFileTimeListModeFirstImportRescanChangeAndDelete) {
+  FixtureBuilder f(db());
+  f.Category("Fedora Linux", 1, "pub/fedora/linux");
+  const std::string top = master_ + "/pub/fedora/linux";
+  BuildTree(top);
+  std::map<std::string, int64_t> times = {{"releases/40", 1700000040}};
+  for (int i = 0; i < 12; ++i)
+    times[absl::StrCat("releases/40/Everything/x86_64/os/Packages/a/a", i, ".rpm")] =
+        1700001000 + i;
+  auto write_fft = [&] {
+    WriteFile(master_ + "/pub/fedora/fullfiletimelist-fedora",
+              MakeFullFileTimeList(top, "linux/", times));
+  };
+  write_fft();
+  std::string config = Config(DirEntry("Fedora Linux", "pub/fedora/linux"));
+
+  ProcessResult r = RunUmdl(config);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.err,
+              HasSubstr("Loading and parsing " + master_ + "/pub/fedora/fullfiletimelist-fedora"));
+  EXPECT_THAT(r.err, HasSubstr("synced (fullfiletimelist)"));
+  EXPECT_THAT(DirectoryNames("Fedora Linux"),
+              ::testing::ElementsAreArray(Prefixed("pub/fedora/linux")));
+  EXPECT_EQ(Ctime("pub/fedora/linux"), "0");  // the top always gets ctime 0 from an FFT
+  EXPECT_EQ(Ctime("pub/fedora/linux/releases/40"), "1700000040");
+  EXPECT_EQ(Readable("pub/fedora/linux/private"), "f");
+  EXPECT_EQ(Readable("pub/fedora/linux/releases/40"), "t");
+  // More than 10 rpms: the 3 newest by the FFT's timestamps.
+  EXPECT_THAT(DirectoryFiles(db(), "pub/fedora/linux/releases/40/Everything/x86_64/os/Packages/a"),
+              UnorderedElementsAre(Pair("a9.rpm", Pair(3, 1700001009)),
+                                   Pair("a10.rpm", Pair(3, 1700001010)),
+                                   Pair("a11.rpm", Pair(3, 1700001011))));
+  EXPECT_THAT(Rows(db(),
+                   "SELECT r.name, COALESCE(r.prefix, 'NULL'), a.name, v.name FROM repository r "
+                   "JOIN arch a ON "
+                   "a.id = r.arch_id JOIN version v ON v.id = r.version_id ORDER BY r.name"),
+              ElementsAre(ElementsAre("pub/fedora/linux/atomic/40", "atomic-40", "x86_64", "40"),
+                          ElementsAre("pub/fedora/linux/releases/40/Everything/source/tree",
+                                      "fedora-source-40", "source", "40"),
+                          ElementsAre("pub/fedora/linux/releases/40/Everything/x86_64/os",
+                                      "fedora-40", "x86_64", "40")));
+  EXPECT_THAT(
+      Rows(db(),
+           "SELECT d.name, f.filename, f.timestamp, COALESCE(f.sha256, '') FROM file_detail f JOIN "
+           "directory d "
+           "ON d.id = f.directory_id ORDER BY d.name, f.filename"),
+      ElementsAre(
+          ElementsAre("pub/fedora/linux/atomic/40", "summary", ::testing::_, ::testing::SizeIs(64)),
+          ElementsAre("pub/fedora/linux/releases/40/Everything/source/tree/repodata", "repomd.xml",
+                      std::to_string(kNow - 3600), ::testing::SizeIs(64)),
+          ElementsAre("pub/fedora/linux/releases/40/Everything/x86_64/iso", "Fedora-40-netinst.iso",
+                      ::testing::_, kSha256A),
+          ElementsAre("pub/fedora/linux/releases/40/Everything/x86_64/os/repodata", "repomd.xml",
+                      std::to_string(kNow - 7200), ::testing::SizeIs(64))));
+
+  // Unchanged list: nothing is rewritten.
+  std::string before = Snapshot();
+  r = RunUmdl(config);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(Snapshot(), before);
+  EXPECT_EQ(db().Count("SELECT count(*) FROM file_detail"), 4);
+
+  // The x86_64 repository is republished: new repodata time, new repomd.xml.
+  times["releases/40/Everything/x86_64/os/repodata"] = 1700009999;
+  WriteFile(top + "/releases/40/Everything/x86_64/os/repodata/repomd.xml", Repomd(kNow - 60));
+  write_fft();
+  r = RunUmdl(config);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("1 changed, 0 created, 1 updated"));
+  EXPECT_EQ(Ctime("pub/fedora/linux/releases/40/Everything/x86_64/os/repodata"), "1700009999");
+  EXPECT_THAT(
+      Rows(db(),
+           "SELECT f.timestamp FROM file_detail f JOIN directory d ON d.id = f.directory_id WHERE "
+           "d.name = "
+           "'pub/fedora/linux/releases/40/Everything/x86_64/os/repodata' ORDER BY f.timestamp"),
+      ElementsAre(ElementsAre(std::to_string(kNow - 7200)),
+                  ElementsAre(std::to_string(kNow - 60))));
+
+  // atomic/ disappears from the list (and the disk): --delete-directories removes it in FFT mode.
+  fs::remove_all(top + "/atomic");
+  write_fft();
+  r = RunUmdl(config, {"--delete-directories"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("Deleting gone directory pub/fedora/linux/atomic/40/objects"));
+  EXPECT_THAT(DirectoryNames("Fedora Linux"), Not(Contains(HasSubstr("atomic"))));
+  EXPECT_EQ(db().Count("SELECT count(*) FROM file_detail WHERE filename = 'summary'"), 0);
+  // The repository stays, without a directory (MirrorManager2's ORM behaviour).
+  EXPECT_EQ(
+      db().QueryValue(
+          "SELECT COALESCE(directory_id::text, 'NULL') FROM repository WHERE prefix = 'atomic-40'"),
+      "NULL");
+}
+
+TEST_F(UmdlModesTest, DiskModeWithExcludesSkipFlagAndDeletion) {
+  FixtureBuilder f(db());
+  int64_t epel = f.Category("Fedora EPEL", 1, "pub/epel");
+  int64_t other = f.Category("Other", 1, "pub/other");
+  const std::string top = master_ + "/pub/epel";
+  BuildTree(top);
+  MakeDirs(top + "/releases/40/.snapshot/hourly");
+  MakeDirs(top + "/scratch/deep");
+  // A list that does not match the tree: --skip-fullfiletimelist must ignore it.
+  WriteFile(top + "/fullfiletimelist-epel", "[Files]\n1\td\t4096\tnot-on-disk\n");
+  // Pre-existing rows: one linked to two categories, one protected by the entry's excludes.
+  f.Directory("pub/epel/shared-gone", {epel, other});
+  f.Directory("pub/epel/scratch/protected-gone", {epel});
+  std::string config =
+      Config(DirEntry("Fedora EPEL", "pub/epel", ", 'excludes': ['pub/epel/scratch']"));
+
+  ProcessResult r = RunUmdl(config, {"--skip-fullfiletimelist"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("synced (disk)"));
+  std::vector<std::string> expected = Prefixed("pub/epel");
+  expected.push_back("pub/epel/scratch/protected-gone");
+  expected.push_back("pub/epel/shared-gone");
+  std::sort(expected.begin(), expected.end());
+  EXPECT_THAT(DirectoryNames("Fedora EPEL"), ::testing::ElementsAreArray(expected));
+  EXPECT_EQ(Readable("pub/epel/private"), "f");
+  EXPECT_EQ(Readable("pub/epel/private/inner"), "f");  // below an unreadable directory
+  struct stat st;
+  ::stat((top + "/releases/40").c_str(), &st);
+  EXPECT_EQ(Ctime("pub/epel/releases/40"), std::to_string(st.st_ctime));
+  // EPEL prefixes: atomic/40 takes "epel-40" for x86_64 first (name order), so the x86_64 os
+  // repository with the same (prefix, arch) is not created; the source tree gets its own.
+  EXPECT_THAT(
+      Rows(db(),
+           "SELECT d.name, r.prefix FROM repository r JOIN directory d ON d.id = r.directory_id "
+           "ORDER BY d.name"),
+      ElementsAre(ElementsAre("pub/epel/atomic/40", "epel-40"),
+                  ElementsAre("pub/epel/releases/40/Everything/source/tree", "epel-source-40")));
+  EXPECT_EQ(db().Count("SELECT count(*) FROM file_detail"), 4);
+
+  // Disk mode deletes what vanished, except shared and protected directories.
+  fs::remove_all(top + "/releases/40/Everything/source");
+  r = RunUmdl(config, {"--skip-fullfiletimelist", "--delete-directories"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto names = DirectoryNames("Fedora EPEL");
+  EXPECT_THAT(names, Not(Contains("pub/epel/releases/40/Everything/source")));
+  EXPECT_THAT(names, Not(Contains("pub/epel/releases/40/Everything/source/tree/repodata")));
+  EXPECT_THAT(names, Contains("pub/epel/shared-gone"));
+  EXPECT_THAT(names, Contains("pub/epel/scratch/protected-gone"));
+  EXPECT_THAT(r.err, HasSubstr("gone directories were kept"));
+  EXPECT_EQ(db().Count("SELECT count(*) FROM file_detail"), 3);
+}
+
+TEST_F(UmdlModesTest, RsyncModeAgainstARealDaemon) {
+  FixtureBuilder f(db());
+  f.Category("Fedora Other", 1, "pub/alt");
+  const std::string top = master_ + "/pub/alt";
+  BuildTree(top);
+  // A file large enough for thousands separators in the listing ("1,234,567").
+  {
+    std::ofstream big(top + "/releases/40/Everything/x86_64/iso/big.img");
+    big.seekp(1234566);
+    big.put('x');
+  }
+  MakeDirs(top + "/skipme/sub");
+  ASSERT_OK_AND_ASSIGN(auto daemon, RsyncDaemon::Start("alt", top));
+  std::string entry =
+      absl::StrCat("{'type': 'rsync', 'url': '", daemon->Url(), "', 'category': 'Fedora Other', ",
+                   "'options': \"--exclude 'skipme'\"},");
+  // SKIP_PATHS_FOR_VERSION is upstream's ["pub/alt"]: no repositories here.
+  std::string config = Config(entry);
+  ProcessResult r = RunUmdl(config);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("synced (rsync)"));
+  // The top is "." in the listing: stored as pub/alt itself, never "pub/alt/.".
+  EXPECT_THAT(DirectoryNames("Fedora Other"), ::testing::ElementsAreArray(Prefixed("pub/alt")));
+  EXPECT_EQ(db().Count("SELECT count(*) FROM directory WHERE name LIKE '%/.'"), 0);
+  EXPECT_EQ(Readable("pub/alt/private"), "f");
+  EXPECT_EQ(Readable("pub/alt/private/inner"), "f");
+  EXPECT_EQ(Readable("pub/alt/releases"), "t");
+  auto iso = DirectoryFiles(db(), "pub/alt/releases/40/Everything/x86_64/iso");
+  ASSERT_TRUE(iso.count("big.img"));
+  EXPECT_EQ(iso["big.img"].first, 1234567);
+  EXPECT_EQ(iso["Fedora-40-netinst.iso"].first, 9);
+  // SKIP_PATHS_FOR_VERSION (upstream's ["pub/alt"]) stops yum repositories; the ostree one is
+  // made regardless (upstream), without a prefix in this category.
+  EXPECT_THAT(Rows(db(),
+                   "SELECT d.name, COALESCE(r.prefix, 'NULL') FROM repository r JOIN directory d "
+                   "ON d.id = r.directory_id"),
+              ElementsAre(ElementsAre("pub/alt/atomic/40", "NULL")));
+  // Checksum files are read from the local copy under UMDL_PREFIX; repomd.xml is not (upstream).
+  EXPECT_THAT(Rows(db(), "SELECT filename FROM file_detail ORDER BY filename"),
+              ElementsAre(ElementsAre("Fedora-40-netinst.iso")));
+
+  // Rescan after a removal, with deletion.
+  std::string before_ctime = Ctime("pub/alt/releases");
+  fs::remove_all(top + "/private");
+  r = RunUmdl(config, {"--delete-directories"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(DirectoryNames("Fedora Other"), Not(Contains(HasSubstr("private"))));
+  EXPECT_EQ(Ctime("pub/alt/releases"), before_ctime);
+
+  // A failing rsync (unknown module) is logged; nothing is deleted.
+  std::string bad = Config(absl::StrCat("{'type': 'rsync', 'url': '",
+                                        absl::StrReplaceAll(daemon->Url(), {{"/alt/", "/nosuch/"}}),
+                                        "', 'category': 'Fedora Other'},"));
+  r = RunUmdl(bad, {"--delete-directories"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("rsync returned exit code"));
+  EXPECT_EQ(DirectoryNames("Fedora Other").size(), kTreeDirs.size() - 2);
+}
+
+TEST_F(UmdlModesTest, SavedListingFileMode) {
+  FixtureBuilder f(db());
+  f.Category("Fedora Archive", 1, "pub/archive");
+  const std::string top = master_ + "/pub/archive";
+  BuildTree(top);
+  ProcessOptions o;
+  ASSERT_OK_AND_ASSIGN(ProcessResult listing, RunProcess(RsyncBinary(), {"-r", top + "/"}, o));
+  ASSERT_EQ(listing.exit_code, 0);
+  WriteFile(tmp_ / "archive.listing", listing.out);
+  std::string config = Config(absl::StrCat("{'type': 'file', 'url': '", tmp_ / "archive.listing",
+                                           "', 'category': 'Fedora Archive'},"));
+  ProcessResult r = RunUmdl(config);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("synced (file)"));
+  EXPECT_THAT(DirectoryNames("Fedora Archive"),
+              ::testing::ElementsAreArray(Prefixed("pub/archive")));
+  EXPECT_EQ(Readable("pub/archive/private/inner"), "f");
+  EXPECT_EQ(db().Count("SELECT count(*) FROM repository"), 3);
+  EXPECT_THAT(DirectoryFiles(db(), "pub/archive/releases/40/Everything/x86_64/os/Packages/a"),
+              ::testing::SizeIs(3));
+}
+
+}  // namespace
+}  // namespace mm::testing

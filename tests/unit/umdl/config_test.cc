@@ -1,0 +1,95 @@
+// UMDL_MASTER_DIRECTORIES and friends, read through the shared configuration loader.
+#include "services/common/config.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "services/umdl/umdl_config.h"
+#include "tests/testing/status_matchers.h"
+
+namespace mm::umdl {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::SizeIs;
+
+absl::StatusOr<UmdlConfig> Load(const std::string& text) {
+  common::Config c = common::Config::WithDefaults();
+  absl::Status s = c.MergeText(text, "test.cfg");
+  if (!s.ok()) return s;
+  return LoadUmdlConfig(c);
+}
+
+TEST(UmdlConfigTest, UpstreamDefaults) {
+  ASSERT_OK_AND_ASSIGN(UmdlConfig c, Load(""));
+  EXPECT_EQ(c.prefix, "");
+  EXPECT_THAT(c.skip_paths_for_version, ElementsAre("pub/alt"));
+  EXPECT_EQ(c.max_stale_days, 4);
+  EXPECT_TRUE(c.master_directories.empty());
+  EXPECT_EQ(c.rsync_timeout, absl::Hours(4));
+}
+
+TEST(UmdlConfigTest, EntriesOfEveryTypeWithExcludesAndOptions) {
+  ASSERT_OK_AND_ASSIGN(UmdlConfig c, Load(R"(
+UMDL_PREFIX = '/srv/'
+MAX_STALE_DAYS = 7
+UMDL_MASTER_DIRECTORIES = [
+    {'type': 'directory', 'path': '/srv/pub/epel/', 'category': 'Fedora EPEL',
+     'excludes': ['.*/testing/.*', '.*/playground']},
+    {'type': 'rsync', 'url': 'rsync://127.0.0.1/fedora-alt/', 'category': 'Fedora Other',
+     'options': "--no-motd --exclude '*.iso'"},
+    {'type': 'file', 'url': '/var/lib/listing.txt', 'category': 'Fedora Archive', 'options': ['-v']},
+]
+)"));
+  EXPECT_EQ(c.prefix, "/srv/");
+  EXPECT_EQ(c.max_stale_days, 7);
+  ASSERT_THAT(c.master_directories, SizeIs(3));
+  const auto& d = c.master_directories[0];
+  EXPECT_EQ(d.type, MasterDirectory::Type::kDirectory);
+  EXPECT_EQ(d.path, "/srv/pub/epel/");
+  EXPECT_TRUE(d.excluder.Excluded("pub/epel/9/testing/x"));
+  EXPECT_TRUE(d.excluder.Excluded("pub/epel/playground"));
+  EXPECT_TRUE(d.excluder.Excluded("pub/epel/x/.snapshot"));  // standard excludes always apply
+  EXPECT_TRUE(d.excluder.Excluded("pub/epel/x/.~tmp~"));
+  EXPECT_FALSE(d.excluder.Excluded("pub/epel/9/Everything"));
+  EXPECT_FALSE(d.excluder.MatchesEntryPattern("pub/epel/x/.snapshot"));
+  const auto& r = c.master_directories[1];
+  EXPECT_EQ(r.type, MasterDirectory::Type::kRsync);
+  EXPECT_THAT(r.options, ElementsAre("--no-motd", "--exclude", "*.iso"));
+  EXPECT_THAT(c.master_directories[2].options, ElementsAre("-v"));
+  EXPECT_TRUE(c.entry_errors.empty());
+}
+
+TEST(UmdlConfigTest, BadEntriesAreReportedAndSkipped) {
+  ASSERT_OK_AND_ASSIGN(UmdlConfig c, Load(R"(
+UMDL_MASTER_DIRECTORIES = [
+    {'type': 'ftp', 'url': 'ftp://x', 'category': 'A'},
+    {'type': 'directory', 'category': 'B'},
+    {'type': 'directory', 'path': '/x', 'category': 'C', 'excludes': ['(unclosed']},
+    'not a dict',
+    {'type': 'directory', 'path': '/ok', 'category': 'D'},
+]
+)"));
+  ASSERT_THAT(c.master_directories, SizeIs(1));
+  EXPECT_EQ(c.master_directories[0].category, "D");
+  ASSERT_THAT(c.entry_errors, SizeIs(4));
+  EXPECT_THAT(c.entry_errors[0], HasSubstr("entry 1 (test.cfg:2): unknown type 'ftp', skipping"));
+  EXPECT_THAT(c.entry_errors[1], HasSubstr("missing 'path'"));
+  EXPECT_THAT(c.entry_errors[2], HasSubstr("invalid exclude pattern '(unclosed'"));
+  EXPECT_THAT(c.entry_errors[3], HasSubstr("not a dict"));
+}
+
+TEST(UmdlConfigTest, TypeErrorsNameTheKeyAndLine) {
+  EXPECT_THAT(Load("UMDL_MASTER_DIRECTORIES = 'nope'\n"),
+              mm::testing::StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("test.cfg:1")));
+  EXPECT_THAT(Load("\nMAX_STALE_DAYS = 'four'\n"),
+              mm::testing::StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("test.cfg:2")));
+  EXPECT_THAT(Load("MAX_STALE_DAYS = 0\n"),
+              mm::testing::StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(Load("UMDL_RSYNC_TIMEOUT = -1\n"),
+              mm::testing::StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+}  // namespace
+}  // namespace mm::umdl
