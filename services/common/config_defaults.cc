@@ -92,10 +92,19 @@ CATALOG_RPC_ATTEMPTS = 5
 # to a Prometheus Pushgateway at the end of a run (None = no push).
 METRICS_LISTEN = None
 PUSHGATEWAY_URL = None
-# Netblocks sources (http://, https:// or file://). The IPv6 one may name a directory index.
+# Netblocks sources for mm2_get-netblocks (http://, https://, file:// or an absolute path; None
+# skips a global source). {year}, {month} and {day} become yesterday's date (UTC) and {router}
+# each of NETBLOCKS_INTERNET2_ROUTERS. A URL ending in "/" is a directory index: the newest
+# rib.<digits>.<digits>.bz2 listed there is read (upstream's rule). bzip2, gzip or plain MRT.
 NETBLOCKS_GLOBAL_IPV4_URL = "http://ftp.routeviews.org/dnszones/rib.bz2"
-NETBLOCKS_GLOBAL_IPV6_URL = "http://archive.routeviews.org/route-views6/bgpdata/"
-NETBLOCKS_INTERNET2_URL = "http://routes.net.internet2.edu/bgp/RIBS/"
+NETBLOCKS_GLOBAL_IPV6_URL = "http://archive.routeviews.org/route-views6/bgpdata/{year}.{month}/RIBS/"
+NETBLOCKS_INTERNET2_URL = "http://routes.net.internet2.edu/bgp/RIBS/{router}/{year}/{month}/{day}/"
+NETBLOCKS_INTERNET2_ROUTERS = ["ATLA", "CHIC", "HOUS", "KANS", "LOSA", "NEWY", "SALT", "SEAT", "WASH"]
+# Largest decompressed size accepted per RIB dump, in bytes (bz2 bomb guard).
+NETBLOCKS_MAX_BYTES = 68719476736
+# Threads decoding bzip2 blocks in parallel (0 = one per available CPU, 1 = sequential libbz2).
+NETBLOCKS_THREADS = 0
+# mm2_update-EC2-netblocks: the AWS ranges document (http://, https://, file:// or a path).
 EC2_IP_RANGES_URL = "https://ip-ranges.amazonaws.com/ip-ranges.json"
 # Crawler (mm2_crawler). Processes given the same crawl id share one crawl through leases (for
 # example the Kubernetes Job name via MM2_CRAWLER_CRAWL_ID); None = each process crawls alone.

@@ -6,6 +6,7 @@
 #include "services/catalog/grpc/crawl_service.h"
 #include "services/catalog/grpc/master_tree_service.h"
 #include "services/catalog/grpc/mirrors_service.h"
+#include "services/catalog/grpc/netblocks_service.h"
 #include "services/catalog/grpc/public_service.h"
 #include "services/catalog/grpc/reference_service.h"
 #include "services/catalog/grpc/service_registry.h"
@@ -15,6 +16,7 @@
 #include "services/catalog/store/directory_store.h"
 #include "services/catalog/store/host_store.h"
 #include "services/catalog/store/master_tree_store.h"
+#include "services/catalog/store/netblock_store.h"
 #include "services/catalog/store/password_cache.h"
 #include "services/catalog/store/public_store.h"
 #include "services/catalog/store/reference_store.h"
@@ -52,6 +54,9 @@ CatalogServices BuildCatalogServices(CatalogContext& ctx) {
   // UMDL: the master tree, applied one category per transaction.
   auto& master_tree = s.Own<MasterTreeStore>(ctx.pool);
   s.Add(std::make_unique<MasterTreeService>(master_tree), "mirrormanager.catalog.v1.MasterTree");
+  // Netblocks worker (mm2_update-EC2-netblocks): host_netblock rows of cloud mirrors.
+  s.Add(std::make_unique<NetblocksService>(s.Own<NetblockStore>(ctx.pool)),
+        "mirrormanager.catalog.v1.Netblocks");
   return s;
 }
 

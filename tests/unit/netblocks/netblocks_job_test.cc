@@ -1,0 +1,382 @@
+// The netblocks job: source URL templates and directory indexes, the table rules (dedup,
+// exclusions, order), atomic output, failure policy and the metrics summary.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "absl/time/civil_time.h"
+#include "prometheus/registry.h"
+#include "prometheus/text_serializer.h"
+#include "services/common/config.h"
+#include "services/netblocks/atomic_file.h"
+#include "services/netblocks/netblocks_job.h"
+#include "services/netblocks/netblocks_metrics.h"
+#include "services/netblocks/rib_source.h"
+#include "tests/testing/status_matchers.h"
+#include "tests/unit/netblocks/bgpdump_reference.h"
+#include "tests/unit/netblocks/mrt_writer.h"
+#include "tests/unit/netblocks/test_http_server.h"
+
+namespace mm::netblocks {
+namespace {
+
+using ::mm::testing::IsOk;
+using ::mm::testing::StatusIs;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::Pair;
+using namespace ::mm::netblocks::testing;  // NOLINT: test helpers
+
+absl::Time At(int y, int m, int d, int hh = 12) {
+  return absl::FromCivil(absl::CivilSecond(y, m, d, hh, 0, 0), absl::UTCTimeZone());
+}
+
+TEST(RibSourceTest, TemplatesUseYesterdayUtc) {
+  EXPECT_EQ(ExpandUrlTemplate("http://x/{year}.{month}/RIBS/", At(2024, 3, 1), ""),
+            "http://x/2024.02/RIBS/");
+  EXPECT_EQ(ExpandUrlTemplate("http://x/{router}/{year}/{month}/{day}/", At(2024, 1, 1, 0), "ATLA"),
+            "http://x/ATLA/2023/12/31/");
+  EXPECT_EQ(ExpandUrlTemplate("file:///plain/rib.bz2", At(2024, 1, 1), "R"), "file:///plain/rib.bz2");
+}
+
+TEST(RibSourceTest, RibFileNamesAsUpstreamsPattern) {
+  EXPECT_TRUE(IsRibFileName("rib.20240101.0000.bz2"));
+  EXPECT_TRUE(IsRibFileName("rib.1.2.bz2"));
+  EXPECT_TRUE(IsRibFileName("rib_2024_0101_bz2"));  // upstream's dots match any character
+  EXPECT_FALSE(IsRibFileName("rib.20240101.0000.gz"));
+  EXPECT_FALSE(IsRibFileName("updates.20240101.0000.bz2"));
+  EXPECT_TRUE(IsRibFileName("rib.20240101.bz2"));  // "0" and "1" satisfy ".[0-9]+." as well
+  EXPECT_FALSE(IsRibFileName("xrib.1.2.bz2"));
+  EXPECT_FALSE(IsRibFileName("rib.1.2.bz2.sig"));
+}
+
+// A Fetcher whose listings are fixed.
+class ListingFetcher final : public Fetcher {
+ public:
+  absl::Status Stream(const std::string&, ByteSink&) override {
+    return absl::UnimplementedError("no");
+  }
+  absl::StatusOr<std::vector<std::string>> ListDirectory(const std::string& url) override {
+    listed.push_back(url);
+    return entries;
+  }
+  std::vector<std::string> entries;
+  std::vector<std::string> listed;
+};
+
+TEST(RibSourceTest, DirectoryIndexGivesTheFirstRibListed) {
+  ListingFetcher f;
+  f.entries = {"../", "?C=N;O=A", "updates.20240101.0015.bz2", "rib.20240101.0200.bz2",
+               "rib.20240101.0000.bz2"};
+  EXPECT_EQ(*ResolveRibUrl(f, "http://h/2024.01/RIBS/"), "http://h/2024.01/RIBS/rib.20240101.0200.bz2");
+  EXPECT_EQ(*ResolveRibUrl(f, "http://h/rib.bz2"), "http://h/rib.bz2");
+  EXPECT_EQ(f.listed.size(), 1u);
+  f.entries = {"../", "updates.1.2.bz2"};
+  EXPECT_THAT(ResolveRibUrl(f, "http://h/RIBS/"),
+              StatusIs(absl::StatusCode::kNotFound, HasSubstr("no RIB file")));
+}
+
+TEST(NetblockTableTest, DedupExclusionsAndOrder) {
+  NetblockTable t;
+  auto v4 = [](const char* s) {
+    Prefix p;
+    EXPECT_TRUE(ParsePrefix(s, &p));
+    return p;
+  };
+  t.OnRoute(v4("2001:db8::/32"), 1);
+  t.OnRoute(v4("10.0.0.0/8"), 2);
+  t.OnRoute(v4("10.0.0.0/8"), 3);     // duplicate: first wins
+  t.OnRoute(v4("10.0.0.0/9"), 4);     // another prefix
+  t.OnRoute(v4("192.0.2.0/24"), std::nullopt);
+  t.OnRoute(v4("192.0.2.0/24"), 5);   // decided by the record without origin
+  t.OnRoute(v4("0.0.0.0/0"), 6);
+  t.OnRoute(v4("2001::/32"), 7);      // Teredo: excluded
+  t.OnRoute(v4("1.0.0.0/24"), 8);
+  EXPECT_EQ(t.ipv4_count(), 3u);
+  EXPECT_EQ(t.ipv6_count(), 2u);
+  std::string out;
+  size_t n4 = 0, n6 = 0;
+  EXPECT_EQ(t.Render(out, &n4, &n6), 4u);
+  EXPECT_EQ(out, "10.0.0.0/8 2\n10.0.0.0/9 4\n1.0.0.0/24 8\n2001:db8::/32 1\n");
+  EXPECT_EQ(n4, 3u);
+  EXPECT_EQ(n6, 1u);
+  EXPECT_EQ(t.stats().duplicates, 2u);
+  EXPECT_EQ(t.stats().no_origin, 1u);
+  EXPECT_EQ(t.stats().default_route, 1u);
+  EXPECT_EQ(t.stats().excluded, 1u);
+  t.Sort();
+  out.clear();
+  t.Render(out);
+  EXPECT_EQ(out, "1.0.0.0/24 8\n10.0.0.0/8 2\n10.0.0.0/9 4\n2001:db8::/32 1\n");
+}
+
+TEST(NetblockTableTest, ExclusionPatternsAsUpstreamRegexes) {
+  EXPECT_TRUE(NetblockTable::Excluded("2001::/32 1101"));
+  EXPECT_TRUE(NetblockTable::Excluded("a:2001::/32 5"));  // re.search, not anchored
+  EXPECT_TRUE(NetblockTable::Excluded("1.0.0.0/8 Unknown"));
+  EXPECT_TRUE(NetblockTable::Excluded("0.0/16 5"));
+  EXPECT_TRUE(NetblockTable::Excluded("10.0.0/16 5"));
+  EXPECT_TRUE(NetblockTable::Excluded("000:206f::/32 5"));
+  EXPECT_FALSE(NetblockTable::Excluded("2001:db8::/32 5"));
+  EXPECT_FALSE(NetblockTable::Excluded("10.0.0.0/16 5"));
+  EXPECT_FALSE(NetblockTable::Excluded("100.0.0/16 5"));
+}
+
+TEST(PrefixTest, ParseFormatCanonical) {
+  Prefix p;
+  ASSERT_TRUE(ParsePrefix("10.1.2.3/8", &p));
+  EXPECT_EQ(FormatPrefix(p), "10.0.0.0/8");
+  ASSERT_TRUE(ParsePrefix("2001:db8:ffff::1/33", &p));
+  EXPECT_EQ(FormatPrefix(p), "2001:db8:8000::/33");
+  ASSERT_TRUE(ParsePrefix("0.0.0.0/0", &p));
+  EXPECT_EQ(FormatPrefix(p), "0.0.0.0/0");
+  ASSERT_TRUE(ParsePrefix("255.255.255.255/32", &p));
+  EXPECT_EQ(FormatPrefix(p), "255.255.255.255/32");
+  EXPECT_FALSE(ParsePrefix("10.0.0.0/33", &p));
+  EXPECT_FALSE(ParsePrefix("::/129", &p));
+  EXPECT_FALSE(ParsePrefix("10.0.0.0", &p));
+  EXPECT_FALSE(ParsePrefix("10.0.0.0/", &p));
+  EXPECT_FALSE(ParsePrefix("10.0.0.0/1x", &p));
+  EXPECT_FALSE(ParsePrefix("host.example/24", &p));
+  EXPECT_FALSE(ParsePrefix("10.0.0.0/0024", &p));
+}
+
+class JobTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/netblocks_job_test.XXXXXX";
+    dir_ = mkdtemp(tmpl);
+  }
+  void TearDown() override { std::system(("rm -rf " + dir_).c_str()); }
+
+  // A small v4 table and a small v6 table.
+  std::string V4Table(uint32_t origin_base = 64500) {
+    MrtWriter w;
+    w.PeerIndexTable(1, "", {Peer{1, false, V4("192.0.2.1"), 3356, true}});
+    for (int i = 0; i < 50; ++i) {
+      RibEntry e;
+      e.attrs.as_path = {Segment{kAsSequence, {3356, origin_base + static_cast<uint32_t>(i)}}};
+      std::string p = V4("30.0.0.0");
+      p[1] = static_cast<char>(i);
+      w.RibUnicast(false, static_cast<uint32_t>(i), p, 16, {e});
+    }
+    // An IPv6 prefix in the "IPv4" table: written with the IPv6 lines.
+    RibEntry e;
+    e.attrs.as_path = {Segment{kAsSequence, {6939, 1}}};
+    w.RibUnicast(true, 99, V6("2001:db8:1::"), 48, {e});
+    return w.Take();
+  }
+  std::string V6Table() {
+    MrtWriter w;
+    w.PeerIndexTable(1, "", {Peer{1, true, V6("2001:db8::1"), 6939, true}});
+    for (int i = 0; i < 20; ++i) {
+      RibEntry e;
+      e.attrs.as_path = {Segment{kAsSequence, {6939, 200000 + static_cast<uint32_t>(i)}}};
+      std::string p = V6("2a00::");
+      p[2] = static_cast<char>(i);
+      w.RibUnicast(true, static_cast<uint32_t>(i), p, 32, {e});
+    }
+    RibEntry dup;
+    dup.attrs.as_path = {Segment{kAsSequence, {6939, 2}}};
+    w.RibUnicast(true, 99, V6("2001:db8:1::"), 48, {dup});  // already decided by the v4 source
+    return w.Take();
+  }
+
+  std::string dir_;
+  UrlFetcher fetcher_;
+  common::FakeClock clock_{At(2024, 2, 1)};
+};
+
+TEST_F(JobTest, GlobalFromFilesAndDirectoryIndex) {
+  ASSERT_TRUE(WriteFile(dir_ + "/rib.bz2", Bzip2(V4Table())));
+  ASSERT_EQ(mkdir((dir_ + "/2024.01").c_str(), 0755), 0);
+  ASSERT_EQ(mkdir((dir_ + "/2024.01/RIBS").c_str(), 0755), 0);
+  ASSERT_TRUE(WriteFile(dir_ + "/2024.01/RIBS/rib.20240131.2200.bz2", Bzip2(V6Table())));
+  ASSERT_TRUE(WriteFile(dir_ + "/2024.01/RIBS/rib.20240131.0000.bz2", "old and broken"));
+  ASSERT_EQ(std::system(("touch -d '2024-01-31 01:00' " + dir_ + "/2024.01/RIBS/rib.20240131.0000.bz2").c_str()), 0);
+  NetblocksConfig cfg;
+  cfg.global_ipv4_url = "file://" + dir_ + "/rib.bz2";
+  cfg.global_ipv6_url = "file://" + dir_ + "/{year}.{month}/RIBS/";
+  NetblocksJob job(fetcher_, clock_, {});
+  RunReport report;
+  std::string out = dir_ + "/global_netblocks.txt";
+  ASSERT_THAT(job.Run(GlobalSources(cfg), false, out, &report), IsOk());
+  auto lines = ReadNetblocksFile(out);
+  ASSERT_EQ(lines.size(), 71u);
+  EXPECT_THAT(lines[0], Pair("30.0.0.0/16", 64500u));
+  EXPECT_THAT(lines[49], Pair("30.49.0.0/16", 64549u));
+  EXPECT_THAT(lines[50], Pair("2001:db8:1::/48", 1u));
+  EXPECT_THAT(lines[51], Pair("2a00::/32", 200000u));
+  EXPECT_EQ(report.ipv4_lines, 50u);
+  EXPECT_EQ(report.ipv6_lines, 21u);
+  ASSERT_EQ(report.sources.size(), 2u);
+  EXPECT_EQ(report.sources[1].resolved_url,
+            "file://" + dir_ + "/2024.01/RIBS/rib.20240131.2200.bz2");
+  EXPECT_EQ(report.sources[1].new_prefixes, 20u);
+  EXPECT_EQ(report.table.duplicates, 1u);
+  EXPECT_TRUE(report.written);
+  // The file is world-readable (umask permitting): the mirrorlist server runs as another user.
+  struct stat st;
+  ASSERT_EQ(stat(out.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0444, 0444u & ~static_cast<unsigned>(umask(022)));
+}
+
+TEST_F(JobTest, MatchesBgpdumpAcrossBothSources) {
+  ASSERT_TRUE(WriteFile(dir_ + "/v4.mrt.bz2", Bzip2(V4Table())));
+  ASSERT_TRUE(WriteFile(dir_ + "/v6.mrt.gz", Gzip(V6Table())));
+  NetblocksConfig cfg;
+  cfg.global_ipv4_url = dir_ + "/v4.mrt.bz2";
+  cfg.global_ipv6_url = dir_ + "/v6.mrt.gz";
+  NetblocksJob job(fetcher_, clock_, {});
+  std::string out = dir_ + "/out.txt";
+  ASSERT_THAT(job.Run(GlobalSources(cfg), false, out, nullptr), IsOk());
+  ReferenceTable a = BgpdumpOrigins(dir_ + "/v4.mrt.bz2");
+  ReferenceTable b = BgpdumpOrigins(dir_ + "/v6.mrt.gz");
+  ASSERT_EQ(a.error + b.error, "");
+  std::vector<std::pair<std::string, uint32_t>> ref = a.entries;
+  for (const auto& e : b.entries) {
+    if (e.first != "2001:db8:1::/48") ref.push_back(e);
+  }
+  EXPECT_THAT(ReadNetblocksFile(out), ::testing::UnorderedElementsAreArray(ref));
+}
+
+TEST_F(JobTest, FailuresLeaveThePreviousFileAlone) {
+  std::string out = dir_ + "/global_netblocks.txt";
+  ASSERT_TRUE(WriteFile(out, "192.0.2.0/24 1\n"));
+  ASSERT_TRUE(WriteFile(dir_ + "/v4.bz2", Bzip2(V4Table())));
+  NetblocksJob job(fetcher_, clock_, {});
+  NetblocksConfig cfg;
+  cfg.global_ipv4_url = dir_ + "/v4.bz2";
+
+  // A missing IPv6 source.
+  cfg.global_ipv6_url = dir_ + "/missing.bz2";
+  EXPECT_THAT(job.Run(GlobalSources(cfg), false, out, nullptr),
+              StatusIs(absl::StatusCode::kNotFound, HasSubstr("missing.bz2")));
+  // An HTML page instead of a RIB.
+  ASSERT_TRUE(WriteFile(dir_ + "/error.html", "<html><body>Service Unavailable</body></html>\n"));
+  cfg.global_ipv6_url = dir_ + "/error.html";
+  EXPECT_THAT(job.Run(GlobalSources(cfg), false, out, nullptr),
+              StatusIs(absl::StatusCode::kDataLoss, HasSubstr("not an MRT dump")));
+  // A valid MRT file without RIB records (BGP4MP updates, say).
+  {
+    MrtWriter updates;
+    updates.Raw(16, 4, std::string(40, '\0'));
+    updates.Raw(99, 0, "?");
+    ASSERT_TRUE(WriteFile(dir_ + "/updates.mrt", updates.data()));
+  }
+  cfg.global_ipv6_url = dir_ + "/updates.mrt";
+  EXPECT_THAT(job.Run(GlobalSources(cfg), false, out, nullptr),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("no usable RIB record (2 records, 1 of unknown type")));
+  // A valid dump whose prefixes all lack an origin: empty result.
+  MrtWriter w;
+  RibEntry e;
+  w.RibUnicast(false, 0, V4("1.0.0.0"), 8, {e});
+  ASSERT_TRUE(WriteFile(dir_ + "/noorigin.mrt", w.data()));
+  cfg.global_ipv4_url = dir_ + "/noorigin.mrt";
+  cfg.global_ipv6_url = "";
+  EXPECT_THAT(job.Run(GlobalSources(cfg), false, out, nullptr),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("Unable to retrieve netblock list")));
+  // A truncated download.
+  std::string bz = Bzip2(V4Table());
+  ASSERT_TRUE(WriteFile(dir_ + "/cut.bz2", bz.substr(0, bz.size() / 2)));
+  cfg.global_ipv4_url = dir_ + "/cut.bz2";
+  EXPECT_THAT(job.Run(GlobalSources(cfg), false, out, nullptr),
+              StatusIs(absl::StatusCode::kDataLoss, HasSubstr("cut.bz2: bzip2")));
+  // No source at all.
+  cfg.global_ipv4_url = "";
+  EXPECT_THAT(job.Run(GlobalSources(cfg), false, out, nullptr),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_EQ(ReadFile(out), "192.0.2.0/24 1\n");
+  // And no temporary files are left behind.
+  EXPECT_EQ(std::system(("test -z \"$(ls -A " + dir_ + " | grep tmp)\"").c_str()), 0);
+}
+
+TEST_F(JobTest, Internet2RoutersAreReadAndSorted) {
+  NetblocksConfig cfg;
+  cfg.internet2_url = "file://" + dir_ + "/{router}/{year}/{month}/{day}/";
+  cfg.internet2_routers = {"ATLA", "CHIC"};
+  uint32_t base = 70000;
+  for (const char* router : {"ATLA", "CHIC"}) {
+    std::string d = dir_ + "/" + router;
+    ASSERT_EQ(std::system(("mkdir -p " + d + "/2024/01/31").c_str()), 0);
+    MrtWriter w;
+    w.PeerIndexTable(1, "", {});
+    RibEntry e;
+    e.attrs.as_path = {Segment{kAsSequence, {11537, base}}};
+    w.RibUnicast(false, 0, V4(base == 70000 ? "40.0.0.0" : "39.0.0.0"), 8, {e});
+    w.RibUnicast(false, 1, V4("41.0.0.0"), 8, {e});
+    ASSERT_TRUE(WriteFile(d + "/2024/01/31/rib.20240131.1200.bz2", Bzip2(w.data())));
+    base += 1;
+  }
+  NetblocksJob job(fetcher_, clock_, {});
+  std::string out = dir_ + "/i2.txt";
+  RunReport report;
+  ASSERT_THAT(job.Run(Internet2Sources(cfg), true, out, &report), IsOk());
+  EXPECT_EQ(ReadFile(out), "39.0.0.0/8 70001\n40.0.0.0/8 70000\n41.0.0.0/8 70000\n");
+  ASSERT_EQ(report.sources.size(), 2u);
+  EXPECT_EQ(report.sources[1].source.name, "internet2_CHIC");
+}
+
+TEST_F(JobTest, MetricsSummary) {
+  ASSERT_TRUE(WriteFile(dir_ + "/v4.bz2", Bzip2(V4Table())));
+  NetblocksConfig cfg;
+  cfg.global_ipv4_url = dir_ + "/v4.bz2";
+  NetblocksJob job(fetcher_, clock_, {});
+  RunReport report;
+  ASSERT_THAT(job.Run(GlobalSources(cfg), false, dir_ + "/o.txt", &report), IsOk());
+  prometheus::Registry registry;
+  ExportRunMetrics(report, At(2024, 2, 1), registry);
+  std::string text = prometheus::TextSerializer().Serialize(registry.Collect());
+  EXPECT_THAT(text, HasSubstr("mm_netblocks_records{kind=\"rib_ipv4\",source=\"global_ipv4\"} 50"));
+  EXPECT_THAT(text, HasSubstr("mm_netblocks_prefixes{family=\"ipv4\"} 50"));
+  EXPECT_THAT(text, HasSubstr("mm_netblocks_prefixes{family=\"ipv6\"} 1"));
+  EXPECT_THAT(text, HasSubstr("mm_netblocks_success 1"));
+  EXPECT_THAT(text, HasSubstr("mm_netblocks_duration_seconds"));
+  EXPECT_THAT(text, HasSubstr("mm_netblocks_last_success_timestamp_seconds 1706788800"));
+}
+
+TEST_F(JobTest, ConfigKeysAndDefaults) {
+  auto cfg = NetblocksConfig::FromConfig(common::Config::WithDefaults());
+  ASSERT_THAT(cfg, IsOk());
+  EXPECT_EQ(cfg->global_ipv4_url, "http://ftp.routeviews.org/dnszones/rib.bz2");
+  EXPECT_EQ(cfg->global_ipv6_url,
+            "http://archive.routeviews.org/route-views6/bgpdata/{year}.{month}/RIBS/");
+  EXPECT_THAT(cfg->internet2_routers, ElementsAre("ATLA", "CHIC", "HOUS", "KANS", "LOSA", "NEWY",
+                                                  "SALT", "SEAT", "WASH"));
+  auto sources = Internet2Sources(*cfg);
+  ASSERT_EQ(sources.size(), 9u);
+  EXPECT_EQ(ExpandUrlTemplate(sources[0].url, At(2024, 3, 1), sources[0].router),
+            "http://routes.net.internet2.edu/bgp/RIBS/ATLA/2024/02/29/");
+  common::Config c = common::Config::WithDefaults();
+  ASSERT_THAT(c.MergeText("NETBLOCKS_GLOBAL_IPV6_URL = None\nNETBLOCKS_MAX_BYTES = 0\n", "t.cfg"),
+              IsOk());
+  EXPECT_THAT(NetblocksConfig::FromConfig(c),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("t.cfg:2")));
+  ASSERT_THAT(c.MergeText("NETBLOCKS_MAX_BYTES = 10\n", "t.cfg"), IsOk());
+  auto c2 = NetblocksConfig::FromConfig(c);
+  ASSERT_THAT(c2, IsOk());
+  EXPECT_EQ(GlobalSources(*c2).size(), 1u);
+}
+
+TEST(AtomicFileTest, ReplacesKeepingTheMode) {
+  char tmpl[] = "/tmp/atomic_file_test.XXXXXX";
+  std::string dir = mkdtemp(tmpl);
+  std::string path = dir + "/f.txt";
+  ASSERT_THAT(WriteFileAtomically(path, "one\n"), IsOk());
+  EXPECT_EQ(ReadFile(path), "one\n");
+  ASSERT_EQ(chmod(path.c_str(), 0640), 0);
+  ASSERT_THAT(WriteFileAtomically(path, "two\n"), IsOk());
+  EXPECT_EQ(ReadFile(path), "two\n");
+  struct stat st;
+  ASSERT_EQ(stat(path.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 0640u);
+  EXPECT_THAT(WriteFileAtomically(dir + "/missing/f.txt", "x"),
+              StatusIs(absl::StatusCode::kPermissionDenied));
+  std::system(("rm -rf " + dir).c_str());
+}
+
+}  // namespace
+}  // namespace mm::netblocks

@@ -1,0 +1,358 @@
+// Streaming decompression, the chunk pipe, URL fetching (file:// and loopback HTTP) and the
+// whole fetch -> decompress -> parse pipeline.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <random>
+#include <thread>
+
+#include "services/netblocks/decompressor.h"
+#include "services/netblocks/fetcher.h"
+#include "services/netblocks/netblock_table.h"
+#include "services/netblocks/rib_stream.h"
+#include "tests/testing/status_matchers.h"
+#include "tests/unit/netblocks/mrt_writer.h"
+#include "tests/unit/netblocks/test_http_server.h"
+
+namespace mm::netblocks {
+namespace {
+
+using ::mm::testing::IsOk;
+using ::mm::testing::StatusIs;
+using ::testing::HasSubstr;
+using namespace ::mm::netblocks::testing;  // NOLINT: test helpers
+
+class StringSink final : public ByteSink {
+ public:
+  absl::Status Write(const char* data, size_t size) override {
+    out.append(data, size);
+    ++writes;
+    return fail_after >= 0 && writes > fail_after ? absl::CancelledError("sink says stop")
+                                                  : absl::OkStatus();
+  }
+  std::string out;
+  int writes = 0;
+  int fail_after = -1;
+};
+
+std::string RandomBytes(size_t n, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::string s(n, '\0');
+  // Compressible but not trivially: words from a small alphabet.
+  for (auto& c : s) c = static_cast<char>('a' + rng() % 7);
+  return s;
+}
+
+// Decompresses `input` fed in pieces of `step` bytes.
+absl::Status Decompress(const std::string& input, size_t step, std::string* out,
+                        Compression* kind = nullptr, uint64_t max = 1ull << 40, int threads = 1) {
+  StringSink sink;
+  Decompressor d(sink, max, threads);
+  for (size_t off = 0; off < input.size(); off += step) {
+    absl::Status s = d.Write(input.data() + off, std::min(step, input.size() - off));
+    if (!s.ok()) return s;
+  }
+  absl::Status s = d.Finish();
+  *out = sink.out;
+  if (kind) *kind = d.compression();
+  return s;
+}
+
+class DecompressorTest : public ::testing::TestWithParam<int> {};
+INSTANTIATE_TEST_SUITE_P(Threads, DecompressorTest, ::testing::Values(1, 3));
+
+TEST_P(DecompressorTest, RecognisesBzip2GzipAndPlain) {
+  std::string data = RandomBytes(3 << 20, 1);
+  for (size_t step : {1u << 20, 4096u, 7u}) {
+    if (step == 7u) data.resize(100000);
+    std::string out;
+    Compression kind;
+    ASSERT_THAT(Decompress(Bzip2(data, 1), step, &out, &kind, 1ull << 40, GetParam()), IsOk());
+    EXPECT_EQ(kind, Compression::kBzip2);
+    EXPECT_EQ(out, data);
+    ASSERT_THAT(Decompress(Gzip(data), step, &out, &kind), IsOk());
+    EXPECT_EQ(kind, Compression::kGzip);
+    EXPECT_EQ(out, data);
+    ASSERT_THAT(Decompress(data, step, &out, &kind), IsOk());
+    EXPECT_EQ(kind, Compression::kNone);
+    EXPECT_EQ(out, data);
+  }
+}
+
+TEST_P(DecompressorTest, ConcatenatedStreamsAndMembers) {
+  std::string a = RandomBytes(200000, 2), b = RandomBytes(300000, 3);
+  std::string out;
+  ASSERT_THAT(Decompress(Bzip2(a) + Bzip2(b), 65536, &out, nullptr, 1ull << 40, GetParam()), IsOk());
+  EXPECT_EQ(out, a + b);
+  ASSERT_THAT(Decompress(Gzip(a) + Gzip(b), 65536, &out), IsOk());
+  EXPECT_EQ(out, a + b);
+}
+
+TEST_P(DecompressorTest, TinyInputsPassThrough) {
+  std::string out;
+  ASSERT_THAT(Decompress("", 1, &out), IsOk());
+  EXPECT_EQ(out, "");
+  ASSERT_THAT(Decompress("BZ", 1, &out), IsOk());
+  EXPECT_EQ(out, "BZ");
+}
+
+TEST_P(DecompressorTest, CorruptStreamsAreDataLoss) {
+  const int t = GetParam();
+  std::string data = RandomBytes(500000, 4);
+  std::string bz = Bzip2(data);
+  std::string out;
+  std::string corrupt = bz;
+  for (size_t i = 100; i < 200; ++i) corrupt[i] = static_cast<char>(corrupt[i] ^ 0x5A);
+  EXPECT_THAT(Decompress(corrupt, 4096, &out, nullptr, 1ull << 40, t),
+              StatusIs(absl::StatusCode::kDataLoss, HasSubstr("bzip2")));
+  EXPECT_THAT(Decompress(bz.substr(0, bz.size() / 2), 4096, &out, nullptr, 1ull << 40, t),
+              StatusIs(absl::StatusCode::kDataLoss, HasSubstr("ends early")));
+  EXPECT_THAT(Decompress(bz + "garbage!", 4096, &out, nullptr, 1ull << 40, t),
+              StatusIs(absl::StatusCode::kDataLoss, HasSubstr("not a bzip2 stream")));
+  std::string gz = Gzip(data);
+  corrupt = gz;
+  for (size_t i = 50; i < 150; ++i) corrupt[i] = static_cast<char>(corrupt[i] ^ 0x5A);
+  EXPECT_THAT(Decompress(corrupt, 4096, &out),
+              StatusIs(absl::StatusCode::kDataLoss, HasSubstr("gzip")));
+  EXPECT_THAT(Decompress(gz.substr(0, gz.size() - 10), 4096, &out),
+              StatusIs(absl::StatusCode::kDataLoss, HasSubstr("ends early")));
+  // Header only.
+  EXPECT_THAT(Decompress("BZh9", 4096, &out), StatusIs(absl::StatusCode::kDataLoss));
+  EXPECT_THAT(Decompress(std::string("\x1f\x8b", 2) + "xx", 4096, &out),
+              StatusIs(absl::StatusCode::kDataLoss));
+}
+
+TEST_P(DecompressorTest, OutputLimitStopsBombs) {
+  std::string zeros(20 << 20, '\0');
+  std::string bz = Bzip2(zeros);
+  EXPECT_LT(bz.size(), 1000u);
+  std::string out;
+  EXPECT_THAT(Decompress(bz, 4096, &out, nullptr, 1 << 20, GetParam()),
+              StatusIs(absl::StatusCode::kResourceExhausted, HasSubstr("NETBLOCKS_MAX_BYTES")));
+  EXPECT_LE(out.size(), (1u << 20) + (1u << 20));
+}
+
+TEST_P(DecompressorTest, SinkErrorStopsDecompression) {
+  StringSink sink;
+  sink.fail_after = 1;
+  Decompressor d(sink, 1ull << 40, GetParam());
+  std::string bz = Bzip2(RandomBytes(4 << 20, 5), 1);
+  absl::Status s = d.Write(bz.data(), bz.size());
+  if (s.ok()) s = d.Finish();
+  EXPECT_THAT(s, StatusIs(absl::StatusCode::kCancelled));
+  EXPECT_THAT(d.Write("x", 1), StatusIs(absl::StatusCode::kCancelled));
+}
+
+TEST(ChunkPipeTest, BoundedAndOrdered) {
+  ChunkPipe pipe(1000, 2);
+  std::string data = RandomBytes(100000, 6);
+  std::atomic<size_t> max_ahead{0};
+  std::atomic<size_t> consumed{0};
+  std::thread producer([&] {
+    for (size_t off = 0; off < data.size(); off += 333) {
+      ASSERT_THAT(pipe.Write(data.data() + off, std::min<size_t>(333, data.size() - off)), IsOk());
+      size_t ahead = off - std::min(off, consumed.load());
+      if (ahead > max_ahead) max_ahead = ahead;
+    }
+    pipe.CloseWrite(absl::OkStatus());
+  });
+  std::string got, chunk;
+  while (pipe.Pop(&chunk)) {
+    std::this_thread::sleep_for(std::chrono::microseconds(200));
+    got += chunk;
+    consumed = got.size();
+    pipe.Recycle(std::move(chunk));
+  }
+  producer.join();
+  EXPECT_EQ(got, data);
+  EXPECT_THAT(pipe.producer_status(), IsOk());
+  // At most the queued chunks, the one being filled and the one being consumed are ahead.
+  EXPECT_LE(max_ahead.load(), 4 * 1000u + 333u);
+}
+
+TEST(ChunkPipeTest, CancelUnblocksTheProducer) {
+  ChunkPipe pipe(10, 1);
+  std::thread producer([&] {
+    std::string big(10000, 'x');
+    EXPECT_THAT(pipe.Write(big.data(), big.size()), StatusIs(absl::StatusCode::kAborted));
+    pipe.CloseWrite(absl::AbortedError("x"));
+  });
+  std::string chunk;
+  ASSERT_TRUE(pipe.Pop(&chunk));
+  pipe.Cancel(absl::AbortedError("consumer gave up"));
+  producer.join();
+  EXPECT_FALSE(pipe.Pop(&chunk));
+}
+
+class FetcherTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/fetcher_test.XXXXXX";
+    dir_ = mkdtemp(tmpl);
+    ASSERT_TRUE(http_.ok());
+  }
+  void TearDown() override { std::system(("rm -rf " + dir_).c_str()); }
+  std::string dir_;
+  TestHttpServer http_;
+  UrlFetcher fetcher_;
+};
+
+TEST_F(FetcherTest, LocalFilesByUrlAndPath) {
+  std::string data = RandomBytes(3 << 20, 7);
+  ASSERT_TRUE(WriteFile(dir_ + "/f.bin", data));
+  EXPECT_EQ(*fetcher_.Get("file://" + dir_ + "/f.bin", 10 << 20), data);
+  EXPECT_EQ(*fetcher_.Get(dir_ + "/f.bin", 10 << 20), data);
+  EXPECT_EQ(*fetcher_.Get("file://localhost" + dir_ + "/f.bin", 10 << 20), data);
+  EXPECT_THAT(fetcher_.Get("file://" + dir_ + "/missing", 100),
+              StatusIs(absl::StatusCode::kNotFound, HasSubstr("missing")));
+  EXPECT_THAT(fetcher_.Get("file://" + dir_ + "/f.bin", 100),
+              StatusIs(absl::StatusCode::kResourceExhausted));
+  EXPECT_THAT(fetcher_.Get("file://" + dir_, 100), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(fetcher_.Get("ftp://example.org/x", 100),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("unsupported URL")));
+  EXPECT_THAT(fetcher_.Get("relative/path", 100), StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+TEST_F(FetcherTest, HttpBodiesAndErrors) {
+  std::string data = RandomBytes(2 << 20, 8);
+  http_.Serve("/rib.bz2", data);
+  http_.Serve("/gone", "x", 410);
+  http_.Serve("/broken", "x", 503);
+  EXPECT_EQ(*fetcher_.Get(http_.Url("/rib.bz2"), 10 << 20), data);
+  EXPECT_THAT(fetcher_.Get(http_.Url("/nothing"), 100),
+              StatusIs(absl::StatusCode::kNotFound, HasSubstr("404")));
+  EXPECT_THAT(fetcher_.Get(http_.Url("/gone"), 100), StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(fetcher_.Get(http_.Url("/broken"), 100),
+              StatusIs(absl::StatusCode::kUnavailable, HasSubstr("503")));
+  EXPECT_THAT(fetcher_.Get(http_.Url("/rib.bz2"), 1000),
+              StatusIs(absl::StatusCode::kResourceExhausted));
+  // Nothing listens on port 1.
+  EXPECT_THAT(fetcher_.Get("http://127.0.0.1:1/x", 100), StatusIs(absl::StatusCode::kUnavailable));
+}
+
+TEST_F(FetcherTest, DirectoryListings) {
+  http_.ServeIndex("/RIBS/", {"rib.20240101.0000.bz2", "older.txt"});
+  auto links = fetcher_.ListDirectory(http_.Url("/RIBS/"));
+  ASSERT_THAT(links, IsOk());
+  EXPECT_THAT(*links, ::testing::ElementsAre("?C=N;O=D", "../", "rib.20240101.0000.bz2",
+                                             "older.txt"));
+  EXPECT_THAT(http_.requests(), ::testing::Contains("/RIBS/?C=M;O=D"));
+  // file://: newest first.
+  ASSERT_TRUE(WriteFile(dir_ + "/a", "1"));
+  ASSERT_TRUE(WriteFile(dir_ + "/b", "2"));
+  ASSERT_EQ(std::system(("touch -d '2020-01-01' " + dir_ + "/b").c_str()), 0);
+  auto files = fetcher_.ListDirectory("file://" + dir_ + "/");
+  ASSERT_THAT(files, IsOk());
+  EXPECT_THAT(*files, ::testing::ElementsAre("a", "b"));
+  EXPECT_THAT(fetcher_.ListDirectory("file://" + dir_ + "/nope/"),
+              StatusIs(absl::StatusCode::kNotFound));
+}
+
+std::string SmallTable(int n, uint32_t first_as) {
+  MrtWriter w;
+  w.PeerIndexTable(1, "", {Peer{1, false, V4("192.0.2.1"), 3356, true}});
+  for (int i = 0; i < n; ++i) {
+    RibEntry e;
+    e.attrs.as_path = {Segment{kAsSequence, {3356, first_as + static_cast<uint32_t>(i)}}};
+    std::string p = V4("20.0.0.0");
+    p[1] = static_cast<char>(i >> 8);
+    p[2] = static_cast<char>(i);
+    w.RibUnicast(false, static_cast<uint32_t>(i), p, 24, {e});
+  }
+  return w.Take();
+}
+
+TEST_F(FetcherTest, ReadRibThroughHttpAndFile) {
+  std::string mrt = SmallTable(5000, 100000);
+  http_.Serve("/rib.bz2", Bzip2(mrt));
+  ASSERT_TRUE(WriteFile(dir_ + "/rib.gz", Gzip(mrt)));
+  for (const std::string& url : {http_.Url("/rib.bz2"), "file://" + dir_ + "/rib.gz"}) {
+    NetblockTable table;
+    RibReadStats st;
+    RibReadOptions opt;
+    opt.chunk_size = 4096;
+    opt.queue_chunks = 2;
+    ASSERT_THAT(ReadRib(fetcher_, url, table, opt, &st), IsOk());
+    EXPECT_EQ(table.ipv4_count(), 5000u);
+    EXPECT_EQ(st.mrt.rib_ipv4, 5000u);
+    EXPECT_EQ(st.decompressed_bytes, mrt.size());
+    EXPECT_GT(st.compressed_bytes, 0u);
+  }
+}
+
+TEST_F(FetcherTest, ReadRibReportsTheFailingStage) {
+  std::string mrt = SmallTable(2000, 1);
+  std::string bz = Bzip2(mrt);
+  http_.Serve("/truncated.bz2", bz.substr(0, bz.size() - 100));
+  std::string corrupt = bz;
+  for (size_t i = 200; i < 260; ++i) corrupt[i] = static_cast<char>(~corrupt[i]);
+  http_.Serve("/corrupt.bz2", corrupt);
+  MrtWriter w;
+  w.Raw(13, 2, "x", 0x40000000);
+  http_.Serve("/framing.mrt", w.data());
+  NetblockTable table;
+  EXPECT_THAT(ReadRib(fetcher_, http_.Url("/truncated.bz2"), table, {}, nullptr),
+              StatusIs(absl::StatusCode::kDataLoss, HasSubstr("truncated.bz2: bzip2")));
+  EXPECT_THAT(ReadRib(fetcher_, http_.Url("/corrupt.bz2"), table, {}, nullptr),
+              StatusIs(absl::StatusCode::kDataLoss, HasSubstr("corrupt.bz2: bzip2")));
+  EXPECT_THAT(ReadRib(fetcher_, http_.Url("/framing.mrt"), table, {}, nullptr),
+              StatusIs(absl::StatusCode::kDataLoss, HasSubstr("announces 1073741824 bytes")));
+  EXPECT_THAT(ReadRib(fetcher_, http_.Url("/missing.bz2"), table, {}, nullptr),
+              StatusIs(absl::StatusCode::kNotFound));
+}
+
+// Records routes and lets the test wait until the first one arrived.
+class SignallingTable final : public RouteSink {
+ public:
+  void OnRoute(const Prefix& p, std::optional<uint32_t> origin) override {
+    table.OnRoute(p, origin);
+    std::lock_guard<std::mutex> lock(mu);
+    ++routes;
+    cv.notify_all();
+  }
+  bool WaitForRoutes(std::chrono::seconds timeout) {
+    std::unique_lock<std::mutex> lock(mu);
+    return cv.wait_for(lock, timeout, [&] { return routes > 0; });
+  }
+  NetblockTable table;
+  std::mutex mu;
+  std::condition_variable cv;
+  int routes = 0;
+};
+
+TEST_F(FetcherTest, DownloadIsParsedWhileItStreams) {
+  // The server sends the second half only after the parser has produced a route from the first
+  // half: a reader that buffered the whole body first would never see it (and time out).
+  std::string mrt = SmallTable(20000, 1);
+  std::string body = Gzip(mrt);
+  SignallingTable sink;
+  std::atomic<bool> saw_route_before_end{false};
+  size_t half = body.size() / 2 + 1;
+  http_.ServeStreaming("/slow.gz", body, half, [&](size_t chunk) {
+    if (chunk == 1) saw_route_before_end = sink.WaitForRoutes(std::chrono::seconds(20));
+  });
+  RibReadOptions opt;
+  opt.chunk_size = 1024;
+  ASSERT_THAT(ReadRib(fetcher_, http_.Url("/slow.gz"), sink, opt, nullptr), IsOk());
+  EXPECT_TRUE(saw_route_before_end.load());
+  EXPECT_EQ(sink.table.ipv4_count(), 20000u);
+}
+
+TEST_F(FetcherTest, CancelFlagStopsAReadEarly) {
+  std::string mrt = SmallTable(20000, 1);
+  ASSERT_TRUE(WriteFile(dir_ + "/rib.mrt", mrt));
+  std::atomic<bool> cancel{true};
+  RibReadOptions opt;
+  opt.chunk_size = 1024;
+  opt.cancel = &cancel;
+  NetblockTable table;
+  EXPECT_THAT(ReadRib(fetcher_, dir_ + "/rib.mrt", table, opt, nullptr),
+              StatusIs(absl::StatusCode::kCancelled));
+}
+
+}  // namespace
+}  // namespace mm::netblocks
