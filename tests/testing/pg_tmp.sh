@@ -19,9 +19,11 @@ start)
   echo "$data" > "$state/datadir"
   as_pg "$PGBIN/initdb" -D "$data/db" -U postgres --auth=trust --no-locale -E UTF8 --no-sync \
     >"$data/initdb.log" 2>&1 || { cat "$data/initdb.log" >&2; exit 1; }
+  # Ports below the ephemeral range, so outgoing connections cannot take ours meanwhile.
+  low=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
   for _ in $(seq 1 12); do
-    port=$(( 20000 + RANDOM % 40000 ))
-    if ss -Hltn "sport = :$port" 2>/dev/null | grep -q .; then continue; fi
+    port=$(( 10000 + RANDOM % (low - 10000) ))
+    if ss -Hatn "( sport = :$port or dport = :$port )" 2>/dev/null | grep -q .; then continue; fi
     if as_pg "$PGBIN/pg_ctl" -D "$data/db" -l "$data/server.log" -w -t 60 \
          -o "-p $port -k $data -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" \
          start >/dev/null; then
