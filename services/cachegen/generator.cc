@@ -6,7 +6,7 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
-#include "services/cachegen/atomic_file.h"
+#include "services/common/atomic_file.h"
 #include "services/cachegen/cache_reader.h"
 #include "services/cachegen/cache_writer.h"
 #include "services/cachegen/metrics.h"
@@ -93,7 +93,7 @@ absl::StatusOr<GenerateResult> Generator::Run() {
 }
 
 absl::StatusOr<GenerateResult> Generator::RunOnce() {
-  MM_ASSIGN_OR_RETURN(AtomicFile file, AtomicFile::Create(options_.outfile));
+  MM_ASSIGN_OR_RETURN(common::AtomicFile file, common::AtomicFile::Create(options_.outfile));
   GenerateResult result;
   {
     google::protobuf::io::FileOutputStream out(file.fd(), 1 << 20);

@@ -9,7 +9,7 @@
 #include "absl/time/clock.h"
 #include "services/common/config.h"
 #include "services/common/log.h"
-#include "services/netblocks/atomic_file.h"
+#include "services/common/atomic_file.h"
 #include "services/netblocks/rib_source.h"
 
 namespace mm::netblocks {
@@ -151,7 +151,7 @@ absl::Status NetblocksJob::Run(const std::vector<NetblocksSource>& sources, bool
     if (lines == 0) {
       status = absl::FailedPreconditionError("Unable to retrieve netblock list");
     } else {
-      status = WriteFileAtomically(output, text);
+      status = common::WriteFileAtomically(output, text);
       r.written = status.ok();
     }
   }

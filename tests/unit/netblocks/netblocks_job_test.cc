@@ -9,7 +9,6 @@
 #include "prometheus/registry.h"
 #include "prometheus/text_serializer.h"
 #include "services/common/config.h"
-#include "services/netblocks/atomic_file.h"
 #include "services/netblocks/netblocks_job.h"
 #include "services/netblocks/netblocks_metrics.h"
 #include "services/netblocks/rib_source.h"
@@ -359,23 +358,6 @@ TEST_F(JobTest, ConfigKeysAndDefaults) {
   auto c2 = NetblocksConfig::FromConfig(c);
   ASSERT_THAT(c2, IsOk());
   EXPECT_EQ(GlobalSources(*c2).size(), 1u);
-}
-
-TEST(AtomicFileTest, ReplacesKeepingTheMode) {
-  char tmpl[] = "/tmp/atomic_file_test.XXXXXX";
-  std::string dir = mkdtemp(tmpl);
-  std::string path = dir + "/f.txt";
-  ASSERT_THAT(WriteFileAtomically(path, "one\n"), IsOk());
-  EXPECT_EQ(ReadFile(path), "one\n");
-  ASSERT_EQ(chmod(path.c_str(), 0640), 0);
-  ASSERT_THAT(WriteFileAtomically(path, "two\n"), IsOk());
-  EXPECT_EQ(ReadFile(path), "two\n");
-  struct stat st;
-  ASSERT_EQ(stat(path.c_str(), &st), 0);
-  EXPECT_EQ(st.st_mode & 07777, 0640u);
-  EXPECT_THAT(WriteFileAtomically(dir + "/missing/f.txt", "x"),
-              StatusIs(absl::StatusCode::kPermissionDenied));
-  std::system(("rm -rf " + dir).c_str());
 }
 
 }  // namespace

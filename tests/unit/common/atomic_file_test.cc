@@ -1,4 +1,4 @@
-#include "services/cachegen/atomic_file.h"
+#include "services/common/atomic_file.h"
 
 #include <dirent.h>
 #include <gtest/gtest.h>
@@ -10,7 +10,7 @@
 
 #include "tests/testing/status_matchers.h"
 
-namespace mm::cachegen {
+namespace mm::common {
 namespace {
 
 using ::mm::testing::IsOk;
@@ -73,5 +73,23 @@ TEST(AtomicFileTest, MissingDirectoryIsAnError) {
   EXPECT_FALSE(AtomicFile::Create("").ok());
 }
 
+TEST(AtomicFileTest, ReplacesKeepingTheMode) {
+  char tmpl[] = "/tmp/atomic_file_test.XXXXXX";
+  std::string dir = mkdtemp(tmpl);
+  std::string path = dir + "/f.txt";
+  ASSERT_THAT(WriteFileAtomically(path, "one\n"), IsOk());
+  EXPECT_EQ(Read(path), "one\n");
+  ASSERT_EQ(chmod(path.c_str(), 0640), 0);
+  ASSERT_THAT(WriteFileAtomically(path, "two\n"), IsOk());
+  EXPECT_EQ(Read(path), "two\n");
+  struct stat st;
+  ASSERT_EQ(stat(path.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 0640u);
+  EXPECT_THAT(WriteFileAtomically(dir + "/missing/f.txt", "x"),
+              StatusIs(absl::StatusCode::kNotFound));
+  unlink(path.c_str());
+  rmdir(dir.c_str());
+}
+
 }  // namespace
-}  // namespace mm::cachegen
+}  // namespace mm::common

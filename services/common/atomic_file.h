@@ -8,14 +8,16 @@
 // Not thread-safe.
 
 #include <string>
+#include <string_view>
 
 #include "absl/status/statusor.h"
 
-namespace mm::cachegen {
+namespace mm::common {
 
 class AtomicFile {
  public:
-  // Creates "<path>.tmp.XXXXXX" (mode 0666 minus the umask, like a plain open()).
+  // Creates "<path>.tmp.XXXXXX". Its mode is the replaced file's, or 0666 minus the umask
+  // (like a plain open()) for a new file: readers are often another user.
   static absl::StatusOr<AtomicFile> Create(const std::string& path);
   AtomicFile(AtomicFile&& other) noexcept;
   AtomicFile& operator=(AtomicFile&&) = delete;
@@ -38,4 +40,7 @@ class AtomicFile {
   bool committed_ = false;
 };
 
-}  // namespace mm::cachegen
+// Writes `contents` through an AtomicFile (the whole file at once).
+absl::Status WriteFileAtomically(const std::string& path, std::string_view contents);
+
+}  // namespace mm::common

@@ -1,4 +1,4 @@
-#include "services/cachegen/atomic_file.h"
+#include "services/common/atomic_file.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -10,7 +10,7 @@
 
 #include "absl/strings/str_cat.h"
 
-namespace mm::cachegen {
+namespace mm::common {
 namespace {
 
 absl::Status Errno(const std::string& what) {
@@ -38,10 +38,14 @@ absl::StatusOr<AtomicFile> AtomicFile::Create(const std::string& path) {
   buf.push_back('\0');
   int fd = mkostemp(buf.data(), O_CLOEXEC);
   if (fd < 0) return Errno(absl::StrCat("cannot create a temporary file next to ", path));
-  // mkstemp creates 0600; the cache is read by the mirrorlist server, often another user.
+  // mkstemp creates 0600; outputs are read by other programs, often another user. Keep the
+  // mode of the file being replaced, else what a plain open() would give.
   mode_t mask = umask(0);
   umask(mask);
-  if (fchmod(fd, 0666 & ~mask) != 0) {
+  mode_t mode = 0666 & ~mask;
+  struct stat st;
+  if (stat(path.c_str(), &st) == 0) mode = st.st_mode & 07777;
+  if (fchmod(fd, mode) != 0) {
     absl::Status s = Errno(absl::StrCat("chmod ", buf.data()));
     close(fd);
     unlink(buf.data());
@@ -89,4 +93,21 @@ absl::Status AtomicFile::Commit() {
   return absl::OkStatus();
 }
 
-}  // namespace mm::cachegen
+absl::Status WriteFileAtomically(const std::string& path, std::string_view contents) {
+  auto file = AtomicFile::Create(path);
+  if (!file.ok()) return file.status();
+  const char* p = contents.data();
+  size_t left = contents.size();
+  while (left > 0) {
+    ssize_t n = write(file->fd(), p, left);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return Errno(absl::StrCat("write ", file->temp_path()));
+    }
+    p += n;
+    left -= static_cast<size_t>(n);
+  }
+  return file->Commit();
+}
+
+}  // namespace mm::common
