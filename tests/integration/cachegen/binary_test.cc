@@ -20,6 +20,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "tests/integration/cachegen/cachegen_testing.h"
+#include "tests/testing/fake_servers.h"
 #include "tests/testing/fixtures.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/subprocess.h"
@@ -29,6 +30,7 @@ namespace mm::cachegen::testing {
 namespace {
 
 using ::mm::testing::BinaryPath;
+using ::mm::testing::FakePushgateway;
 using ::mm::testing::ProcessOptions;
 using ::mm::testing::ProcessResult;
 using ::mm::testing::RunProcess;
@@ -203,26 +205,11 @@ TEST_F(BinaryTest, SigtermStopsCleanlyAndKeepsTheOldCache) {
 }
 
 TEST_F(BinaryTest, MetricsArePushedToThePushgateway) {
-  httplib::Server gateway;
-  std::mutex mu;
-  std::string body, path;
-  auto capture = [&](const httplib::Request& req, httplib::Response& res) {
-    std::lock_guard<std::mutex> lock(mu);
-    body += req.body;
-    path = req.path;
-    res.status = 200;
-  };
-  gateway.Put(R"(/metrics/.*)", capture);
-  gateway.Post(R"(/metrics/.*)", capture);
-  int port = gateway.bind_to_any_port("127.0.0.1");
-  std::thread serve([&] { gateway.listen_after_bind(); });
-  ProcessResult r = Run({"-c", config_, "-o", out_},
-                        {{"MM2_PUSHGATEWAY_URL", absl::StrCat("http://127.0.0.1:", port)}});
-  gateway.stop();
-  serve.join();
+  FakePushgateway gateway;
+  ProcessResult r = Run({"-c", config_, "-o", out_}, {{"MM2_PUSHGATEWAY_URL", gateway.url()}});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  std::lock_guard<std::mutex> lock(mu);
-  EXPECT_THAT(path, HasSubstr("/job/generate-mirrorlist-cache"));
+  std::string body = gateway.bodies();
+  EXPECT_THAT(gateway.paths(), ::testing::Contains(HasSubstr("/job/generate-mirrorlist-cache")));
   EXPECT_THAT(body, HasSubstr("mm_cachegen_entries_written{field=\"MirrorListCache\"} 1"));
   EXPECT_THAT(body, HasSubstr("mm_cachegen_rows_read{section=\"host_category_dirs\"} 1"));
   EXPECT_THAT(body, HasSubstr("mm_cachegen_output_bytes"));

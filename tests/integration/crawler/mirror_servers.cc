@@ -1,3 +1,4 @@
+#include "tests/testing/fake_servers.h"
 #include "tests/integration/crawler/mirror_servers.h"
 
 #include <arpa/inet.h>
@@ -49,34 +50,6 @@ std::string ReadFileOrEmpty(const std::string& path) {
   return ss.str();
 }
 
-int FreePort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  a.sin_port = 0;
-  bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  int port = ntohs(a.sin_port);
-  close(fd);
-  return port;
-}
-
-bool WaitForPort(int port, absl::Duration timeout) {
-  return WaitFor(
-      [port] {
-        int fd = socket(AF_INET, SOCK_STREAM, 0);
-        sockaddr_in a{};
-        a.sin_family = AF_INET;
-        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        a.sin_port = htons(port);
-        bool ok = connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
-        close(fd);
-        return ok;
-      },
-      timeout);
-}
 
 std::unique_ptr<HttpMirror> HttpMirror::Start(const std::string& root, const std::string& cert,
                                               const std::string& key) {

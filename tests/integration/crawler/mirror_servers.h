@@ -13,6 +13,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "tests/testing/fake_servers.h"
 #include "tests/testing/subprocess.h"
 
 namespace httplib {
@@ -37,8 +38,6 @@ void WriteFile(const std::string& root, const std::string& rel, const std::strin
 void MakeDir(const std::string& root, const std::string& rel);
 std::string ReadFileOrEmpty(const std::string& path);
 // A port that was free a moment ago on 127.0.0.1.
-int FreePort();
-bool WaitForPort(int port, absl::Duration timeout);
 
 class HttpMirror {
  public:

@@ -13,6 +13,7 @@
 
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
+#include "tests/testing/fake_servers.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/subprocess.h"
 #include "tests/testing/test_env.h"
@@ -27,47 +28,8 @@ using ::mm::testing::IsOk;
 using ::testing::HasSubstr;
 using ::testing::UnorderedElementsAreArray;
 using namespace ::mm::netblocks::testing;  // NOLINT: test helpers
+using ::mm::testing::FakePushgateway;
 
-// A Pushgateway stand-in: records the bodies pushed to it.
-class FakePushgateway {
- public:
-  FakePushgateway() {
-    auto handler = [this](const httplib::Request& req, httplib::Response& res) {
-      std::lock_guard<std::mutex> lock(mu_);
-      paths_.push_back(req.path);
-      bodies_ += req.body;
-      res.status = 200;
-    };
-    server_.Put(".*", handler);
-    server_.Post(".*", handler);
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-    for (int i = 0; i < 500 && !server_.is_running(); ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-  }
-  ~FakePushgateway() {
-    server_.stop();
-    thread_.join();
-  }
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
-  std::string bodies() {
-    std::lock_guard<std::mutex> lock(mu_);
-    return bodies_;
-  }
-  std::vector<std::string> paths() {
-    std::lock_guard<std::mutex> lock(mu_);
-    return paths_;
-  }
-
- private:
-  httplib::Server server_;
-  std::thread thread_;
-  int port_ = 0;
-  std::mutex mu_;
-  std::string bodies_;
-  std::vector<std::string> paths_;
-};
 
 Attributes Path(std::vector<uint32_t> seq) {
   Attributes a;

@@ -14,6 +14,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "tests/integration/umdl/umdl_test_support.h"
+#include "tests/testing/fake_servers.h"
 #include "tests/testing/fixtures.h"
 #include "tests/testing/status_matchers.h"
 
@@ -228,26 +229,12 @@ TEST_F(UmdlRobustnessTest, MetricsArePushedToThePushgateway) {
   FixtureBuilder f(db());
   f.Category("Good", 1, "pub/good");
   MakeDirs(master_ + "/pub/good/a/b");
-  httplib::Server gateway;
-  std::mutex mu;
-  std::string body, path;
-  auto record = [&](const httplib::Request& req, httplib::Response& res) {
-    std::lock_guard<std::mutex> lock(mu);
-    body += req.body;
-    path = req.path;
-    res.status = 200;
-  };
-  gateway.Put(".*", record);
-  gateway.Post(".*", record);
-  int port = gateway.bind_to_any_port("127.0.0.1");
-  std::thread server([&] { gateway.listen_after_bind(); });
+  FakePushgateway gateway;
   ProcessResult r = RunUmdl(Config(Entry("Good", master_ + "/pub/good")), {},
-                            {{"MM2_PUSHGATEWAY_URL", absl::StrCat("http://127.0.0.1:", port)}});
-  gateway.stop();
-  server.join();
+                            {{"MM2_PUSHGATEWAY_URL", gateway.url()}});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  std::lock_guard<std::mutex> lock(mu);
-  EXPECT_THAT(path, HasSubstr("/metrics/job/umdl"));
+  std::string body = gateway.bodies();
+  EXPECT_THAT(gateway.paths(), ::testing::Contains(HasSubstr("/metrics/job/umdl")));
   EXPECT_THAT(body, HasSubstr("mm_umdl_directories_seen_total{category=\"Good\"} 3"));
   EXPECT_THAT(body, HasSubstr("mm_umdl_directories_created_total{category=\"Good\"} 2"));
   EXPECT_THAT(body, HasSubstr("mm_umdl_directories_changed_total{category=\"Good\"} 3"));

@@ -16,6 +16,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "services/catalog/store/directory_files.h"
+#include "tests/testing/fake_servers.h"
 #include "tests/testing/fixtures.h"
 #include "tests/testing/test_env.h"
 
@@ -199,32 +200,6 @@ std::string RsyncBinary() {
   return "rsync";
 }
 
-namespace {
-int FreePort() {
-  int s = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  a.sin_port = 0;
-  ::bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  ::getsockname(s, reinterpret_cast<sockaddr*>(&a), &len);
-  int port = ntohs(a.sin_port);
-  ::close(s);
-  return port;
-}
-
-bool CanConnect(int port) {
-  int s = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  a.sin_port = htons(static_cast<uint16_t>(port));
-  bool ok = ::connect(s, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
-  ::close(s);
-  return ok;
-}
-}  // namespace
 
 absl::StatusOr<std::unique_ptr<RsyncDaemon>> RsyncDaemon::Start(const std::string& module,
                                                                 const std::string& path) {
@@ -243,7 +218,7 @@ absl::StatusOr<std::unique_ptr<RsyncDaemon>> RsyncDaemon::Start(const std::strin
     if (!p.ok()) return p.status();
     d->process_ = std::move(*p);
     int port = d->port_;
-    if (WaitFor([port] { return CanConnect(port); }, absl::Seconds(10))) return d;
+    if (WaitForPort(port, absl::Seconds(10))) return d;
     d->process_.reset();
   }
   return absl::UnavailableError("rsync --daemon did not start");

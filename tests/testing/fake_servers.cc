@@ -1,0 +1,77 @@
+#include "tests/testing/fake_servers.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "tests/testing/subprocess.h"
+
+namespace mm::testing {
+namespace {
+
+sockaddr_in Loopback(int port) {
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  a.sin_port = htons(static_cast<uint16_t>(port));
+  return a;
+}
+
+}  // namespace
+
+int FreePort() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a = Loopback(0);
+  bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  socklen_t len = sizeof a;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  close(fd);
+  return ntohs(a.sin_port);
+}
+
+bool WaitForPort(int port, absl::Duration timeout) {
+  return WaitFor(
+      [port] {
+        int fd = socket(AF_INET, SOCK_STREAM, 0);
+        sockaddr_in a = Loopback(port);
+        bool ok = connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+        close(fd);
+        return ok;
+      },
+      timeout);
+}
+
+FakePushgateway::FakePushgateway() {
+  auto handler = [this](const httplib::Request& req, httplib::Response& res) {
+    std::lock_guard<std::mutex> lock(mu_);
+    paths_.push_back(req.path);
+    bodies_ += req.body;
+    res.status = 200;
+  };
+  server_.Put(".*", handler);
+  server_.Post(".*", handler);
+  port_ = server_.bind_to_any_port("127.0.0.1");
+  thread_ = std::thread([this] { server_.listen_after_bind(); });
+  // httplib's stop() is lost if it comes before the accept loop runs.
+  for (int i = 0; i < 500 && !server_.is_running(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+}
+
+FakePushgateway::~FakePushgateway() {
+  server_.stop();
+  thread_.join();
+}
+
+std::string FakePushgateway::bodies() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return bodies_;
+}
+
+std::vector<std::string> FakePushgateway::paths() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return paths_;
+}
+
+}  // namespace mm::testing

@@ -1,0 +1,42 @@
+#pragma once
+// Small loopback servers and port helpers shared by tests.
+
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <httplib.h>
+
+#include "absl/time/time.h"
+
+namespace mm::testing {
+
+// A port on 127.0.0.1 that was free a moment ago (the kernel picked it). Servers that cannot
+// listen on port 0 themselves (rsync --daemon, vsftpd) retry with another one when it was taken.
+int FreePort();
+// True once something accepts connections on 127.0.0.1:port, false after `timeout`.
+bool WaitForPort(int port, absl::Duration timeout);
+
+// A Prometheus Pushgateway stand-in on a kernel-chosen loopback port: records what is pushed.
+class FakePushgateway {
+ public:
+  FakePushgateway();
+  ~FakePushgateway();
+  FakePushgateway(const FakePushgateway&) = delete;
+  FakePushgateway& operator=(const FakePushgateway&) = delete;
+
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  std::string bodies();
+  std::vector<std::string> paths();
+
+ private:
+  httplib::Server server_;
+  std::thread thread_;
+  int port_ = 0;
+  std::mutex mu_;
+  std::string bodies_;
+  std::vector<std::string> paths_;
+};
+
+}  // namespace mm::testing
