@@ -112,8 +112,13 @@ CRAWLER_CRAWL_ID = None
 # Lease duration (seconds); leases are renewed while a host is crawled, and a crashed crawler's
 # hosts are taken over by the others once their lease expired.
 CRAWLER_LEASE_SECONDS = 300
-# Per-request timeout (seconds) for HTTP(S)/FTP checks and rsync connections.
+# Network timeout (seconds), like upstream's socket timeout: for connecting (HTTP(S), FTP,
+# rsync) and for a transfer that receives nothing; a transfer that keeps receiving may take
+# longer (a large fullfiletimelist on a slow link), up to the host/global deadline.
 CRAWLER_HTTP_TIMEOUT = 10
+# The master's directory tree of a category is fetched from catalog again when the copy in hand
+# is older than this (seconds), so a long crawl follows the UMDL runs that happen meanwhile.
+CRAWLER_TREE_REFRESH_SECONDS = 600
 # "Try later" answers (timeouts, FTP 421/425/500/530) are retried this often with capped
 # exponential back-off and full jitter (maximum wait in seconds), then the next URL is used.
 CRAWLER_RETRY_ATTEMPTS = 10
@@ -122,7 +127,7 @@ CRAWLER_RETRY_MAX_WAIT = 10
 CRAWLER_USE_FULLFILETIMELIST = True
 CRAWLER_FFT_MAX_BYTES = 1073741824
 CRAWLER_RSYNC_BINARY = "rsync"
-# CA bundle for HTTPS mirrors (None = the system store).
+# CA bundle for HTTPS mirrors and the SMTP server's STARTTLS (None = the system store).
 CRAWLER_CA_BUNDLE = None
 # Per-category crawl history (mm_crawl_history) and finished crawl leases are kept this long.
 CRAWLER_HISTORY_KEEP_DAYS = 7

@@ -100,6 +100,7 @@ absl::StatusOr<LeaseGrant> GrpcCrawlCatalog::Acquire(const LeaseRequest& r) {
   req.set_max_hosts(r.max_hosts);
   req.set_lease_seconds(r.lease_seconds);
   for (const auto& c : r.categories) req.add_category_names(c);
+  for (int64_t id : r.held) req.add_held_host_ids(id);
   pb::AcquireHostsResponse resp;
   absl::Status s = common::CallWithRetry(
       impl_->rpc, [&](grpc::ClientContext* ctx) { return impl_->stub->AcquireHosts(ctx, req, &resp); });
@@ -161,7 +162,7 @@ absl::StatusOr<std::shared_ptr<CategoryTree>> GrpcCrawlCatalog::LoadCategoryTree
       m.id = d.id();
       m.path = d.path();
       m.repomd_sha256 = d.repomd_sha256();
-      for (const auto& f : d.files()) m.files.push_back({f.name(), f.size()});
+      for (const auto& f : d.files()) m.files.push_back({f.name(), f.size(), f.timestamp()});
       tree->dirs.push_back(std::move(m));
       after = d.name();
     }
@@ -217,8 +218,24 @@ absl::StatusOr<HostCompletionOutcome> GrpcCrawlCatalog::CompleteHost(const HostC
   absl::Status s = common::CallWithRetry(
       impl_->rpc, [&](grpc::ClientContext* ctx) { return impl_->stub->CompleteHost(ctx, req, &resp); });
   if (!s.ok()) return s;
-  return HostCompletionOutcome{resp.already_completed(), resp.marked_not_up2date(), resp.disabled(),
-                               resp.crawl_failures(), resp.disable_reason()};
+  HostCompletionOutcome out{resp.already_completed(), resp.marked_not_up2date(), resp.disabled(),
+                            resp.crawl_failures(), resp.disable_reason(), std::nullopt};
+  if (resp.has_disabled_notice()) {
+    const auto& p = resp.disabled_notice();
+    DisabledNotice n;
+    n.site_id = p.site_id();
+    n.site_name = p.site_name();
+    n.site_org_url = p.site_org_url();
+    n.admin_usernames.assign(p.admin_usernames().begin(), p.admin_usernames().end());
+    n.admin_emails.assign(p.admin_emails().begin(), p.admin_emails().end());
+    n.host_id = p.host_id();
+    n.host_name = p.host_name();
+    n.country = p.country();
+    if (p.has_bandwidth()) n.bandwidth = p.bandwidth();
+    if (p.has_asn()) n.asn = p.asn();
+    out.disabled_notice = std::move(n);
+  }
+  return out;
 }
 
 absl::StatusOr<std::map<std::string, std::string>> GrpcCrawlCatalog::ContinentRedirects() {

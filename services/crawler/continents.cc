@@ -5,6 +5,9 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -135,10 +138,38 @@ bool ContinentFilter::Selected(const std::string& continent) const {
   return std::find(include_.begin(), include_.end(), continent) != include_.end();
 }
 
-ContinentFilter::Verdict ContinentFilter::Check(const std::string& url) const {
+namespace {
+
+// Runs `resolver` on a detached thread and waits at most `timeout` for it.
+std::vector<std::string> ResolveWithin(const Resolver& resolver, const std::string& host,
+                                       absl::Duration timeout) {
+  struct Shared {
+    std::mutex mu;
+    std::condition_variable cv;
+    bool done = false;
+    std::vector<std::string> addresses;
+  };
+  auto shared = std::make_shared<Shared>();
+  std::thread([shared, resolver, host] {
+    std::vector<std::string> a = resolver(host);
+    std::lock_guard<std::mutex> lock(shared->mu);
+    shared->addresses = std::move(a);
+    shared->done = true;
+    shared->cv.notify_all();
+  }).detach();
+  std::unique_lock<std::mutex> lock(shared->mu);
+  shared->cv.wait_for(lock, absl::ToChronoMilliseconds(std::max(timeout, absl::ZeroDuration())),
+                      [&] { return shared->done; });
+  return shared->done ? shared->addresses : std::vector<std::string>{};
+}
+
+}  // namespace
+
+ContinentFilter::Verdict ContinentFilter::Check(const std::string& url, absl::Duration timeout) const {
   Verdict v;
   std::string host = UrlHost(url);
-  std::vector<std::string> addresses = host.empty() ? std::vector<std::string>{} : resolver_(host);
+  std::vector<std::string> addresses =
+      host.empty() ? std::vector<std::string>{} : ResolveWithin(resolver_, host, timeout);
   if (addresses.empty()) {
     v.kind = Verdict::Kind::kBrokenUrl;
     return v;

@@ -16,12 +16,14 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 
 struct MMDB_s;
 
 namespace mm::crawler {
 
-// Resolves a host name to textual addresses; empty on failure.
+// Resolves a host name to textual addresses; empty on failure. May block (ContinentFilter bounds
+// the wait).
 using Resolver = std::function<std::vector<std::string>(const std::string& host)>;
 std::vector<std::string> SystemResolve(const std::string& host);
 
@@ -50,7 +52,9 @@ class ContinentFilter {
       std::vector<std::string> embargoed, Resolver resolver = SystemResolve);
   ~ContinentFilter();
 
-  Verdict Check(const std::string& url) const;
+  // The name lookup is abandoned after `timeout` (the resolver keeps running on a detached
+  // thread; getaddrinfo cannot be cancelled) and then counts as a failed lookup.
+  Verdict Check(const std::string& url, absl::Duration timeout = absl::Seconds(10)) const;
   // Most frequent country of the addresses; "US" when none is known.
   std::string CountryOf(const std::vector<std::string>& addresses) const;
   std::string ContinentOf(const std::string& country) const;

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,8 @@ struct LeaseRequest {
   int max_hosts = 1;
   int lease_seconds = 300;
   std::vector<std::string> categories;
+  // Hosts this process has in hand; its other live leases are granted again (lost replies).
+  std::vector<int64_t> held;
 };
 
 struct LeaseGrant {
@@ -74,12 +77,23 @@ struct HostCompletionData {
   int64_t propagation_datetime = 0;
 };
 
+// Upstream's HostCrawlerDisabledV1 body facts about a host that was just disabled.
+struct DisabledNotice {
+  int64_t site_id = 0;
+  std::string site_name, site_org_url;
+  std::vector<std::string> admin_usernames, admin_emails;
+  int64_t host_id = 0;
+  std::string host_name, country;
+  std::optional<int32_t> bandwidth, asn;
+};
+
 struct HostCompletionOutcome {
   bool already_completed = false;
   bool marked_not_up2date = false;
   bool disabled = false;
   int crawl_failures = 0;
   std::string disable_reason;
+  std::optional<DisabledNotice> disabled_notice;
 };
 
 struct PropagationTargetKey {
@@ -119,6 +133,7 @@ class CrawlCatalog {
   // Every page of the category's readable directories.
   virtual absl::StatusOr<std::shared_ptr<CategoryTree>> LoadCategoryTree(int64_t category_id,
                                                                          bool repodata_only) = 0;
+  // Both fail with FAILED_PRECONDITION when `holder` no longer holds the host's lease.
   virtual absl::StatusOr<CategoryReportCounts> ReportCategory(const CategoryReportData& report) = 0;
   virtual absl::StatusOr<HostCompletionOutcome> CompleteHost(const HostCompletionData& data) = 0;
   virtual absl::StatusOr<std::map<std::string, std::string>> ContinentRedirects() = 0;

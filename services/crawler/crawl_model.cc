@@ -53,6 +53,7 @@ const CategoryTree::Index& CategoryTree::index() const {
     idx->dirs.reserve(dirs.size());
     idx->file_dir.reserve(nfiles);
     idx->file_size.reserve(nfiles);
+    idx->file_mtime.reserve(nfiles);
     for (uint32_t i = 0; i < dirs.size(); ++i) {
       const auto& d = dirs[i];
       idx->dirs.emplace(d.path, i);
@@ -64,6 +65,7 @@ const CategoryTree::Index& CategoryTree::index() const {
         (void)inserted;
         idx->file_dir.push_back(i);
         idx->file_size.push_back(f.size);
+        idx->file_mtime.push_back(f.timestamp);
       }
     }
     idx->dir_first_slot.push_back(static_cast<uint32_t>(idx->file_dir.size()));

@@ -51,6 +51,9 @@ struct HostRef {
 struct SampleFile {
   std::string name;
   int64_t size = 0;
+  // The master's timestamp of the file (directory.files): the FFT's mtime when UMDL read the
+  // master's fullfiletimelist, st_ctime when it walked the disk. 0 = unknown.
+  int64_t timestamp = 0;
 };
 
 struct MasterDirectory {
@@ -81,6 +84,7 @@ struct CategoryTree {
     PathIndex dirs;
     std::vector<uint32_t> file_dir;      // slot -> directory index
     std::vector<int64_t> file_size;      // slot -> expected size
+    std::vector<int64_t> file_mtime;     // slot -> the master's timestamp (0 = unknown)
     std::vector<uint32_t> dir_first_slot;
   };
   const Index& index() const;
@@ -102,6 +106,10 @@ struct CategoryOutcome {
   int total = 0, up2date = 0, stale = 0, unknown = 0;
   int64_t requests = 0;
   int64_t duration_ms = 0;
+  // Catalog could not give the category's tree or record the outcome (not the mirror's fault).
+  bool catalog_error = false;
+  std::string catalog_error_text;
+  bool fft_distrusted = false;  // the FFT spot check failed; another method decided
 };
 
 struct HostResult {
@@ -112,6 +120,7 @@ struct HostResult {
   int64_t finished_at = 0;       // Unix seconds
   int64_t duration_seconds = 0;
   bool released = false;         // interrupted: the host goes back to the crawl
+  bool lease_lost = false;       // another process holds the host now: nothing more is written
   std::vector<CategoryOutcome> categories;
   int64_t requests = 0;
   int64_t new_connections = 0;
@@ -122,6 +131,7 @@ struct HostResult {
   bool marked_not_up2date = false;
   bool disabled = false;
   bool already_completed = false;
+  bool report_failed = false;    // a category or the host result could not be recorded
 };
 
 }  // namespace mm::crawler

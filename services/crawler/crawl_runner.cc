@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <condition_variable>
 #include <deque>
+#include <map>
+#include <memory>
 #include <mutex>
 #include <random>
 #include <set>
@@ -15,6 +17,7 @@
 #include "services/common/log.h"
 #include "services/crawler/crawler_metrics.h"
 #include "services/crawler/host_crawler.h"
+#include "services/crawler/host_notifier.h"
 
 namespace mm::crawler {
 
@@ -24,7 +27,7 @@ CrawlRunner::CrawlRunner(const CrawlerOptions& options, CrawlCatalog* catalog,
       catalog_(catalog),
       clock_(clock),
       stop_(stop),
-      trees_(std::make_unique<CategoryTreeCache>(catalog)) {}
+      trees_(std::make_unique<CategoryTreeCache>(catalog, clock, options.tree_refresh)) {}
 
 CrawlRunner::~CrawlRunner() = default;
 
@@ -45,7 +48,8 @@ std::vector<int64_t> CrawlRunner::FilterCandidates(const std::vector<HostRef>& h
   return out;
 }
 
-HostResult CrawlRunner::CrawlHost(const HostInfo& host, const Deadline& deadline) {
+HostResult CrawlRunner::CrawlHost(const HostInfo& host, const Deadline& deadline,
+                                  std::atomic<bool>* lease_lost) {
   CrawlContext ctx;
   ctx.options = &options_;
   ctx.catalog = catalog_;
@@ -55,31 +59,47 @@ HostResult CrawlRunner::CrawlHost(const HostInfo& host, const Deadline& deadline
   ctx.logs = logs_;
   ctx.crawl_id = summary_.crawl_id;
   ctx.holder = summary_.holder;
-  HostCrawler crawler(ctx, host, deadline);
+  HostCrawler crawler(ctx, host, deadline, lease_lost);
   return crawler.Crawl();
+}
+
+absl::Status CrawlRunner::Mail(const MailMessage& m) {
+  if (mailer_) return mailer_(m);
+  SmtpSettings smtp{options_.smtp_server, options_.smtp_username, options_.smtp_password,
+                    options_.ca_bundle};
+  return SendMail(smtp, m);
 }
 
 void CrawlRunner::SendReport(const HostResult& r) {
   if (!options_.send_email || !r.marked_not_up2date) return;
-  std::string log_url =
-      options_.application_url.empty()
-          ? absl::StrCat(options_.log_dir, "/crawler/", r.host_id, ".log")
-          : absl::StrCat(options_.application_url, options_.application_url.back() == '/' ? "" : "/",
-                         "crawler/", r.host_id, ".log");
   MailMessage m;
   m.from = options_.email_from;
   m.to = options_.admin_email;
   m.subject = absl::StrCat("MirrorManager crawler report: ", r.host_name);
-  m.body = absl::StrCat(r.details, "\n\nLog can be found at ", log_url, "\n");
-  absl::Status s;
-  if (mailer_) {
-    s = mailer_(m);
-  } else {
-    SmtpSettings smtp{options_.smtp_server, options_.smtp_username, options_.smtp_password};
-    s = SendMail(smtp, m);
-  }
-  if (!s.ok()) {
+  m.body = absl::StrCat(r.details, "\n\nLog can be found at ", CrawlerLogUrl(options_, r.host_id), "\n");
+  if (absl::Status s = Mail(m); !s.ok()) {
     MM_LOG(ERROR) << "Cannot send the crawler report for " << r.host_name << ": " << s;
+  }
+}
+
+void CrawlRunner::NotifyDisabled(const HostResult& r, const HostCompletionOutcome& outcome) {
+  if (!outcome.disabled) return;
+  // Upstream publishes HostCrawlerDisabledV1 on the message bus; we have none (docs/DEVIATIONS.md).
+  DisabledNotice n;
+  if (outcome.disabled_notice) {
+    n = *outcome.disabled_notice;
+  } else {
+    n.host_id = r.host_id;
+    n.host_name = r.host_name;
+  }
+  const std::string reason = outcome.disable_reason.empty() ? r.details : outcome.disable_reason;
+  MM_LOG(WARNING) << "HostCrawlerDisabledV1 " << HostDisabledMessageJson(n, reason, r.finished_at, options_);
+  if (metrics_ != nullptr) {
+    metrics_->HostDisabled(r.status == HostStatus::kDisable ? "embargo" : "auto_disable");
+  }
+  if (!options_.send_email) return;
+  if (absl::Status s = Mail(HostDisabledMail(n, reason, r.finished_at, options_)); !s.ok()) {
+    MM_LOG(ERROR) << "Cannot send the host-disabled mail for " << r.host_name << ": " << s;
   }
 }
 
@@ -110,6 +130,8 @@ absl::StatusOr<RunSummary> CrawlRunner::Run() {
   std::condition_variable work_cv, done_cv;
   std::deque<HostInfo> queue;
   std::set<int64_t> active;  // leased by us: queued or being crawled
+  // Per host being crawled: set when its lease is lost, which stops the crawl of that host.
+  std::map<int64_t, std::shared_ptr<std::atomic<bool>>> lost_flags;
   bool closing = false;
   int finished_since_acquire = 0;
   std::vector<std::thread> workers;
@@ -127,13 +149,19 @@ absl::StatusOr<RunSummary> CrawlRunner::Run() {
       }
       std::optional<absl::Time> host_deadline;
       if (options_.host_timeout) host_deadline = clock_->Now() + *options_.host_timeout;
-      Deadline deadline(clock_, global_deadline, host_deadline, stop_);
+      auto lost = std::make_shared<std::atomic<bool>>(false);
+      {
+        std::lock_guard<std::mutex> lock(mu);
+        lost_flags[host.id] = lost;
+      }
+      Deadline deadline(clock_, global_deadline, host_deadline, stop_, lost.get());
       HostResult result;
       if (job_) {
         result = job_(host, deadline, summary_);
       } else {
-        result = CrawlHost(host, deadline);
+        result = CrawlHost(host, deadline, lost.get());
       }
+      if (*lost) result.lease_lost = true;
       HostCompletionData c;
       c.crawl_id = summary_.crawl_id;
       c.holder = summary_.holder;
@@ -149,19 +177,31 @@ absl::StatusOr<RunSummary> CrawlRunner::Run() {
         c.propagation.emplace_back(repo, static_cast<PropagationState>(state));
       }
       c.propagation_datetime = summary_.started_at;
-      auto outcome = catalog_->CompleteHost(c);
-      if (!outcome.ok()) {
-        MM_LOG(ERROR) << "Recording the result of " << host.name << " failed: " << outcome.status();
+      if (result.lease_lost) {
+        // Another process holds the host: its result is the one that counts.
+        MM_LOG(WARNING) << host.name << " (" << host.id
+                        << ") was taken over by another crawler; result not recorded";
       } else {
-        result.marked_not_up2date = outcome->marked_not_up2date;
-        result.disabled = outcome->disabled;
-        result.already_completed = outcome->already_completed;
-        if (outcome->disabled) {
-          MM_LOG(WARNING) << host.name << " (" << host.id << ") disabled: " << outcome->disable_reason;
-        }
-        if (outcome->already_completed) {
-          MM_LOG(WARNING) << host.name << " (" << host.id
-                          << ") was completed by another crawler meanwhile; result not recorded";
+        auto outcome = catalog_->CompleteHost(c);
+        if (!outcome.ok() && outcome.status().code() == absl::StatusCode::kFailedPrecondition) {
+          result.lease_lost = true;
+          MM_LOG(WARNING) << host.name << " (" << host.id << ") result not recorded: "
+                          << outcome.status().message();
+        } else if (!outcome.ok()) {
+          result.report_failed = true;
+          MM_LOG(ERROR) << "Recording the result of " << host.name << " failed: " << outcome.status();
+        } else {
+          result.marked_not_up2date = outcome->marked_not_up2date;
+          result.disabled = outcome->disabled;
+          result.already_completed = outcome->already_completed;
+          if (outcome->disabled) {
+            MM_LOG(WARNING) << host.name << " (" << host.id << ") disabled: " << outcome->disable_reason;
+          }
+          if (outcome->already_completed) {
+            MM_LOG(WARNING) << host.name << " (" << host.id
+                            << ") was completed by another crawler meanwhile; result not recorded";
+          }
+          NotifyDisabled(result, *outcome);
         }
       }
       if (metrics_ != nullptr) metrics_->Host(HostStatusName(result.status), result.duration_seconds);
@@ -169,6 +209,7 @@ absl::StatusOr<RunSummary> CrawlRunner::Run() {
       {
         std::lock_guard<std::mutex> lock(mu);
         active.erase(host.id);
+        lost_flags.erase(host.id);
         summary_.results.push_back(std::move(result));
         ++finished_since_acquire;
       }
@@ -203,7 +244,13 @@ absl::StatusOr<RunSummary> CrawlRunner::Run() {
       if (!lost.ok()) {
         MM_LOG(WARNING) << "Renewing leases failed: " << lost.status();
       } else if (!lost->empty()) {
-        MM_LOG(WARNING) << lost->size() << " host lease(s) expired while crawling";
+        MM_LOG(WARNING) << lost->size() << " host lease(s) lost while crawling (another process holds "
+                           "them now); stopping those hosts";
+        std::lock_guard<std::mutex> lock(mu);
+        for (int64_t id : *lost) {
+          auto it = lost_flags.find(id);
+          if (it != lost_flags.end()) *it->second = true;
+        }
       }
       next_renew = clock_->Now() + renew_every;
     } else if (clock_->Now() >= next_renew) {
@@ -217,6 +264,10 @@ absl::StatusOr<RunSummary> CrawlRunner::Run() {
       req.max_hosts = idle;
       req.lease_seconds = options_.lease_seconds;
       if (options_.mode != CrawlMode::kPropagation) req.categories = options_.categories;
+      {
+        std::lock_guard<std::mutex> lock(mu);
+        req.held.assign(active.begin(), active.end());
+      }
       auto grant = catalog_->Acquire(req);
       if (!grant.ok()) {
         MM_LOG(ERROR) << "Leasing hosts failed: " << grant.status();
@@ -294,6 +345,8 @@ void PrintSummary(const RunSummary& s, const CrawlerOptions& options, std::ostre
     }
     std::string m;
     for (const auto& x : methods) m += (m.empty() ? "" : ",") + x;
+    if (r->lease_lost) m += " [lease lost: not recorded]";
+    if (r->report_failed) m += " [catalog error: not fully recorded]";
     out << absl::StrFormat("%-40s %-8s %9ds %9d %9d %9d  %s\n",
                            absl::StrCat(r->host_name, " (", r->host_id, ")"), HostStatusName(r->status),
                            r->duration_seconds, up, stale, unknown, m);
@@ -307,6 +360,10 @@ void PrintSummary(const RunSummary& s, const CrawlerOptions& options, std::ostre
 
 int ExitCode(const RunSummary& s, const CrawlerOptions& options) {
   if (s.interrupted) return 1;
+  // Results that catalog could not record are lost: make the run fail visibly (cron, Job).
+  for (const auto& r : s.results) {
+    if (r.report_failed) return 1;
+  }
   if (s.global_timeout && !options.no_fail) return 1;
   return 0;
 }

@@ -58,7 +58,8 @@ class CrawlRunner {
   void set_metrics(CrawlerMetrics* metrics) { metrics_ = metrics; }
   void set_continent_filter(const ContinentFilter* filter) { continents_ = filter; }
   void set_log_router(HostLogRouter* logs) { logs_ = logs; }
-  // Sends the "marked not up to date" e-mails (CRAWLER_SEND_EMAIL); default: SMTP.
+  // Sends the "marked not up to date" and "host disabled" e-mails (CRAWLER_SEND_EMAIL);
+  // default: SMTP.
   void set_mailer(std::function<absl::Status(const MailMessage&)> mailer) { mailer_ = std::move(mailer); }
   // Replaces the host crawl (propagation mode).
   void set_job(HostJob job) { job_ = std::move(job); }
@@ -70,8 +71,12 @@ class CrawlRunner {
                                                const CrawlerOptions& options);
 
  private:
-  HostResult CrawlHost(const HostInfo& host, const Deadline& deadline);
+  HostResult CrawlHost(const HostInfo& host, const Deadline& deadline, std::atomic<bool>* lease_lost);
+  absl::Status Mail(const MailMessage& message);
   void SendReport(const HostResult& result);
+  // Upstream's HostCrawlerDisabledV1: a structured log line, a counter and (CRAWLER_SEND_EMAIL)
+  // a mail to the site's admins.
+  void NotifyDisabled(const HostResult& result, const HostCompletionOutcome& outcome);
 
   const CrawlerOptions& options_;
   CrawlCatalog* catalog_;
@@ -89,7 +94,8 @@ class CrawlRunner {
 // The console table "Crawl results" and the final "Crawler finished after ..." /
 // "Crawler failed after ..." line.
 void PrintSummary(const RunSummary& summary, const CrawlerOptions& options, std::ostream& out);
-// 0, or 1 when the global timeout was reached (unless --no-fail) or the run was interrupted.
+// 0, or 1 when the global timeout was reached (unless --no-fail), the run was interrupted or a
+// result could not be recorded in catalog.
 int ExitCode(const RunSummary& summary, const CrawlerOptions& options);
 
 }  // namespace mm::crawler

@@ -16,6 +16,8 @@ struct CrawlerMetrics::Impl {
   prometheus::Family<prometheus::Counter>* requests;
   prometheus::Family<prometheus::Counter>* bytes;
   prometheus::Family<prometheus::Counter>* connections;
+  prometheus::Family<prometheus::Counter>* spot_checks;
+  prometheus::Family<prometheus::Counter>* disabled;
   prometheus::Histogram* host_duration;
   prometheus::Histogram* category_duration;
 };
@@ -49,6 +51,14 @@ CrawlerMetrics::CrawlerMetrics(prometheus::Registry& r) : impl_(new Impl) {
                             .Name("mm_crawler_connections_total")
                             .Help("New TCP connections to mirrors, by protocol")
                             .Register(r);
+  impl_->spot_checks = &prometheus::BuildCounter()
+                            .Name("mm_crawler_fft_spot_checks_total")
+                            .Help("repomd.xml spot checks of fullfiletimelist decisions, by result")
+                            .Register(r);
+  impl_->disabled = &prometheus::BuildCounter()
+                         .Name("mm_crawler_hosts_disabled_total")
+                         .Help("Hosts disabled by the crawler, by reason")
+                         .Register(r);
   impl_->host_duration = &prometheus::BuildHistogram()
                               .Name("mm_crawler_host_duration_seconds")
                               .Help("Duration of one host crawl")
@@ -82,6 +92,13 @@ void CrawlerMetrics::Bytes(const std::string& protocol, int64_t n) {
 }
 void CrawlerMetrics::Connections(const std::string& protocol, int64_t n) {
   if (n > 0) impl_->connections->Add({{"protocol", protocol}}).Increment(static_cast<double>(n));
+}
+
+void CrawlerMetrics::FftSpotCheck(const std::string& result) {
+  impl_->spot_checks->Add({{"result", result}}).Increment();
+}
+void CrawlerMetrics::HostDisabled(const std::string& reason) {
+  impl_->disabled->Add({{"reason", reason}}).Increment();
 }
 
 }  // namespace mm::crawler

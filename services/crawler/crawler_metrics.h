@@ -6,6 +6,9 @@
 //   mm_crawler_requests_total{protocol,result}     network requests to mirrors
 //   mm_crawler_bytes_total{protocol}               bytes received from mirrors
 //   mm_crawler_connections_total{protocol}         new TCP connections to mirrors
+//   mm_crawler_fft_spot_checks_total{result}       FFT spot checks (match/mismatch/error)
+//   mm_crawler_hosts_disabled_total{reason}        hosts disabled (auto_disable/embargo/other);
+//                                                  upstream publishes HostCrawlerDisabledV1
 //   mm_crawler_host_duration_seconds               histogram of per-host crawl durations
 //   mm_crawler_category_duration_seconds           histogram of per-category durations
 //
@@ -33,6 +36,8 @@ class CrawlerMetrics {
   void Request(const std::string& protocol, const std::string& result, int64_t n = 1);
   void Bytes(const std::string& protocol, int64_t n);
   void Connections(const std::string& protocol, int64_t n);
+  void FftSpotCheck(const std::string& result);
+  void HostDisabled(const std::string& reason);
 
  private:
   struct Impl;

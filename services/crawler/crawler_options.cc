@@ -102,6 +102,8 @@ absl::Status ApplyConfig(const common::Config& c, CrawlerOptions& o) {
   o.lease_seconds = static_cast<int>(std::clamp<int64_t>(i, 1, 86400));
   MM_GET(f, c.GetFloat("CRAWLER_HTTP_TIMEOUT"));
   o.http_timeout = absl::Seconds(std::max(0.01, f));
+  MM_GET(f, c.GetFloat("CRAWLER_TREE_REFRESH_SECONDS"));
+  o.tree_refresh = absl::Seconds(std::max(0.0, f));
   MM_GET(i, c.GetInt("CRAWLER_RETRY_ATTEMPTS"));
   o.retry_attempts = static_cast<int>(std::clamp<int64_t>(i, 1, 100));
   MM_GET(f, c.GetFloat("CRAWLER_RETRY_MAX_WAIT"));

@@ -38,7 +38,8 @@ struct CrawlerOptions {
   // Configuration.
   std::string crawl_id;                   // CRAWLER_CRAWL_ID (empty: a private crawl id)
   int lease_seconds = 300;                // CRAWLER_LEASE_SECONDS
-  absl::Duration http_timeout = absl::Seconds(10);      // CRAWLER_HTTP_TIMEOUT
+  absl::Duration http_timeout = absl::Seconds(10);      // CRAWLER_HTTP_TIMEOUT (connect/inactivity)
+  absl::Duration tree_refresh = absl::Seconds(600);     // CRAWLER_TREE_REFRESH_SECONDS
   int retry_attempts = 10;                // CRAWLER_RETRY_ATTEMPTS
   absl::Duration retry_max_wait = absl::Seconds(10);    // CRAWLER_RETRY_MAX_WAIT
   bool use_fft = true;                    // CRAWLER_USE_FULLFILETIMELIST

@@ -3,6 +3,7 @@
 #include <curl/curl.h>
 
 #include <algorithm>
+#include <cmath>
 #include <mutex>
 
 #include "absl/strings/match.h"
@@ -86,27 +87,42 @@ void CurlSession::Reconnect() {
   Setup();
 }
 
-FetchResult CurlSession::Head(const std::string& url) { return Perform(url, true, 0, nullptr); }
+FetchResult CurlSession::Head(const std::string& url) {
+  return Perform(url, true, 0, nullptr, false);
+}
 
 FetchResult CurlSession::Get(const std::string& url, size_t max_body,
-                             const std::function<bool(std::string_view)>& sink) {
-  return Perform(url, false, max_body, sink ? &sink : nullptr);
+                             const std::function<bool(std::string_view)>& sink, bool compressed) {
+  return Perform(url, false, max_body, sink ? &sink : nullptr, compressed);
 }
 
 FetchResult CurlSession::Perform(const std::string& url, bool head, size_t max_body,
-                                 const std::function<bool(std::string_view)>* sink) {
+                                 const std::function<bool(std::string_view)>* sink,
+                                 bool compressed) {
   FetchResult r;
   if (deadline_ != nullptr && deadline_->Check() != StopReason::kNone) {
     r.kind = FetchResult::Kind::kStopped;
     return r;
   }
   CURL* c = static_cast<CURL*>(curl_);
-  absl::Duration timeout = options_.timeout;
-  if (deadline_ != nullptr) timeout = std::min(timeout, deadline_->Remaining() + absl::Milliseconds(50));
-  long ms = std::max<long>(1, static_cast<long>(absl::ToInt64Milliseconds(timeout)));
+  // Connect within `timeout`; then abort only when nothing arrived for `timeout` (curl counts
+  // whole seconds), so a large file streamed steadily is not cut off. The crawl's remaining
+  // time is the only cap on the whole transfer.
+  absl::Duration connect = options_.timeout;
+  absl::Duration total = absl::ZeroDuration();  // 0 = none
+  if (deadline_ != nullptr) {
+    total = deadline_->Remaining() + absl::Milliseconds(50);
+    connect = std::min(connect, total);
+  }
   curl_easy_setopt(c, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, ms);
-  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, ms);
+  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
+                   std::max<long>(1, static_cast<long>(absl::ToInt64Milliseconds(connect))));
+  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(absl::ToInt64Milliseconds(total)));
+  curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
+  curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME,
+                   std::max<long>(1, static_cast<long>(std::ceil(absl::ToDoubleSeconds(options_.timeout)))));
+  // "" = every encoding curl can decode; nullptr = no Accept-Encoding header.
+  curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, compressed ? "" : nullptr);
   curl_easy_setopt(c, CURLOPT_NOBODY, head ? 1L : 0L);
   if (!head) curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
   body_ = head ? nullptr : &r.body;
@@ -139,11 +155,9 @@ FetchResult CurlSession::Perform(const std::string& url, bool head, size_t max_b
     r.kind = FetchResult::Kind::kStopped;
   } else if (code == CURLE_OPERATION_TIMEDOUT) {
     r.kind = FetchResult::Kind::kTimeout;
-  } else if (status != 0 && (code == CURLE_REMOTE_ACCESS_DENIED || code == CURLE_REMOTE_FILE_NOT_FOUND ||
-                             code == CURLE_FTP_COULDNT_RETR_FILE || code == CURLE_LOGIN_DENIED ||
-                             code == CURLE_QUOTE_ERROR || code == CURLE_FTP_ACCEPT_FAILED ||
-                             code == CURLE_FTP_WEIRD_PASV_REPLY || code == CURLE_FTP_WEIRD_SERVER_REPLY)) {
-    // FTP answered with an error reply: the reply code tells what happened.
+  } else if (status >= 400 && absl::StartsWithIgnoreCase(url, "ftp")) {
+    // FTP answered with an error reply (on CWD, PASV/EPSV, LIST, RETR or login): the reply
+    // code says what happened, whatever curl error it became.
     r.kind = FetchResult::Kind::kDone;
   } else {
     r.kind = FetchResult::Kind::kError;

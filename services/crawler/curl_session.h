@@ -1,8 +1,11 @@
 #pragma once
 // One libcurl easy handle per (scheme, host:port) of a host crawl, so that requests reuse the
 // connection (keep-alive, HTTP/2 over TLS when the server offers it, the FTP control
-// connection). Redirects are never followed. Every transfer observes the crawl's Deadline
-// through curl's progress callback and is capped by the per-request timeout.
+// connection). Redirects are never followed. Timeouts follow upstream's socket timeout: the
+// connection must be made within `timeout`, and a transfer fails once it has received nothing
+// for `timeout` (curl's low-speed limit of 1 byte/s), however long it takes in total; the
+// crawl's Deadline (host and global) caps every transfer and is observed through curl's
+// progress callback.
 //
 // Thread-safety: a session is used by one thread at a time.
 
@@ -21,7 +24,7 @@ namespace mm::crawler {
 void EnsureCurlGlobalInit();
 
 struct HttpOptions {
-  absl::Duration timeout = absl::Seconds(10);  // per request (connect + transfer)
+  absl::Duration timeout = absl::Seconds(10);  // connect timeout and inactivity timeout
   std::string ca_bundle;                       // "" = the system store
   std::string user_agent;
 };
@@ -53,9 +56,11 @@ class CurlSession {
   FetchResult Head(const std::string& url);
   // GET (HTTP) or RETR/LIST (FTP; a URL ending in "/" lists the directory). With a sink, the
   // body is streamed to it (return false to abort) instead of kept; without one, at most
-  // `max_body` bytes are kept and `truncated` is set beyond that.
+  // `max_body` bytes are kept and `truncated` is set beyond that. `compressed` asks for a
+  // gzip/deflate Content-Encoding, decoded before the sink sees the data (large text files).
   FetchResult Get(const std::string& url, size_t max_body,
-                  const std::function<bool(std::string_view)>& sink = nullptr);
+                  const std::function<bool(std::string_view)>& sink = nullptr,
+                  bool compressed = false);
   // Drops the connection (FTP 530 handling): the next request reconnects.
   void Reconnect();
 
@@ -65,7 +70,7 @@ class CurlSession {
 
  private:
   FetchResult Perform(const std::string& url, bool head, size_t max_body,
-                      const std::function<bool(std::string_view)>* sink);
+                      const std::function<bool(std::string_view)>* sink, bool compressed);
   void Setup();
 
   HttpOptions options_;

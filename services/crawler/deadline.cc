@@ -7,6 +7,9 @@ namespace mm::crawler {
 
 StopReason Deadline::Check() const {
   if (stop_ != nullptr && stop_->load(std::memory_order_relaxed)) return StopReason::kInterrupted;
+  if (lease_lost_ != nullptr && lease_lost_->load(std::memory_order_relaxed)) {
+    return StopReason::kLeaseLost;
+  }
   absl::Time now = clock_->Now();
   if (now >= global_) return StopReason::kGlobalTimeout;
   if (host_ && now >= *host_) return StopReason::kHostTimeout;

@@ -1,6 +1,6 @@
 #pragma once
-// Deadlines of one host crawl: the run's global deadline, the optional per-host deadline and the
-// run's stop flag (SIGTERM). Checked between directories and inside every network wait (curl's
+// Deadlines of one host crawl: the run's global deadline, the optional per-host deadline, the
+// run's stop flag (SIGTERM) and the host's lease-lost flag (another process took it over). Checked between directories and inside every network wait (curl's
 // progress callback, the rsync child's poll loop), so a stalled mirror cannot hold a worker past
 // its deadline.
 //
@@ -14,14 +14,14 @@
 
 namespace mm::crawler {
 
-enum class StopReason { kNone, kHostTimeout, kGlobalTimeout, kInterrupted };
+enum class StopReason { kNone, kHostTimeout, kGlobalTimeout, kInterrupted, kLeaseLost };
 
 class Deadline {
  public:
-  // `clock` and `stop` must outlive the deadline; `stop` may be null.
+  // `clock`, `stop` and `lease_lost` must outlive the deadline; the flags may be null.
   Deadline(const common::Clock* clock, absl::Time global, std::optional<absl::Time> host,
-           const std::atomic<bool>* stop)
-      : clock_(clock), global_(global), host_(host), stop_(stop) {}
+           const std::atomic<bool>* stop, const std::atomic<bool>* lease_lost = nullptr)
+      : clock_(clock), global_(global), host_(host), stop_(stop), lease_lost_(lease_lost) {}
 
   StopReason Check() const;
   // Time left before the earliest deadline (zero when passed).
@@ -36,6 +36,7 @@ class Deadline {
   absl::Time global_;
   std::optional<absl::Time> host_;
   const std::atomic<bool>* stop_;
+  const std::atomic<bool>* lease_lost_;
 };
 
 }  // namespace mm::crawler

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <random>
+#include <thread>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -26,6 +27,7 @@ namespace {
 
 constexpr size_t kMaxRepomdBytes = 16 << 20;
 constexpr size_t kMaxFtpListingBytes = 64 << 20;
+constexpr int kReportAttempts = 3;
 
 std::string Sha256Hex(std::string_view data) {
   unsigned char md[EVP_MAX_MD_SIZE];
@@ -91,16 +93,19 @@ absl::StatusOr<std::shared_ptr<const CategoryTree>> CategoryTreeCache::Get(int64
     if (!slot) slot = std::make_shared<Entry>();
     e = slot;
   }
+  // Other threads wanting this category wait for one load; crawls already running keep the
+  // tree they started with (shared_ptr).
   std::lock_guard<std::mutex> lock(e->mu);
-  if (!e->loaded || !e->tree.ok()) {
-    auto t = catalog_->LoadCategoryTree(category_id, repodata_only);
-    if (t.ok()) {
-      e->tree = std::shared_ptr<const CategoryTree>(std::move(*t));
-    } else {
-      e->tree = t.status();
-    }
-    e->loaded = true;
+  const absl::Time now = clock_->Now();
+  if (e->tree && now - e->loaded_at < ttl_) return e->tree;
+  auto t = catalog_->LoadCategoryTree(category_id, repodata_only);
+  if (!t.ok()) return t.status();
+  if (e->tree) {
+    MM_LOG(DEBUG) << "Reloaded the directories of category " << category_id << " (older than "
+                  << absl::FormatDuration(ttl_) << ")";
   }
+  e->tree = std::shared_ptr<const CategoryTree>(std::move(*t));
+  e->loaded_at = now;
   return e->tree;
 }
 
@@ -138,6 +143,28 @@ std::string EscapePath(std::string_view path) {
   return out;
 }
 
+FftLocation LocateFft(const std::string& category_name, const std::string& topdir,
+                      const std::string& url) {
+  auto last = [](const std::string& path) {
+    size_t slash = path.rfind('/');
+    return slash == std::string::npos ? path : path.substr(slash + 1);
+  };
+  std::string top = topdir;
+  while (!top.empty() && top.back() == '/') top.pop_back();
+  FftLocation loc;
+  if (category_name == "Fedora Linux") {
+    size_t slash = top.rfind('/');
+    std::string parent = slash == std::string::npos ? "" : top.substr(0, slash);
+    loc.base_url = ParentUrl(url);
+    loc.strip_prefix = (top.empty() ? LastComponent(url) : last(top)) + "/";
+    loc.default_name = "fullfiletimelist-" + (parent.empty() ? LastComponent(loc.base_url) : last(parent));
+  } else {
+    loc.base_url = url;
+    loc.default_name = "fullfiletimelist-" + (top.empty() ? LastComponent(url) : last(top));
+  }
+  return loc;
+}
+
 // Per host-category state shared by the methods.
 struct HostCrawler::CategoryRun {
   std::shared_ptr<const CategoryTree> tree;
@@ -147,11 +174,13 @@ struct HostCrawler::CategoryRun {
   std::string method = "none";
   std::string url;
   bool completed = false;
+  bool fft_distrusted = false;  // the spot check caught the FFT out: not tried again
   StopReason stopped = StopReason::kNone;
 };
 
-HostCrawler::HostCrawler(const CrawlContext& context, const HostInfo& host, const Deadline& deadline)
-    : ctx_(context), host_(host), deadline_(deadline) {}
+HostCrawler::HostCrawler(const CrawlContext& context, const HostInfo& host, const Deadline& deadline,
+                         std::atomic<bool>* lease_lost)
+    : ctx_(context), host_(host), deadline_(deadline), lease_lost_(lease_lost) {}
 
 HostCrawler::~HostCrawler() = default;
 
@@ -212,6 +241,25 @@ HostResult HostCrawler::Crawl() {
     return result;
   };
   MM_LOG(INFO) << "Starting crawl (" << ModeName(ctx_.options->mode) << ")";
+  // The deadline and lease end a crawl whatever stage it is in.
+  auto stopped = [&](StopReason reason) {
+    switch (reason) {
+      case StopReason::kHostTimeout:
+        return finish(HostStatus::kTimeout,
+                      "Crawler timed out before completing. Host is likely overloaded.");
+      case StopReason::kGlobalTimeout:
+        return finish(HostStatus::kUnknown,
+                      "Crawler reached its maximum execution time, could not complete this host.");
+      case StopReason::kInterrupted:
+        result.released = true;
+        return finish(HostStatus::kUnknown, "Crawler interrupted");
+      case StopReason::kLeaseLost:
+      case StopReason::kNone:
+        break;
+    }
+    result.lease_lost = true;
+    return finish(HostStatus::kUnknown, "Lease lost: another crawler process holds this host now");
+  };
 
   if (ctx_.continents != nullptr) {
     std::string first_url;
@@ -223,7 +271,9 @@ HostResult HostCrawler::Crawl() {
       }
     }
     if (!first_url.empty()) {
-      auto v = ctx_.continents->Check(first_url);
+      // The lookup is bounded like any other network wait.
+      auto v = ctx_.continents->Check(first_url, std::min(ctx_.options->http_timeout, deadline_.Remaining()));
+      if (StopReason r = deadline_.Check(); r != StopReason::kNone) return stopped(r);
       using K = ContinentFilter::Verdict::Kind;
       if (v.kind == K::kEmbargoed) {
         return finish(HostStatus::kDisable, absl::StrCat("Embargoed country: ", v.country));
@@ -244,23 +294,21 @@ HostResult HostCrawler::Crawl() {
     return finish(HostStatus::kUnknown, "No category to crawl");
   }
   bool any_success = false;
+  std::string catalog_error;
   for (const auto& hc : host_.categories) {
     if (deadline_.Check() != StopReason::kNone) break;
     CategoryOutcome outcome = CrawlCategory(hc);
     if (outcome.success) any_success = true;
+    const bool failed = outcome.catalog_error;
+    if (failed) catalog_error = outcome.catalog_error_text;
     result.categories.push_back(std::move(outcome));
+    // Like upstream's exception: the host crawl ends, and the mirror is not blamed.
+    if (failed) break;
   }
-  switch (deadline_.Check()) {
-    case StopReason::kHostTimeout:
-      return finish(HostStatus::kTimeout, "Crawler timed out before completing. Host is likely overloaded.");
-    case StopReason::kGlobalTimeout:
-      return finish(HostStatus::kUnknown,
-                    "Crawler reached its maximum execution time, could not complete this host.");
-    case StopReason::kInterrupted:
-      result.released = true;
-      return finish(HostStatus::kUnknown, "Crawler interrupted");
-    case StopReason::kNone:
-      break;
+  if (StopReason r = deadline_.Check(); r != StopReason::kNone) return stopped(r);
+  if (!catalog_error.empty()) {
+    result.report_failed = true;
+    return finish(HostStatus::kUnknown, absl::StrCat("Catalog error: ", catalog_error));
   }
   if (!any_success) {
     if (ctx_.options->mode == CrawlMode::kCanary) {
@@ -281,7 +329,13 @@ CategoryOutcome HostCrawler::CrawlCategory(const HostCategoryInfo& hc) {
   CategoryRun run;
   auto done = [&](CategoryRun* r) {
     outcome.duration_ms = absl::ToInt64Milliseconds(clock.Now() - start);
-    Report(hc, r, outcome);
+    if (r != nullptr) outcome.fft_distrusted = r->fft_distrusted;
+    if (!Report(hc, r, outcome) && deadline_.Check() != StopReason::kLeaseLost) {
+      outcome.catalog_error = true;
+      if (outcome.catalog_error_text.empty()) {
+        outcome.catalog_error_text = absl::StrCat("could not record category ", hc.category_name);
+      }
+    }
     return outcome;
   };
   if (hc.always_up2date) {
@@ -321,6 +375,9 @@ CategoryOutcome HostCrawler::CrawlCategory(const HostCategoryInfo& hc) {
   if (!tree.ok()) {
     MM_LOG(ERROR) << "Cannot load the directories of " << hc.category_name << ": " << tree.status();
     outcome.result = "catalog_error";
+    outcome.catalog_error = true;
+    outcome.catalog_error_text =
+        absl::StrCat("cannot load the directories of ", hc.category_name, ": ", tree.status().message());
     return done(nullptr);
   }
   run.tree = *tree;
@@ -329,10 +386,11 @@ CategoryOutcome HostCrawler::CrawlCategory(const HostCategoryInfo& hc) {
   for (const auto& url : urls) {
     const std::string scheme = UrlScheme(url);
     Method m = Method::kAbsent;
-    if (ctx_.options->use_fft && mode == CrawlMode::kFull && run.next_dir == 0) {
+    if (ctx_.options->use_fft && mode == CrawlMode::kFull && run.next_dir == 0 && !run.fft_distrusted) {
       m = TryFft(url, hc, run);
       if (m == Method::kDecided || m == Method::kStopped) break;
       if (m == Method::kUnavailable) continue;
+      // kAbsent or kDistrusted: this URL's next method decides.
     }
     if (scheme == "rsync") {
       m = RsyncListing(url, run);
@@ -352,7 +410,9 @@ CategoryOutcome HostCrawler::CrawlCategory(const HostCategoryInfo& hc) {
     outcome.completed = true;
     outcome.result = "ok";
   } else if (run.stopped != StopReason::kNone) {
-    outcome.result = run.stopped == StopReason::kInterrupted ? "interrupted" : "timeout";
+    outcome.result = run.stopped == StopReason::kInterrupted ? "interrupted"
+                     : run.stopped == StopReason::kLeaseLost ? "lease_lost"
+                                                              : "timeout";
   } else {
     MM_LOG(INFO) << "Category " << hc.category_name << " not accessible";
     outcome.result = "not_accessible";
@@ -362,7 +422,7 @@ CategoryOutcome HostCrawler::CrawlCategory(const HostCategoryInfo& hc) {
   return done(&run);
 }
 
-void HostCrawler::Report(const HostCategoryInfo& hc, CategoryRun* run, CategoryOutcome& outcome) {
+bool HostCrawler::Report(const HostCategoryInfo& hc, CategoryRun* run, CategoryOutcome& outcome) {
   CategoryReportData rep;
   rep.crawl_id = ctx_.crawl_id;
   rep.holder = ctx_.holder;
@@ -402,10 +462,37 @@ void HostCrawler::Report(const HostCategoryInfo& hc, CategoryRun* run, CategoryO
     ctx_.metrics->Directory("not_up2date", outcome.stale);
     ctx_.metrics->Directory("unknown", outcome.unknown);
   }
-  auto counts = ctx_.catalog->ReportCategory(rep);
+  if (deadline_.Check() == StopReason::kLeaseLost) {
+    MM_LOG(WARNING) << "Category " << hc.category_name << " not reported: the host's lease is lost";
+    return true;
+  }
+  // The catalog client retries transient RPC failures itself; a few more tries here cover a
+  // catalog restart (each attempt is idempotent: HCD states are set, not toggled).
+  absl::StatusOr<CategoryReportCounts> counts = absl::UnknownError("not reported");
+  for (int attempt = 0; attempt < kReportAttempts; ++attempt) {
+    if (attempt > 0) {
+      MM_LOG(WARNING) << "Reporting category " << hc.category_name << " failed (" << counts.status()
+                      << "); retrying";
+      std::this_thread::sleep_for(absl::ToChronoMilliseconds(absl::Milliseconds(500) * attempt));
+    }
+    counts = ctx_.catalog->ReportCategory(rep);
+    if (counts.ok() || counts.status().code() == absl::StatusCode::kFailedPrecondition ||
+        counts.status().code() == absl::StatusCode::kNotFound ||
+        counts.status().code() == absl::StatusCode::kInvalidArgument) {
+      break;
+    }
+  }
   if (!counts.ok()) {
+    if (counts.status().code() == absl::StatusCode::kFailedPrecondition) {
+      // Another process holds the host now: stop crawling it, write nothing more.
+      MM_LOG(WARNING) << "Category " << hc.category_name << " not recorded: " << counts.status().message();
+      if (lease_lost_ != nullptr) *lease_lost_ = true;
+      return true;
+    }
     MM_LOG(ERROR) << "Reporting category " << hc.category_name << " failed: " << counts.status();
-    return;
+    outcome.catalog_error_text =
+        absl::StrCat("could not record category ", hc.category_name, ": ", counts.status().message());
+    return false;
   }
   MM_LOG(INFO) << "Category " << hc.category_name << ": " << outcome.result << " via " << outcome.method
                << (outcome.url.empty() ? "" : absl::StrCat(" (", outcome.url, ")")) << ", "
@@ -414,6 +501,7 @@ void HostCrawler::Report(const HostCategoryInfo& hc, CategoryRun* run, CategoryO
                << outcome.requests << " requests; HCDs: " << counts->up2date << " now up to date, "
                << counts->not_up2date << " now not up to date, " << counts->created << " created, "
                << counts->unchanged << " unchanged, " << counts->marked_unseen << " unseen marked stale";
+  return true;
 }
 
 bool HostCrawler::CheckBase(const std::string& url) {
@@ -435,78 +523,96 @@ bool HostCrawler::CheckBase(const std::string& url) {
   return r.kind == FetchResult::Kind::kDone && r.status > 0 && r.status < 400;
 }
 
+FetchResult HostCrawler::RsyncFetch(const std::string& remote, int64_t max_bytes,
+                                    const std::function<bool(std::string_view)>& sink) {
+  FetchResult out;
+  char dir_template[] = "/tmp/mm_crawler_fetch_XXXXXX";
+  char* dir = mkdtemp(dir_template);
+  if (dir == nullptr) {
+    out.error = "cannot create a temporary directory";
+    return out;
+  }
+  const std::string file = std::string(dir) + "/file";
+  std::vector<std::string> args = RsyncArgs();
+  args.push_back(absl::StrCat("--max-size=", max_bytes));
+  args.push_back(remote);
+  args.push_back(file);
+  ++rsync_runs_;
+  RsyncRun r = RunRsync(ctx_.options->rsync_binary, args, deadline_, nullptr, 1 << 20);
+  if (ctx_.metrics != nullptr) {
+    ctx_.metrics->Request("rsync", r.exit_code == 0 ? "ok" : absl::StrCat("exit_", r.exit_code));
+  }
+  if (r.stopped) {
+    out.kind = FetchResult::Kind::kStopped;
+  } else if (!r.spawned) {
+    out.error = "cannot run rsync";
+  } else {
+    out.kind = FetchResult::Kind::kDone;
+    out.status = r.exit_code;
+    out.error = r.stderr_tail;
+    FILE* f = r.exit_code == 0 ? fopen(file.c_str(), "rb") : nullptr;
+    if (r.exit_code == 0 && f == nullptr) out.status = 23;  // --max-size skipped it, or it vanished
+    if (f != nullptr) {
+      char buf[1 << 16];
+      size_t n;
+      while ((n = fread(buf, 1, sizeof buf, f)) > 0) {
+        out.bytes += static_cast<int64_t>(n);
+        if (!sink(std::string_view(buf, n)) || deadline_.Check() != StopReason::kNone) break;
+      }
+      fclose(f);
+    }
+  }
+  rsync_bytes_ += out.bytes;
+  unlink(file.c_str());
+  rmdir(dir);
+  return out;
+}
+
 HostCrawler::Method HostCrawler::TryFft(const std::string& url, const HostCategoryInfo& hc,
                                         CategoryRun& run) {
-  const bool fedora_linux = hc.category_name == "Fedora Linux";
-  const std::string base = fedora_linux ? ParentUrl(url) : url;
-  const std::string strip = fedora_linux ? LastComponent(url) + "/" : "";
+  const FftLocation loc = LocateFft(hc.category_name, hc.topdir, url);
   std::vector<std::string> names = run.tree->fft_names;
-  if (names.empty()) names.push_back("fullfiletimelist-" + LastComponent(base));
+  if (names.empty()) names.push_back(loc.default_name);
   if (names.size() > 2) names.resize(2);
+  // UMDL copies the timestamps of the master's own FFT into the file samples, so when the
+  // master has one, a mirror's FFT (a copy of the master's as of the mirror's last sync) must
+  // show the same mtime for every sampled file. Without a master FFT the samples hold disk
+  // ctimes, which no mirror listing shows: sizes only then.
+  const bool compare_mtime = !run.tree->fft_names.empty();
   const std::string scheme = UrlScheme(url);
   for (const auto& name : names) {
-    ListingMatcher matcher(*run.tree, strip);
+    ListingMatcher matcher(*run.tree, loc.strip_prefix, compare_mtime);
     FftLimits limits;
     limits.max_total_bytes = ctx_.options->fft_max_bytes;
     FftParser parser(
         [&](const FftEntry& e) {
-          if (e.type == 'f' || e.type == 'd' || e.type == 'l') matcher.Observe(e.type, e.path, e.size, true);
+          if (e.type == 'f' || e.type == 'd' || e.type == 'l') {
+            matcher.Observe(e.type, e.path, e.size, true, e.timestamp);
+          }
         },
         limits);
     absl::Status parse_status;
-    const std::string fft_url = base + "/" + EscapePath(name);
+    auto feed = [&](std::string_view chunk) {
+      if (!parse_status.ok()) return false;
+      parse_status = parser.Feed(chunk);
+      return parse_status.ok();
+    };
+    const std::string fft_url = loc.base_url + "/" + EscapePath(name);
     ++run.requests;
     if (scheme == "rsync") {
-      char dir_template[] = "/tmp/mm_crawler_fft_XXXXXX";
-      char* dir = mkdtemp(dir_template);
-      if (dir == nullptr) return Method::kUnavailable;
-      std::string file = std::string(dir) + "/fft";
-      std::vector<std::string> args = RsyncArgs();
-      args.push_back("--no-motd");
-      args.push_back(base + "/" + name);
-      args.push_back(file);
-      ++rsync_runs_;
-      RsyncRun r = RunRsync(ctx_.options->rsync_binary, args, deadline_, nullptr, 1 << 20);
-      if (ctx_.metrics != nullptr) {
-        ctx_.metrics->Request("rsync", r.exit_code == 0 ? "ok" : absl::StrCat("exit_", r.exit_code));
-      }
-      auto cleanup = [&] {
-        unlink(file.c_str());
-        rmdir(dir);
-      };
-      if (r.stopped) {
-        cleanup();
-        return Method::kStopped;
-      }
-      if (!r.spawned || r.exit_code == 10 || r.exit_code == 5) {
-        cleanup();
-        MM_LOG(INFO) << "rsync " << base << " not available (exit " << r.exit_code << ")";
+      FetchResult r = RsyncFetch(loc.base_url + "/" + name, ctx_.options->fft_max_bytes, feed);
+      if (r.kind == FetchResult::Kind::kStopped) return Method::kStopped;
+      if (r.kind != FetchResult::Kind::kDone || r.status == 10 || r.status == 5) {
+        MM_LOG(INFO) << "rsync " << loc.base_url << " not available (exit " << r.status << ")";
         return Method::kUnavailable;
       }
-      if (r.exit_code != 0) {
-        cleanup();
-        MM_LOG(DEBUG) << "No " << name << " at " << base << " (rsync exit " << r.exit_code << ")";
+      if (r.status != 0) {
+        MM_LOG(DEBUG) << "No " << name << " at " << loc.base_url << " (rsync exit " << r.status << ")";
         continue;
       }
-      FILE* f = fopen(file.c_str(), "rb");
-      if (f != nullptr) {
-        char buf[1 << 16];
-        size_t n;
-        while (parse_status.ok() && (n = fread(buf, 1, sizeof buf, f)) > 0) {
-          rsync_bytes_ += static_cast<int64_t>(n);
-          parse_status = parser.Feed(std::string_view(buf, n));
-          if (deadline_.Check() != StopReason::kNone) break;
-        }
-        fclose(f);
-      }
-      cleanup();
     } else {
       CurlSession& s = Session(url);
-      FetchResult r = s.Get(fft_url, 0, [&](std::string_view chunk) {
-        if (!parse_status.ok()) return false;
-        parse_status = parser.Feed(chunk);
-        return parse_status.ok();
-      });
+      FetchResult r = s.Get(fft_url, 0, feed, /*compressed=*/true);
       CountRequest(scheme, r);
       if (r.kind == FetchResult::Kind::kStopped) return Method::kStopped;
       if (r.kind != FetchResult::Kind::kDone) {
@@ -515,7 +621,7 @@ HostCrawler::Method HostCrawler::TryFft(const std::string& url, const HostCatego
       }
       bool ok_status = scheme == "ftp" ? (r.status >= 100 && r.status < 400) : r.status == 200;
       if (!ok_status) {
-        MM_LOG(DEBUG) << "No " << name << " at " << base << " (" << r.status << ")";
+        MM_LOG(DEBUG) << "No " << name << " at " << loc.base_url << " (" << r.status << ")";
         continue;
       }
     }
@@ -527,14 +633,73 @@ HostCrawler::Method HostCrawler::TryFft(const std::string& url, const HostCatego
       continue;
     }
     for (size_t i = 0; i < run.tree->dirs.size(); ++i) run.states[i] = matcher.Decide(i);
+    MM_LOG(INFO) << "Read " << fft_url << " (" << parser.entries() << " entries"
+                 << (compare_mtime ? ", sizes and mtimes compared" : ", sizes compared") << ")";
+    if (!FftSpotCheck(url, run)) {
+      if (deadline_.Check() != StopReason::kNone) return Method::kStopped;
+      std::fill(run.states.begin(), run.states.end(), DirState::kUnknown);
+      run.fft_distrusted = true;
+      return Method::kDistrusted;
+    }
     run.method = "fft";
     run.url = fft_url;
     run.completed = true;
-    MM_LOG(INFO) << "Decided " << hc.category_name << " from " << fft_url << " (" << parser.entries()
-                 << " entries)";
+    MM_LOG(INFO) << "Decided " << hc.category_name << " from " << fft_url;
     return Method::kDecided;
   }
   return Method::kAbsent;
+}
+
+bool HostCrawler::FftSpotCheck(const std::string& url, CategoryRun& run) {
+  // The FFT is a file the mirror syncs like any other; when it is newer than the content it
+  // describes (synced first, or a broken sync), every directory looks fresh. The repomd.xml
+  // that changed last among those the FFT calls up to date is fetched once and compared with
+  // the master's newest file_detail.
+  const MasterDirectory* probe = nullptr;
+  int64_t probe_time = -1;
+  for (size_t i = 0; i < run.tree->dirs.size(); ++i) {
+    const MasterDirectory& d = run.tree->dirs[i];
+    if (run.states[i] != DirState::kUp2date || d.repomd_sha256.empty()) continue;
+    for (const auto& f : d.files) {
+      if (f.name == "repomd.xml" && f.timestamp > probe_time) {
+        probe = &d;
+        probe_time = f.timestamp;
+      }
+    }
+  }
+  if (probe == nullptr) return true;  // nothing the FFT calls fresh can be checked
+  const std::string scheme = UrlScheme(url);
+  const std::string rel = probe->path.empty() ? "repomd.xml" : probe->path + "/repomd.xml";
+  ++run.requests;
+  std::string body;
+  FetchResult r;
+  auto keep = [&](std::string_view chunk) {
+    if (body.size() + chunk.size() > kMaxRepomdBytes) return false;
+    body.append(chunk);
+    return true;
+  };
+  if (scheme == "rsync") {
+    r = RsyncFetch(url + "/" + rel, kMaxRepomdBytes, keep);
+  } else {
+    r = Session(url).Get(url + "/" + EscapePath(rel), kMaxRepomdBytes);
+    CountRequest(scheme, r);
+    body = std::move(r.body);
+  }
+  const bool fetched = r.kind == FetchResult::Kind::kDone && !r.truncated &&
+                       (scheme == "rsync" ? r.status == 0
+                        : scheme == "ftp" ? r.status >= 100 && r.status < 400
+                                          : r.status == 200);
+  const bool match = fetched && Sha256Hex(body) == probe->repomd_sha256;
+  if (ctx_.metrics != nullptr) ctx_.metrics->FftSpotCheck(match ? "match" : fetched ? "mismatch" : "error");
+  if (match) {
+    MM_LOG(DEBUG) << "FFT spot check: " << rel << " matches the master";
+    return true;
+  }
+  MM_LOG(WARNING) << "FFT spot check failed: " << url << "/" << rel
+                  << (fetched ? " differs from the master's newest repomd.xml"
+                              : absl::StrCat(" could not be fetched (", r.status, " ", r.error, ")"))
+                  << " although the FFT says it is up to date; not trusting the FFT";
+  return false;
 }
 
 HostCrawler::Method HostCrawler::RsyncListing(const std::string& url, CategoryRun& run) {

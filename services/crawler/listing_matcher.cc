@@ -2,14 +2,16 @@
 
 namespace mm::crawler {
 
-ListingMatcher::ListingMatcher(const CategoryTree& tree, std::string strip_prefix)
+ListingMatcher::ListingMatcher(const CategoryTree& tree, std::string strip_prefix, bool compare_mtime)
     : tree_(tree),
       index_(tree.index()),
       prefix_(std::move(strip_prefix)),
+      compare_mtime_(compare_mtime),
       file_state_(index_.file_dir.size(), 0),
       dir_seen_(tree.dirs.size(), 0) {}
 
-void ListingMatcher::Observe(char type, std::string_view path, int64_t size, bool size_valid) {
+void ListingMatcher::Observe(char type, std::string_view path, int64_t size, bool size_valid,
+                             int64_t mtime) {
   ++observed_;
   if (!prefix_.empty()) {
     std::string_view bare(prefix_.data(), prefix_.size() - 1);  // "linux" for "linux/"
@@ -33,6 +35,9 @@ void ListingMatcher::Observe(char type, std::string_view path, int64_t size, boo
   if (it == index_.files.end()) return;
   uint32_t slot = it->second;
   bool ok = type == 'l' || (size_valid && size == index_.file_size[slot]);
+  // Same size but another mtime: the file was replaced (a new repomd.xml often keeps its size).
+  const int64_t expected_mtime = index_.file_mtime[slot];
+  if (ok && type != 'l' && compare_mtime_ && expected_mtime != 0 && mtime != expected_mtime) ok = false;
   file_state_[slot] = ok ? 1 : 2;
   // A file inside a directory proves the directory exists (listings may omit directories).
   dir_seen_[index_.file_dir[slot]] = 1;

@@ -6,7 +6,9 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "services/crawler/curl_session.h"
 
@@ -52,7 +54,14 @@ absl::Status SendMail(const SmtpSettings& smtp, const MailMessage& m) {
   if (c == nullptr) return absl::InternalError("curl_easy_init failed");
   Reader reader{FormatMail(m, absl::Now()), 0};
   std::string url = absl::StrCat("smtp://", smtp.server);
-  struct curl_slist* rcpt = curl_slist_append(nullptr, absl::StrCat("<", m.to, ">").c_str());
+  struct curl_slist* rcpt = nullptr;
+  for (absl::string_view a : absl::StrSplit(m.to, ',', absl::SkipWhitespace())) {
+    rcpt = curl_slist_append(rcpt, absl::StrCat("<", absl::StripAsciiWhitespace(a), ">").c_str());
+  }
+  if (rcpt == nullptr) {
+    curl_easy_cleanup(c);
+    return absl::InvalidArgumentError("mail without a recipient");
+  }
   std::string from = absl::StrCat("<", m.from, ">");
   curl_easy_setopt(c, CURLOPT_URL, url.c_str());
   curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
@@ -68,6 +77,7 @@ absl::Status SendMail(const SmtpSettings& smtp, const MailMessage& m) {
     curl_easy_setopt(c, CURLOPT_PASSWORD, smtp.password.c_str());
     curl_easy_setopt(c, CURLOPT_USE_SSL, static_cast<long>(CURLUSESSL_TRY));
   }
+  if (!smtp.ca_bundle.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, smtp.ca_bundle.c_str());
   CURLcode code = curl_easy_perform(c);
   curl_slist_free_all(rcpt);
   curl_easy_cleanup(c);

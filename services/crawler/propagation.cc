@@ -176,6 +176,10 @@ HostResult PropagationChecker::CheckHost(const HostInfo& host, const Deadline& d
     case StopReason::kGlobalTimeout:
       result.status = HostStatus::kUnknown;
       break;
+    case StopReason::kLeaseLost:
+      result.status = HostStatus::kUnknown;
+      result.lease_lost = true;
+      break;
     case StopReason::kNone:
       result.status = HostStatus::kOk;
   }

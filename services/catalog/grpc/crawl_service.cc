@@ -71,6 +71,7 @@ Status CrawlService::AcquireHosts(Ctx*, const pb::AcquireHostsRequest* in,
   req.max_hosts = in->max_hosts();
   req.lease_seconds = in->lease_seconds();
   req.category_names = Vec(in->category_names());
+  req.held_host_ids = Vec(in->held_host_ids());
   auto r = store_.Acquire(req);
   if (!r.ok()) return common::ToGrpcStatus(r.status());
   for (const auto& h : r->hosts) ToProto(h, out->add_hosts());
@@ -165,6 +166,20 @@ Status CrawlService::CompleteHost(Ctx*, const pb::CompleteHostRequest* in,
   out->set_disabled(r->disabled);
   out->set_crawl_failures(r->crawl_failures);
   out->set_disable_reason(r->disable_reason);
+  if (r->disabled_notice) {
+    const DisabledHostNotice& n = *r->disabled_notice;
+    auto* p = out->mutable_disabled_notice();
+    p->set_site_id(n.site_id);
+    p->set_site_name(n.site_name);
+    p->set_site_org_url(n.site_org_url);
+    for (const auto& a : n.admin_usernames) p->add_admin_usernames(a);
+    for (const auto& e : n.admin_emails) p->add_admin_emails(e);
+    p->set_host_id(n.host_id);
+    p->set_host_name(n.host_name);
+    p->set_country(n.country);
+    if (n.bandwidth) p->set_bandwidth(*n.bandwidth);
+    if (n.asn) p->set_asn(*n.asn);
+  }
   return Status::OK;
 }
 

@@ -127,6 +127,33 @@ void DisableHostTx(pqxx::transaction_base& tx, int64_t host_id, const std::strin
                  reason);
 }
 
+// The site/host facts upstream's HostCrawlerDisabledV1 message carries.
+DisabledHostNotice LoadDisabledNotice(pqxx::transaction_base& tx, int64_t host_id) {
+  DisabledHostNotice n;
+  pqxx::row h = tx.exec_params1(
+      "SELECT h.id, h.name, h.country, h.bandwidth_int, h.asn, COALESCE(s.id, 0), "
+      "COALESCE(s.name, ''), COALESCE(s.org_url, '') FROM host h LEFT JOIN site s ON "
+      "s.id = h.site_id WHERE h.id = $1",
+      host_id);
+  n.host_id = h[0].as<int64_t>();
+  n.host_name = h[1].as<std::string>();
+  n.country = h[2].as<std::string>();
+  n.bandwidth = Opt<int32_t>(h[3]);
+  n.asn = Opt<int32_t>(h[4]);
+  n.site_id = h[5].as<int64_t>();
+  n.site_name = h[6].as<std::string>();
+  n.site_org_url = h[7].as<std::string>();
+  for (const auto& r : tx.exec_params(
+           "SELECT sa.username, u.email_address FROM site_admin sa LEFT JOIN mm_user u ON "
+           "u.user_name = sa.username WHERE sa.site_id = $1 AND sa.username IS NOT NULL "
+           "ORDER BY sa.id",
+           n.site_id)) {
+    n.admin_usernames.push_back(r[0].as<std::string>());
+    if (!r[1].is_null()) n.admin_emails.push_back(r[1].as<std::string>());
+  }
+  return n;
+}
+
 }  // namespace
 
 std::string FftDirectoryFor(const std::string& category_name, const std::string& topdir) {
@@ -185,6 +212,27 @@ absl::StatusOr<AcquireResult> CrawlStore::Acquire(const AcquireRequest& req) {
                                     "($1, 'full', ",
                                     kNowUtc, ") ON CONFLICT (crawl_id) DO NOTHING"),
                        req.crawl_id);
+        // Candidates that still exist: a host deleted mid-crawl is skipped (it is done), so it
+        // can neither block the crawl nor fail the lease insert on its foreign key.
+        std::set<int64_t> existing;
+        for (const auto& r : tx.exec_params("SELECT id FROM host WHERE id = ANY($1::integer[])",
+                                            PgIntArray(req.candidates))) {
+          existing.insert(r[0].as<int64_t>());
+        }
+        // Live leases of this holder that it does not know it has (a retried call whose reply
+        // was lost): handed out again first, renewed.
+        std::set<int64_t> held(req.held_host_ids.begin(), req.held_host_ids.end());
+        std::set<int64_t> again;
+        for (const auto& r : tx.exec_params(
+                 absl::StrCat("UPDATE mm_crawl_lease SET expires_at = ", kNowUtc,
+                              " + make_interval(secs => $3) WHERE crawl_id = $1 AND holder = $2 AND "
+                              "completed_at IS NULL AND expires_at > ", kNowUtc,
+                              " AND host_id = ANY($4::integer[]) AND NOT host_id = ANY($5::integer[]) "
+                              "RETURNING host_id"),
+                 req.crawl_id, req.holder, req.lease_seconds, PgIntArray(req.candidates),
+                 PgIntArray(req.held_host_ids))) {
+          again.insert(r[0].as<int64_t>());
+        }
         // Candidates that may be leased now: no lease yet, or an expired uncompleted one.
         std::set<int64_t> blocked;
         for (const auto& r : tx.exec_params(
@@ -194,17 +242,22 @@ absl::StatusOr<AcquireResult> CrawlStore::Acquire(const AcquireRequest& req) {
                  req.crawl_id, PgIntArray(req.candidates))) {
           blocked.insert(r[0].as<int64_t>());
         }
+        std::vector<int64_t> leased;
         std::vector<int64_t> eligible;
         std::set<int64_t> seen;
         for (int64_t id : req.candidates) {
-          if (!blocked.count(id) && seen.insert(id).second) eligible.push_back(id);
+          if (!seen.insert(id).second || !existing.count(id)) continue;
+          if (again.count(id)) {
+            leased.push_back(id);
+          } else if (!blocked.count(id) && !held.count(id)) {
+            eligible.push_back(id);
+          }
         }
-        std::vector<int64_t> leased;
         size_t next = 0;
         const std::string take = absl::StrCat(
             "INSERT INTO mm_crawl_lease (crawl_id, host_id, holder, leased_at, expires_at) "
-            "SELECT $1, h, $2, ", kNowUtc, ", ", kNowUtc, " + make_interval(secs => $3) "
-            "FROM unnest($4::integer[]) AS h "
+            "SELECT $1, u.h, $2, ", kNowUtc, ", ", kNowUtc, " + make_interval(secs => $3) "
+            "FROM unnest($4::integer[]) AS u(h) JOIN host ON host.id = u.h "
             "ON CONFLICT (crawl_id, host_id) DO UPDATE SET holder = EXCLUDED.holder, "
             "leased_at = EXCLUDED.leased_at, expires_at = EXCLUDED.expires_at, "
             "attempts = mm_crawl_lease.attempts + 1 "
@@ -330,8 +383,21 @@ ORDER BY d.name LIMIT $4)sql",
 }
 
 absl::StatusOr<CategoryReportResult> CrawlStore::ReportCategory(const CategoryReport& rep) {
+  if (rep.crawl_id.empty() || rep.holder.empty()) {
+    return absl::InvalidArgumentError("crawl_id and holder are required");
+  }
   return pool_.Query<CategoryReportResult>(
       [&](pqxx::transaction_base& tx) -> absl::StatusOr<CategoryReportResult> {
+        // Only the live holder may write (FOR SHARE waits for a concurrent takeover).
+        pqxx::result lease = tx.exec_params(
+            "SELECT holder, completed_at IS NOT NULL FROM mm_crawl_lease WHERE crawl_id = $1 AND "
+            "host_id = $2 FOR SHARE",
+            rep.crawl_id, rep.host_id);
+        if (lease.empty() || lease[0][0].as<std::string>() != rep.holder || lease[0][1].as<bool>()) {
+          return absl::FailedPreconditionError(
+              absl::StrCat("host ", rep.host_id, " is not leased by ", rep.holder, " in crawl ",
+                           rep.crawl_id));
+        }
         pqxx::result hc = tx.exec_params(
             "SELECT hc.host_id, hc.category_id, COALESCE(t.name, '') FROM host_category hc "
             "LEFT JOIN category c ON c.id = hc.category_id LEFT JOIN directory t ON "
@@ -417,13 +483,17 @@ absl::StatusOr<HostCompletionResult> CrawlStore::CompleteHost(const HostCompleti
                                       "VALUES ($1, $2, ", kNowUtc, ") ON CONFLICT DO NOTHING"),
                          c.crawl_id, std::string(ModeName(c.mode)));
           pqxx::result lease = tx.exec_params(
-              "SELECT completed_at IS NOT NULL FROM mm_crawl_lease WHERE crawl_id = $1 AND "
+              "SELECT completed_at IS NOT NULL, holder FROM mm_crawl_lease WHERE crawl_id = $1 AND "
               "host_id = $2 FOR UPDATE",
               c.crawl_id, c.host_id);
           if (!lease.empty() && lease[0][0].as<bool>()) {
             out.already_completed = true;
             out.crawl_failures = host[0][0].as<int32_t>();
             return out;
+          }
+          if (lease.empty() || lease[0][1].as<std::string>() != c.holder) {
+            return absl::FailedPreconditionError(absl::StrCat(
+                "host ", c.host_id, " is not leased by ", c.holder, " in crawl ", c.crawl_id));
           }
           if (c.release) {
             tx.exec_params(absl::StrCat("UPDATE mm_crawl_lease SET expires_at = ", kNowUtc,
@@ -505,6 +575,7 @@ absl::StatusOr<HostCompletionResult> CrawlStore::CompleteHost(const HostCompleti
           case CrawlStatusValue::kUnknown:
             break;
         }
+        if (out.disabled) out.disabled_notice = LoadDisabledNotice(tx, c.host_id);
         if (c.status != CrawlStatusValue::kUnknown && c.mode == CrawlModeValue::kFull) {
           tx.exec_params("UPDATE host SET last_crawl_duration = $2 WHERE id = $1", c.host_id,
                          c.duration_seconds);

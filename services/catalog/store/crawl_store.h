@@ -61,6 +61,8 @@ struct AcquireRequest {
   int max_hosts = 1;
   int lease_seconds = 300;
   std::vector<std::string> category_names;
+  // Hosts the holder has in hand; its other live leases among the candidates are returned again.
+  std::vector<int64_t> held_host_ids;
 };
 
 struct AcquireResult {
@@ -130,12 +132,27 @@ struct HostCompletion {
   int64_t propagation_datetime = 0;
 };
 
+// What upstream's HostCrawlerDisabledV1 message says about a host that was just disabled.
+struct DisabledHostNotice {
+  int64_t site_id = 0;
+  std::string site_name;
+  std::string site_org_url;
+  std::vector<std::string> admin_usernames;
+  std::vector<std::string> admin_emails;  // of those admins that have an mm_user row
+  int64_t host_id = 0;
+  std::string host_name;
+  std::string country;
+  std::optional<int32_t> bandwidth;
+  std::optional<int32_t> asn;
+};
+
 struct HostCompletionResult {
   bool already_completed = false;
   bool marked_not_up2date = false;
   bool disabled = false;
   int32_t crawl_failures = 0;
   std::string disable_reason;
+  std::optional<DisabledHostNotice> disabled_notice;  // set when this call disabled the host
 };
 
 struct CrawlHistoryRow {
@@ -185,6 +202,7 @@ class CrawlStore {
   absl::StatusOr<std::vector<CrawlHostRef>> ListHosts(const CrawlHostQuery& query);
   // Registers the crawl (first caller wins) and returns its start time.
   absl::StatusOr<int64_t> BeginCrawl(const std::string& crawl_id, const std::string& mode);
+  // Leases candidates in order (skipping hosts that no longer exist); see AcquireRequest.
   absl::StatusOr<AcquireResult> Acquire(const AcquireRequest& request);
   // Returns the host ids no longer held by `holder`.
   absl::StatusOr<std::vector<int64_t>> Renew(const std::string& crawl_id, const std::string& holder,
@@ -193,6 +211,9 @@ class CrawlStore {
                        const std::vector<int64_t>& host_ids);
   absl::StatusOr<CategoryTreePage> CategoryTree(int64_t category_id, bool repodata_only,
                                                 const std::string& after_name, int limit);
+  // Both fail with FAILED_PRECONDITION (writing nothing) when report.holder does not hold the
+  // host's lease in the crawl: a crawler that lost its lease must not overwrite the new holder's
+  // results. CompleteHost of a host already completed in the crawl is a no-op.
   absl::StatusOr<CategoryReportResult> ReportCategory(const CategoryReport& report);
   absl::StatusOr<HostCompletionResult> CompleteHost(const HostCompletion& completion);
   absl::StatusOr<std::vector<std::pair<std::string, std::string>>> ContinentRedirects();

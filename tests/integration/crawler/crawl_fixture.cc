@@ -14,7 +14,7 @@ std::string FilesJson(const std::vector<SampleSpec>& files) {
   for (size_t i = 0; i < sorted.size(); ++i) {
     if (i) out += ", ";
     out += absl::StrCat("{\"name\": \"", sorted[i].name, "\", \"size\": ", sorted[i].content.size(),
-                        ", \"timestamp\": 1700000000}");
+                        ", \"timestamp\": ", sorted[i].timestamp, "}");
   }
   return out + "]";
 }
@@ -54,7 +54,7 @@ void CrawlTest::BuildMaster() {
       {"gone", {{"z", "z"}}},
       {"error", {{"e", "e"}}},
       {"moved", {{"m", "m"}}},
-      {"badrepo/repodata", {{"repomd.xml", "<repomd><revision>7</revision></repomd>\n"}}},
+      {"badrepo/repodata", {{"repomd.xml", "<repomd><revision>7</revision></repomd>\n", 1700000100}}},
       {"unreadable", {{"u", "u"}}, false},
   };
   for (const auto& d : dirs_) {
@@ -66,7 +66,7 @@ void CrawlTest::BuildMaster() {
       if (file.name != "repomd.xml") continue;
       FileDetailRow fd;
       fd.filename = "repomd.xml";
-      fd.timestamp = 1700000000;
+      fd.timestamp = file.timestamp;
       fd.size = static_cast<int64_t>(file.content.size());
       fd.sha256 = Sha256Hex(file.content);
       f_->FileDetail(dir_ids_[d.path], fd);
@@ -80,9 +80,9 @@ void CrawlTest::BuildMaster() {
 void CrawlTest::WriteMirror(const std::string& root, const std::string& prefix, bool with_fft) {
   const std::string top = prefix.empty() ? kTopdir : absl::StrCat(prefix, "/", kTopdir);
   std::string fft = "[Version]\n2\n\n[Files]\n";
-  auto add = [&](const std::string& rel, const std::string& content) {
+  auto add = [&](const std::string& rel, const std::string& content, int64_t mtime) {
     WriteFile(root, absl::StrCat(top, "/", rel), content);
-    absl::StrAppend(&fft, "1700000000\tf\t", content.size(), "\t", rel, "\n");
+    absl::StrAppend(&fft, mtime, "\tf\t", content.size(), "\t", rel, "\n");
   };
   auto add_dir = [&](const std::string& rel) {
     MakeDir(root, absl::StrCat(top, "/", rel));
@@ -96,18 +96,33 @@ void CrawlTest::WriteMirror(const std::string& root, const std::string& prefix, 
     for (const auto& file : d.files) {
       if (d.path == "stale") continue;  // the mirror lacks new.rpm
       std::string content = file.content;
+      int64_t mtime = file.timestamp;
       if (d.path == "wrongsize") content.pop_back();
-      if (d.path == "badrepo/repodata") content = "<repomd><revision>6</revision></repomd>\n";
-      add(absl::StrCat(d.path, "/", file.name), content);
+      if (d.path == "badrepo/repodata") {
+        content = "<repomd><revision>6</revision></repomd>\n";  // the previous one
+        mtime = 1700000000;
+      }
+      add(absl::StrCat(d.path, "/", file.name), content, mtime);
     }
-    if (d.path == "stale") add("stale/old.rpm", "stale");
+    if (d.path == "stale") add("stale/old.rpm", "stale", 1700000000);
   }
   add_dir("forbidden");
-  add("forbidden/y", "y");
+  add("forbidden/y", "y", 1700000000);
   add_dir("error");
-  add("error/e", "e");
+  add("error/e", "e", 1700000000);
   fft += "\n[Checksums]\nsha1\n";
   if (with_fft) WriteFile(root, absl::StrCat(top, "/fullfiletimelist-test"), fft);
+}
+
+std::string CrawlTest::MasterFft() const {
+  std::string fft = "[Version]\n2\n\n[Files]\n";
+  for (const auto& d : dirs_) {
+    absl::StrAppend(&fft, "1700000000\td\t0\t", d.path, "\n");
+    for (const auto& f : d.files) {
+      absl::StrAppend(&fft, f.timestamp, "\tf\t", f.content.size(), "\t", d.path, "/", f.name, "\n");
+    }
+  }
+  return fft + "\n[Checksums]\nsha1\n";
 }
 
 int64_t CrawlTest::AddHost(const std::string& name, const std::vector<std::string>& urls, int64_t* hc_id,

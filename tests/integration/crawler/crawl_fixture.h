@@ -23,6 +23,7 @@ namespace mm::testing {
 struct SampleSpec {
   std::string name;
   std::string content;  // the master's copy; its size goes into the sample
+  int64_t timestamp = 1700000000;  // the master's mtime (as UMDL copies it from the master's FFT)
 };
 
 struct DirSpec {
@@ -42,12 +43,17 @@ class CrawlTest : public ::testing::Test {
   void SetUp() override;
 
   // The standard master: directories a, b, c, c/repodata, stale, wrongsize, forbidden, gone,
-  // error, moved, badrepo/repodata, unreadable.
+  // error, moved, badrepo/repodata, unreadable. badrepo's repomd.xml changed last (newer mtime,
+  // same size as before).
   void BuildMaster();
   // Writes a faithful copy of the master below root/prefix/pub/test, with the deliberate
   // differences the standard scenario expects (stale lacks new.rpm, wrongsize is short, badrepo
-  // has another repomd.xml, d... ). `with_fft` adds fullfiletimelist-test at the top.
+  // still has the previous repomd.xml: same size, older mtime). `with_fft` adds
+  // fullfiletimelist-test at the top, describing the mirror's own content.
   void WriteMirror(const std::string& root, const std::string& prefix, bool with_fft);
+  // The master's fullfiletimelist-test (what a mirror that synced the FFT but not the content
+  // would serve).
+  std::string MasterFft() const;
   // Adds a host with one host category for kCategory and the given URLs; returns host id.
   int64_t AddHost(const std::string& name, const std::vector<std::string>& urls, int64_t* hc_id = nullptr,
                   const HostOptions& options = {});

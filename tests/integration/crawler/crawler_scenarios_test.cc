@@ -105,7 +105,7 @@ TEST_F(CrawlScenarioTest, HttpsWithTestCertificate) {
   ExpectOkBookkeeping(host);
 }
 
-TEST_F(CrawlScenarioTest, FullFileTimeListDecidesTheCategoryInOneRequest) {
+TEST_F(CrawlScenarioTest, FullFileTimeListDecidesTheCategoryInTwoRequests) {
   BuildMaster();
   TempDir root;
   WriteMirror(root.path(), "m2", /*with_fft=*/true);
@@ -120,9 +120,11 @@ TEST_F(CrawlScenarioTest, FullFileTimeListDecidesTheCategoryInOneRequest) {
   EXPECT_EQ(Hcd(hc, "gone"), "f");       // missing from the FFT
   EXPECT_EQ(Hcd(hc, "error"), "t");
   ExpectOkBookkeeping(host);
+  EXPECT_EQ(Hcd(hc, "badrepo/repodata"), "");  // same size as the master's, older mtime
   EXPECT_EQ(History(hc, "method"), "fft");
-  EXPECT_EQ(History(hc, "requests"), "1");
-  EXPECT_EQ(http->requests(), 1);
+  // The FFT, and one spot check of the newest repomd.xml it calls up to date.
+  EXPECT_EQ(History(hc, "requests"), "2");
+  EXPECT_EQ(http->requests(), 2);
 }
 
 TEST_F(CrawlScenarioTest, RsyncDaemonOneListingPerCategory) {

@@ -53,8 +53,21 @@ class HttpMirror {
   // Requests whose path starts with `prefix` (URL path, e.g. "/m1/pub/x") follow `rule`.
   void SetRule(const std::string& prefix, Rule rule);
   // Extra handler for a path (fake Bodhi): returns body, content type. "PATH?page=N" matches
-  // that page parameter only.
+  // that page parameter only. text/* bodies are gzip-compressed when the client accepts it.
   void Handle(const std::string& path, std::string body, std::string content_type);
+  // Serves `body` at `path` (chunked, application/octet-stream) in `chunk`-byte pieces, one
+  // every `interval`; after `stall_after` bytes it stops sending (without closing).
+  struct StreamSpec {
+    std::string body;
+    size_t chunk = 64 << 10;
+    absl::Duration interval;
+    size_t stall_after = std::string::npos;
+  };
+  void Stream(const std::string& path, StreamSpec spec);
+  // Requests so far whose path starts with `prefix`.
+  int64_t RequestsFor(const std::string& prefix);
+  // The Accept-Encoding header of the last request for `path` ("" when none).
+  std::string AcceptEncoding(const std::string& path);
   int port() const { return port_; }
   std::string base(bool tls = false) const;
   int64_t requests() const { return requests_.load(); }
@@ -70,6 +83,9 @@ class HttpMirror {
   std::mutex mu_;
   std::map<std::string, Rule> rules_;
   std::map<std::string, std::pair<std::string, std::string>> handlers_;
+  std::map<std::string, std::shared_ptr<StreamSpec>> streams_;
+  std::vector<std::string> paths_;
+  std::map<std::string, std::string> accept_encoding_;
   std::atomic<int64_t> requests_{0};
   std::atomic<bool> stopping_{false};
 };
@@ -79,8 +95,10 @@ bool MakeTestCertificate(const std::string& dir, std::string* cert, std::string*
 
 class RsyncDaemon {
  public:
-  // Module "mirror" serving `root`.
-  static absl::StatusOr<std::unique_ptr<RsyncDaemon>> Start(const std::string& root);
+  // Module "mirror" serving `root`, read as `user` (group `group`).
+  static absl::StatusOr<std::unique_ptr<RsyncDaemon>> Start(const std::string& root,
+                                                            const std::string& user = "root",
+                                                            const std::string& group = "root");
   int port() const { return port_; }
   std::string url() const;  // rsync://127.0.0.1:PORT/mirror
 
@@ -103,22 +121,61 @@ class FtpServer {
   std::unique_ptr<BackgroundProcess> process_;
 };
 
+// A small FTP server on loopback serving `root` read-only (USER/PASS, PWD, CWD, TYPE, EPSV,
+// PASV, LIST in "ls -l" format), whose LIST replies can be scripted per directory: the codes
+// given are answered in turn (421 also closes the control connection, as servers do) before
+// the real listing. For reply codes vsftpd cannot be made to send.
+class ScriptedFtpServer {
+ public:
+  static std::unique_ptr<ScriptedFtpServer> Start(const std::string& root);
+  ~ScriptedFtpServer();
+  // `dir` is the absolute FTP path, e.g. "/f/pub/test/b".
+  void Script(const std::string& dir, std::vector<int> codes);
+  int port() const { return port_; }
+  std::string url() const;  // ftp://127.0.0.1:PORT
+  int logins();
+  int lists(const std::string& dir);  // LIST commands received for `dir`
+
+ private:
+  ScriptedFtpServer() = default;
+  void Serve();
+  void Session(int fd);
+  std::string root_;
+  int fd_ = -1;
+  int port_ = 0;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+  std::vector<std::thread> sessions_;
+  std::mutex mu_;
+  std::map<std::string, std::vector<int>> scripts_;
+  std::map<std::string, int> lists_;
+  int logins_ = 0;
+};
+
 class SmtpServer {
  public:
-  static std::unique_ptr<SmtpServer> Start();
+  // With `cert`/`key` (PEM) the server offers STARTTLS; with `auth` it offers AUTH PLAIN.
+  static std::unique_ptr<SmtpServer> Start(bool auth = false, const std::string& cert = "",
+                                           const std::string& key = "");
   ~SmtpServer();
   int port() const { return port_; }
   std::vector<std::string> messages();  // DATA payloads received
+  std::vector<std::string> auth();      // decoded AUTH PLAIN credentials ("user:password")
+  std::vector<std::string> rcpts();     // RCPT TO arguments
+  int tls_sessions();                   // connections that switched to TLS
 
  private:
   SmtpServer() = default;
   void Serve();
   int fd_ = -1;
   int port_ = 0;
+  bool auth_enabled_ = false;
+  void* ssl_ctx_ = nullptr;  // SSL_CTX*
   std::atomic<bool> stop_{false};
   std::thread thread_;
   std::mutex mu_;
-  std::vector<std::string> messages_;
+  std::vector<std::string> messages_, auth_, rcpts_;
+  int tls_sessions_ = 0;
 };
 
 }  // namespace mm::testing
