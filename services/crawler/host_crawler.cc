@@ -56,9 +56,9 @@ std::string LastComponent(const std::string& url) {
 std::string ParentUrl(const std::string& url) {
   size_t scheme = url.find("://");
   size_t path_start = url.find('/', scheme == std::string::npos ? 0 : scheme + 3);
-  size_t last = url.rfind('/');
-  if (path_start == std::string::npos || last == std::string::npos || last <= path_start) return url;
-  return url.substr(0, last);
+  if (path_start == std::string::npos) return url;  // no path: no parent
+  // "scheme://host/a" -> "scheme://host"; "scheme://host/a/b" -> "scheme://host/a".
+  return url.substr(0, url.rfind('/'));
 }
 
 std::string SessionKey(const std::string& url) {
@@ -495,6 +495,7 @@ bool HostCrawler::Report(const HostCategoryInfo& hc, CategoryRun* run, CategoryO
     return false;
   }
   MM_LOG(INFO) << "Category " << hc.category_name << ": " << outcome.result << " via " << outcome.method
+               << (outcome.fft_distrusted ? " (fullfiletimelist distrusted)" : "")
                << (outcome.url.empty() ? "" : absl::StrCat(" (", outcome.url, ")")) << ", "
                << outcome.up2date << " up to date, " << outcome.stale << " not up to date, "
                << outcome.unknown << " unknown of " << outcome.total << " directories, "

@@ -1,11 +1,15 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+
 #include "services/crawler/continents.h"
 #include "services/crawler/crawler_options.h"
 #include "services/crawler/crawl_runner.h"
 #include "services/crawler/deadline.h"
 #include "services/crawler/host_crawler.h"
+#include "services/crawler/host_notifier.h"
 #include "services/crawler/listing_matcher.h"
 #include "services/crawler/mailer.h"
 #include "services/crawler/propagation.h"
@@ -44,6 +48,70 @@ TEST(ListingMatcherTest, DecidesFromListingIncludingMissingDirectories) {
   EXPECT_EQ(m.Decide(2), DirState::kUp2date);  // empty sample, directory present
   EXPECT_EQ(m.Decide(3), DirState::kStale);    // directory absent
   EXPECT_EQ(m.Decide(4), DirState::kUp2date);  // symlinks are accepted
+}
+
+TEST(ListingMatcherTest, ComparesMtimesOnlyWhenAskedAndKnown) {
+  CategoryTree t;
+  t.dirs = {{1, "r", {{"repomd.xml", 40, 1700000100}}, ""},
+            {2, "s", {{"old.rpm", 10, 0}}, ""},
+            {3, "l", {{"link", 5, 1700000100}}, ""}};
+  for (bool compare : {false, true}) {
+    ListingMatcher m(t, "", compare);
+    m.Observe('f', "r/repomd.xml", 40, true, 1700000000);  // same size, older
+    m.Observe('f', "s/old.rpm", 10, true, 1600000000);     // sample without a timestamp
+    m.Observe('l', "l/link", 9, true, 1);                  // symlinks: accepted
+    EXPECT_EQ(m.Decide(0), compare ? DirState::kStale : DirState::kUp2date) << compare;
+    EXPECT_EQ(m.Decide(1), DirState::kUp2date);
+    EXPECT_EQ(m.Decide(2), DirState::kUp2date);
+  }
+  ListingMatcher same(t, "", true);
+  same.Observe('f', "r/repomd.xml", 40, true, 1700000100);
+  EXPECT_EQ(same.Decide(0), DirState::kUp2date);
+}
+
+TEST(FftLocationTest, FollowsTheTopdirNotTheMirrorsUrl) {
+  // A mirror serving Fedora Linux under a name of its own: the FFT is still one level up and
+  // its entries still start with "linux/".
+  FftLocation f = LocateFft("Fedora Linux", "pub/fedora/linux", "https://m.example/fedora-linux");
+  EXPECT_EQ(f.base_url, "https://m.example");
+  EXPECT_EQ(f.strip_prefix, "linux/");
+  EXPECT_EQ(f.default_name, "fullfiletimelist-fedora");
+  FftLocation e = LocateFft("EPEL", "pub/epel", "rsync://m.example/mirrors/epel-copy");
+  EXPECT_EQ(e.base_url, "rsync://m.example/mirrors/epel-copy");
+  EXPECT_EQ(e.strip_prefix, "");
+  EXPECT_EQ(e.default_name, "fullfiletimelist-epel");
+  FftLocation s = LocateFft("Fedora Secondary Arches", "pub/fedora-secondary", "http://m/sec");
+  EXPECT_EQ(s.default_name, "fullfiletimelist-fedora-secondary");
+}
+
+TEST(HostNotifierTest, UpstreamMessageBodyAndMail) {
+  DisabledNotice n;
+  n.site_id = 3;
+  n.site_name = "Site";
+  n.site_org_url = "https://site.example";
+  n.admin_usernames = {"alice", "bob"};
+  n.admin_emails = {"alice@example.org"};
+  n.host_id = 7;
+  n.host_name = "m.example";
+  n.country = "SE";
+  n.bandwidth = 100;
+  CrawlerOptions o;
+  o.application_url = "https://mm.example/mm";
+  o.admin_email = "admin@example.org";
+  o.email_from = "crawler@example.org";
+  EXPECT_EQ(HostDisabledMessageJson(n, "Embargoed country: CU", 0, o),
+            R"({"crawled_at":"1970-01-01T00:00:00+00:00","host":{"asn":null,"bandwidth":100,"country":"SE",)"
+            R"("id":7,"name":"m.example","url":"https://mm.example/mm/host/7"},)"
+            R"("logs_url":"https://mm.example/mm/crawler/7.log","reason":"Embargoed country: CU",)"
+            R"("site":{"admins":["alice","bob"],"id":3,"name":"Site","org_url":"https://site.example"}})");
+  MailMessage m = HostDisabledMail(n, "Embargoed country: CU", 0, o);
+  EXPECT_EQ(m.to, "alice@example.org, admin@example.org");
+  EXPECT_EQ(m.from, "crawler@example.org");
+  EXPECT_THAT(m.body, HasSubstr("Reason: Embargoed country: CU"));
+  o.application_url.clear();
+  o.log_dir = "/var/log/mirrormanager";
+  EXPECT_EQ(CrawlerLogUrl(o, 7), "/var/log/mirrormanager/crawler/7.log");
+  EXPECT_EQ(HostPageUrl(o, 7), "");
 }
 
 TEST(OptionsTest, FractionBoundsFollowUpstream) {
@@ -106,6 +174,23 @@ TEST(ContinentsTest, GeoIpCsvRedirectsAndSelection) {
   EXPECT_EQ((*f)->Check("http://nowhere.example/").kind, ContinentFilter::Verdict::Kind::kBrokenUrl);
   EXPECT_EQ((*f)->ContinentOf("GB"), "NA");  // redirect wins
   EXPECT_FALSE(ContinentFilter::Create("/does/not/exist.mmdb", csv, {}, {}, {}, fake).ok());
+}
+
+TEST(ContinentsTest, ASlowLookupIsAbandonedAtTheTimeout) {
+  auto release = std::make_shared<std::atomic<bool>>(false);
+  Resolver slow = [release](const std::string&) -> std::vector<std::string> {
+    for (int i = 0; i < 500 && !*release; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    return {"89.160.20.112"};
+  };
+  auto f = ContinentFilter::Create(mm::testing::TestDataDir() + "/geoip/GeoIP2-Country-Test.mmdb",
+                                   ParseCountryContinentCsv(BuiltinCountryContinentCsv()), {}, {}, {}, slow);
+  ASSERT_OK(f.status());
+  absl::Time start = absl::Now();
+  EXPECT_EQ((*f)->Check("http://slow.example/", absl::Milliseconds(200)).kind,
+            ContinentFilter::Verdict::Kind::kBrokenUrl);
+  EXPECT_LT(absl::Now() - start, absl::Seconds(2));
+  *release = true;
+  EXPECT_EQ((*f)->Check("http://slow.example/", absl::Seconds(5)).country, "SE");
 }
 
 TEST(DeadlineTest, StopFlagAndTimeouts) {

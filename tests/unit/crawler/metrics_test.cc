@@ -20,6 +20,8 @@ TEST(CrawlerMetricsTest, ExposesHostsDirectoriesRequestsBytesAndDurations) {
   m.Request("http", "2xx", 3);
   m.Bytes("http", 1000);
   m.Connections("https", 1);
+  m.FftSpotCheck("mismatch");
+  m.HostDisabled("embargo");
   std::string text = prometheus::TextSerializer().Serialize(registry.Collect());
   EXPECT_THAT(text, HasSubstr("mm_crawler_hosts_total{status=\"OK\"} 1"));
   EXPECT_THAT(text, HasSubstr("mm_crawler_directories_total{state=\"up2date\"} 5"));
@@ -29,6 +31,8 @@ TEST(CrawlerMetricsTest, ExposesHostsDirectoriesRequestsBytesAndDurations) {
   EXPECT_THAT(text, HasSubstr("mm_crawler_bytes_total{protocol=\"http\"} 1000"));
   EXPECT_THAT(text, HasSubstr("mm_crawler_connections_total{protocol=\"https\"} 1"));
   EXPECT_THAT(text, HasSubstr("mm_crawler_host_duration_seconds_count 1"));
+  EXPECT_THAT(text, HasSubstr("mm_crawler_fft_spot_checks_total{result=\"mismatch\"} 1"));
+  EXPECT_THAT(text, HasSubstr("mm_crawler_hosts_disabled_total{reason=\"embargo\"} 1"));
 }
 
 }  // namespace
