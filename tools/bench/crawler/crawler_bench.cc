@@ -6,8 +6,8 @@
 //   crawler_bench [--mirrors 20] [--dirs 10000] [--files 2] [--threads 100] [--mode http|fft|both]
 //
 // Prints directory checks per second, requests per directory (ours vs upstream's one HEAD per
-// sampled file plus HEAD+GET for repomd.xml) and per category, new TCP connections, CPU seconds
-// and peak RSS for each mode.
+// sampled file plus HEAD+GET for repomd.xml) and per category (FFT mode: the FFT plus one
+// repomd.xml spot check), new TCP connections, CPU seconds and peak RSS for each mode.
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -26,6 +26,7 @@
 #include <vector>
 
 #include <httplib.h>
+#include <openssl/evp.h>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -107,6 +108,15 @@ class MemoryCatalog final : public CrawlCatalog {
   std::shared_ptr<CategoryTree> tree_;
 };
 
+std::string Sha256Hex(const std::string& data) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr);
+  std::string out;
+  for (unsigned int i = 0; i < len; ++i) out += absl::StrFormat("%02x", md[i]);
+  return out;
+}
+
 std::string DirPath(int i) { return absl::StrFormat("g%03d/d%05d", i / 100, i); }
 
 // Writes the tree and its fullfiletimelist; returns the sample tree.
@@ -125,9 +135,15 @@ std::shared_ptr<CategoryTree> WriteTree(const std::string& root, const Args& a) 
     for (int f = 0; f < a.files; ++f) {
       std::string name = repo && f == 0 ? "repomd.xml" : absl::StrCat("pkg-", f, ".rpm");
       std::string content(100 + (i + f) % 50, 'x');
+      if (name == "repomd.xml") {
+        content = absl::StrFormat("<repomd><revision>%d</revision></repomd>%s", i, std::string(60 + i % 40, ' '));
+        d.repomd_sha256 = Sha256Hex(content);
+      }
       std::ofstream(root + "/" + d.path + "/" + name, std::ios::binary) << content;
-      d.files.push_back({name, static_cast<int64_t>(content.size())});
-      absl::StrAppend(&fft, "1700000000\tf\t", content.size(), "\t", d.path, "/", name, "\n");
+      // Timestamps as UMDL copies them from the master's FFT (compared in FFT mode).
+      const int64_t mtime = 1700000000 + i;
+      d.files.push_back({name, static_cast<int64_t>(content.size()), mtime});
+      absl::StrAppend(&fft, mtime, "\tf\t", content.size(), "\t", d.path, "/", name, "\n");
     }
     std::sort(d.files.begin(), d.files.end(), [](const auto& x, const auto& y) { return x.name < y.name; });
     tree->dirs.push_back(std::move(d));
