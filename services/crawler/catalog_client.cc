@@ -67,8 +67,9 @@ absl::StatusOr<std::vector<HostRef>> GrpcCrawlCatalog::ListHosts(const HostSelec
   req.set_include_private(sel.include_private);
   for (const auto& c : sel.categories) req.add_category_names(c);
   pb::ListCrawlHostsResponse resp;
-  absl::Status s = common::CallWithRetry(
-      impl_->rpc, [&](grpc::ClientContext* ctx) { return impl_->stub->ListCrawlHosts(ctx, req, &resp); });
+  absl::Status s = common::CallWithRetry(impl_->rpc, [&](grpc::ClientContext* ctx) {
+    return impl_->stub->ListCrawlHosts(ctx, req, &resp);
+  });
   if (!s.ok()) return s;
   std::vector<HostRef> out;
   for (const auto& h : resp.hosts()) {
@@ -86,8 +87,9 @@ absl::StatusOr<int64_t> GrpcCrawlCatalog::BeginCrawl(const std::string& crawl_id
   req.set_holder(holder);
   req.set_mode(static_cast<pb::CrawlMode>(mode));
   pb::BeginCrawlResponse resp;
-  absl::Status s = common::CallWithRetry(
-      impl_->rpc, [&](grpc::ClientContext* ctx) { return impl_->stub->BeginCrawl(ctx, req, &resp); });
+  absl::Status s = common::CallWithRetry(impl_->rpc, [&](grpc::ClientContext* ctx) {
+    return impl_->stub->BeginCrawl(ctx, req, &resp);
+  });
   if (!s.ok()) return s;
   return resp.started_at();
 }
@@ -102,8 +104,9 @@ absl::StatusOr<LeaseGrant> GrpcCrawlCatalog::Acquire(const LeaseRequest& r) {
   for (const auto& c : r.categories) req.add_category_names(c);
   for (int64_t id : r.held) req.add_held_host_ids(id);
   pb::AcquireHostsResponse resp;
-  absl::Status s = common::CallWithRetry(
-      impl_->rpc, [&](grpc::ClientContext* ctx) { return impl_->stub->AcquireHosts(ctx, req, &resp); });
+  absl::Status s = common::CallWithRetry(impl_->rpc, [&](grpc::ClientContext* ctx) {
+    return impl_->stub->AcquireHosts(ctx, req, &resp);
+  });
   if (!s.ok()) return s;
   LeaseGrant g;
   for (const auto& h : resp.hosts()) g.hosts.push_back(FromProto(h));
@@ -122,8 +125,9 @@ absl::StatusOr<std::vector<int64_t>> GrpcCrawlCatalog::Renew(const std::string& 
   for (int64_t id : ids) req.add_host_ids(id);
   req.set_lease_seconds(lease_seconds);
   pb::RenewLeasesResponse resp;
-  absl::Status s = common::CallWithRetry(
-      impl_->rpc, [&](grpc::ClientContext* ctx) { return impl_->stub->RenewLeases(ctx, req, &resp); });
+  absl::Status s = common::CallWithRetry(impl_->rpc, [&](grpc::ClientContext* ctx) {
+    return impl_->stub->RenewLeases(ctx, req, &resp);
+  });
   if (!s.ok()) return s;
   return std::vector<int64_t>(resp.lost_host_ids().begin(), resp.lost_host_ids().end());
 }
@@ -135,12 +139,13 @@ absl::Status GrpcCrawlCatalog::Release(const std::string& crawl_id, const std::s
   req.set_holder(holder);
   for (int64_t id : ids) req.add_host_ids(id);
   pb::Empty resp;
-  return common::CallWithRetry(
-      impl_->rpc, [&](grpc::ClientContext* ctx) { return impl_->stub->ReleaseHosts(ctx, req, &resp); });
+  return common::CallWithRetry(impl_->rpc, [&](grpc::ClientContext* ctx) {
+    return impl_->stub->ReleaseHosts(ctx, req, &resp);
+  });
 }
 
-absl::StatusOr<std::shared_ptr<CategoryTree>> GrpcCrawlCatalog::LoadCategoryTree(int64_t category_id,
-                                                                                 bool repodata_only) {
+absl::StatusOr<std::shared_ptr<CategoryTree>> GrpcCrawlCatalog::LoadCategoryTree(
+    int64_t category_id, bool repodata_only) {
   auto tree = std::make_shared<CategoryTree>();
   tree->category_id = category_id;
   tree->repodata_only = repodata_only;
@@ -189,10 +194,11 @@ absl::StatusOr<CategoryReportCounts> GrpcCrawlCatalog::ReportCategory(const Cate
   req.set_url(r.url);
   req.set_requests(r.requests);
   pb::ReportCategoryResponse resp;
-  absl::Status s = common::CallWithRetry(
-      impl_->rpc, [&](grpc::ClientContext* ctx) { return impl_->stub->ReportCategory(ctx, req, &resp); });
+  absl::Status s = common::CallWithRetry(impl_->rpc, [&](grpc::ClientContext* ctx) {
+    return impl_->stub->ReportCategory(ctx, req, &resp);
+  });
   if (!s.ok()) return s;
-  return CategoryReportCounts{resp.up2date(), resp.not_up2date(), resp.unchanged(),
+  return CategoryReportCounts{resp.up2date(), resp.not_up2date(),   resp.unchanged(),
                               resp.created(), resp.marked_unseen(), resp.unreadable()};
 }
 
@@ -215,11 +221,12 @@ absl::StatusOr<HostCompletionOutcome> GrpcCrawlCatalog::CompleteHost(const HostC
   }
   req.set_propagation_datetime(d.propagation_datetime);
   pb::CompleteHostResponse resp;
-  absl::Status s = common::CallWithRetry(
-      impl_->rpc, [&](grpc::ClientContext* ctx) { return impl_->stub->CompleteHost(ctx, req, &resp); });
+  absl::Status s = common::CallWithRetry(impl_->rpc, [&](grpc::ClientContext* ctx) {
+    return impl_->stub->CompleteHost(ctx, req, &resp);
+  });
   if (!s.ok()) return s;
   HostCompletionOutcome out{resp.already_completed(), resp.marked_not_up2date(), resp.disabled(),
-                            resp.crawl_failures(), resp.disable_reason(), std::nullopt};
+                            resp.crawl_failures(),    resp.disable_reason(),     std::nullopt};
   if (resp.has_disabled_notice()) {
     const auto& p = resp.disabled_notice();
     DisabledNotice n;
@@ -257,8 +264,9 @@ absl::StatusOr<int> GrpcCrawlCatalog::FinishCrawl(const std::string& crawl_id,
   req.set_holder(holder);
   req.set_history_keep_days(keep_days);
   pb::FinishCrawlResponse resp;
-  absl::Status s = common::CallWithRetry(
-      impl_->rpc, [&](grpc::ClientContext* ctx) { return impl_->stub->FinishCrawl(ctx, req, &resp); });
+  absl::Status s = common::CallWithRetry(impl_->rpc, [&](grpc::ClientContext* ctx) {
+    return impl_->stub->FinishCrawl(ctx, req, &resp);
+  });
   if (!s.ok()) return s;
   return resp.history_deleted();
 }
@@ -289,7 +297,8 @@ absl::StatusOr<std::vector<PropagationRepo>> GrpcCrawlCatalog::PropagationTarget
     p.topdir = r.topdir();
     p.directory_name = r.directory_name();
     p.has_repodata_directory = r.has_repodata_directory();
-    for (const auto& f : r.repomd_history()) p.repomd_history.push_back({f.id(), f.timestamp(), f.sha256()});
+    for (const auto& f : r.repomd_history())
+      p.repomd_history.push_back({f.id(), f.timestamp(), f.sha256()});
     out.push_back(std::move(p));
   }
   return out;

@@ -21,7 +21,8 @@ extern const int kCrawlerDataCount;
 
 std::string_view BuiltinCountryContinentCsv() {
   for (int i = 0; i < kCrawlerDataCount; ++i) {
-    if (std::string_view(kCrawlerData[i].name) == "country_continent.csv") return kCrawlerData[i].contents;
+    if (std::string_view(kCrawlerData[i].name) == "country_continent.csv")
+      return kCrawlerData[i].contents;
   }
   return "";
 }
@@ -165,7 +166,8 @@ std::vector<std::string> ResolveWithin(const Resolver& resolver, const std::stri
 
 }  // namespace
 
-ContinentFilter::Verdict ContinentFilter::Check(const std::string& url, absl::Duration timeout) const {
+ContinentFilter::Verdict ContinentFilter::Check(const std::string& url,
+                                                absl::Duration timeout) const {
   Verdict v;
   std::string host = UrlHost(url);
   std::vector<std::string> addresses =

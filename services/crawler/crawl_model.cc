@@ -60,7 +60,8 @@ const CategoryTree::Index& CategoryTree::index() const {
       idx->dir_first_slot.push_back(static_cast<uint32_t>(idx->file_dir.size()));
       for (const auto& f : d.files) {
         std::string key = d.path.empty() ? f.name : d.path + "/" + f.name;
-        auto [it, inserted] = idx->files.emplace(std::move(key), static_cast<uint32_t>(idx->file_dir.size()));
+        auto [it, inserted] =
+            idx->files.emplace(std::move(key), static_cast<uint32_t>(idx->file_dir.size()));
         (void)it;
         (void)inserted;
         idx->file_dir.push_back(i);

@@ -58,7 +58,7 @@ struct SampleFile {
 
 struct MasterDirectory {
   int64_t id = 0;
-  std::string path;  // relative to the category's top directory, no leading slash
+  std::string path;               // relative to the category's top directory, no leading slash
   std::vector<SampleFile> files;  // sorted by name
   std::string repomd_sha256;      // newest file_detail of repomd.xml here ("" = none)
 };
@@ -82,9 +82,9 @@ struct CategoryTree {
   struct Index {
     PathIndex files;
     PathIndex dirs;
-    std::vector<uint32_t> file_dir;      // slot -> directory index
-    std::vector<int64_t> file_size;      // slot -> expected size
-    std::vector<int64_t> file_mtime;     // slot -> the master's timestamp (0 = unknown)
+    std::vector<uint32_t> file_dir;   // slot -> directory index
+    std::vector<int64_t> file_size;   // slot -> expected size
+    std::vector<int64_t> file_mtime;  // slot -> the master's timestamp (0 = unknown)
     std::vector<uint32_t> dir_first_slot;
   };
   const Index& index() const;
@@ -98,8 +98,8 @@ struct CategoryTree {
 struct CategoryOutcome {
   int64_t host_category_id = 0;
   std::string category_name;
-  bool success = false;      // counted as a successful category (§2.4)
-  bool completed = false;    // every directory decided (unseen HCDs may be marked)
+  bool success = false;    // counted as a successful category (§2.4)
+  bool completed = false;  // every directory decided (unseen HCDs may be marked)
   std::string method = "none";
   std::string result = "not_accessible";
   std::string url;
@@ -117,10 +117,10 @@ struct HostResult {
   std::string host_name;
   HostStatus status = HostStatus::kUnknown;
   std::string details;
-  int64_t finished_at = 0;       // Unix seconds
+  int64_t finished_at = 0;  // Unix seconds
   int64_t duration_seconds = 0;
-  bool released = false;         // interrupted: the host goes back to the crawl
-  bool lease_lost = false;       // another process holds the host now: nothing more is written
+  bool released = false;    // interrupted: the host goes back to the crawl
+  bool lease_lost = false;  // another process holds the host now: nothing more is written
   std::vector<CategoryOutcome> categories;
   int64_t requests = 0;
   int64_t new_connections = 0;
@@ -131,7 +131,7 @@ struct HostResult {
   bool marked_not_up2date = false;
   bool disabled = false;
   bool already_completed = false;
-  bool report_failed = false;    // a category or the host result could not be recorded
+  bool report_failed = false;  // a category or the host result could not be recorded
 };
 
 }  // namespace mm::crawler

@@ -76,7 +76,8 @@ void CrawlRunner::SendReport(const HostResult& r) {
   m.from = options_.email_from;
   m.to = options_.admin_email;
   m.subject = absl::StrCat("MirrorManager crawler report: ", r.host_name);
-  m.body = absl::StrCat(r.details, "\n\nLog can be found at ", CrawlerLogUrl(options_, r.host_id), "\n");
+  m.body =
+      absl::StrCat(r.details, "\n\nLog can be found at ", CrawlerLogUrl(options_, r.host_id), "\n");
   if (absl::Status s = Mail(m); !s.ok()) {
     MM_LOG(ERROR) << "Cannot send the crawler report for " << r.host_name << ": " << s;
   }
@@ -93,7 +94,8 @@ void CrawlRunner::NotifyDisabled(const HostResult& r, const HostCompletionOutcom
     n.host_name = r.host_name;
   }
   const std::string reason = outcome.disable_reason.empty() ? r.details : outcome.disable_reason;
-  MM_LOG(WARNING) << "HostCrawlerDisabledV1 " << HostDisabledMessageJson(n, reason, r.finished_at, options_);
+  MM_LOG(WARNING) << "HostCrawlerDisabledV1 "
+                  << HostDisabledMessageJson(n, reason, r.finished_at, options_);
   if (metrics_ != nullptr) {
     metrics_->HostDisabled(r.status == HostStatus::kDisable ? "embargo" : "auto_disable");
   }
@@ -111,7 +113,8 @@ absl::StatusOr<RunSummary> CrawlRunner::Run() {
   gethostname(hostname, sizeof hostname - 1);
   summary_.holder = absl::StrFormat("%s:%d:%08x", hostname, getpid(),
                                     static_cast<uint32_t>(std::random_device{}()));
-  summary_.crawl_id = options_.crawl_id.empty() ? absl::StrCat("local:", summary_.holder) : options_.crawl_id;
+  summary_.crawl_id =
+      options_.crawl_id.empty() ? absl::StrCat("local:", summary_.holder) : options_.crawl_id;
 
   HostSelection sel;
   sel.include_disabled = options_.include_disabled && options_.mode != CrawlMode::kPropagation;
@@ -120,8 +123,9 @@ absl::StatusOr<RunSummary> CrawlRunner::Run() {
   auto hosts = catalog_->ListHosts(sel);
   if (!hosts.ok()) return hosts.status();
   std::vector<int64_t> candidates = FilterCandidates(*hosts, options_);
-  MM_LOG(INFO) << "Crawl " << summary_.crawl_id << " (" << ModeName(options_.mode) << "): "
-               << candidates.size() << " hosts selected, " << options_.threads << " threads";
+  MM_LOG(INFO) << "Crawl " << summary_.crawl_id << " (" << ModeName(options_.mode)
+               << "): " << candidates.size() << " hosts selected, " << options_.threads
+               << " threads";
   auto started = catalog_->BeginCrawl(summary_.crawl_id, summary_.holder, options_.mode);
   if (!started.ok()) return started.status();
   summary_.started_at = *started;
@@ -135,7 +139,8 @@ absl::StatusOr<RunSummary> CrawlRunner::Run() {
   bool closing = false;
   int finished_since_acquire = 0;
   std::vector<std::thread> workers;
-  const int nthreads = std::max(1, std::min<int>(options_.threads, std::max<size_t>(1, candidates.size())));
+  const int nthreads =
+      std::max(1, std::min<int>(options_.threads, std::max<size_t>(1, candidates.size())));
 
   auto worker = [&] {
     while (true) {
@@ -185,17 +190,19 @@ absl::StatusOr<RunSummary> CrawlRunner::Run() {
         auto outcome = catalog_->CompleteHost(c);
         if (!outcome.ok() && outcome.status().code() == absl::StatusCode::kFailedPrecondition) {
           result.lease_lost = true;
-          MM_LOG(WARNING) << host.name << " (" << host.id << ") result not recorded: "
-                          << outcome.status().message();
+          MM_LOG(WARNING) << host.name << " (" << host.id
+                          << ") result not recorded: " << outcome.status().message();
         } else if (!outcome.ok()) {
           result.report_failed = true;
-          MM_LOG(ERROR) << "Recording the result of " << host.name << " failed: " << outcome.status();
+          MM_LOG(ERROR) << "Recording the result of " << host.name
+                        << " failed: " << outcome.status();
         } else {
           result.marked_not_up2date = outcome->marked_not_up2date;
           result.disabled = outcome->disabled;
           result.already_completed = outcome->already_completed;
           if (outcome->disabled) {
-            MM_LOG(WARNING) << host.name << " (" << host.id << ") disabled: " << outcome->disable_reason;
+            MM_LOG(WARNING) << host.name << " (" << host.id
+                            << ") disabled: " << outcome->disable_reason;
           }
           if (outcome->already_completed) {
             MM_LOG(WARNING) << host.name << " (" << host.id
@@ -204,7 +211,8 @@ absl::StatusOr<RunSummary> CrawlRunner::Run() {
           NotifyDisabled(result, *outcome);
         }
       }
-      if (metrics_ != nullptr) metrics_->Host(HostStatusName(result.status), result.duration_seconds);
+      if (metrics_ != nullptr)
+        metrics_->Host(HostStatusName(result.status), result.duration_seconds);
       SendReport(result);
       {
         std::lock_guard<std::mutex> lock(mu);
@@ -218,8 +226,8 @@ absl::StatusOr<RunSummary> CrawlRunner::Run() {
   };
   for (int i = 0; i < nthreads; ++i) workers.emplace_back(worker);
 
-  const absl::Duration poll =
-      std::clamp(absl::Seconds(options_.lease_seconds) / 4, absl::Milliseconds(100), absl::Seconds(2));
+  const absl::Duration poll = std::clamp(absl::Seconds(options_.lease_seconds) / 4,
+                                         absl::Milliseconds(100), absl::Seconds(2));
   const absl::Duration renew_every = absl::Seconds(options_.lease_seconds) / 3;
   absl::Time next_acquire = clock_->Now();
   absl::Time next_renew = clock_->Now() + renew_every;
@@ -240,11 +248,13 @@ absl::StatusOr<RunSummary> CrawlRunner::Run() {
       if (clock_->Now() >= next_renew) renew.assign(active.begin(), active.end());
     }
     if (!renew.empty()) {
-      auto lost = catalog_->Renew(summary_.crawl_id, summary_.holder, renew, options_.lease_seconds);
+      auto lost =
+          catalog_->Renew(summary_.crawl_id, summary_.holder, renew, options_.lease_seconds);
       if (!lost.ok()) {
         MM_LOG(WARNING) << "Renewing leases failed: " << lost.status();
       } else if (!lost->empty()) {
-        MM_LOG(WARNING) << lost->size() << " host lease(s) lost while crawling (another process holds "
+        MM_LOG(WARNING) << lost->size()
+                        << " host lease(s) lost while crawling (another process holds "
                            "them now); stopping those hosts";
         std::lock_guard<std::mutex> lock(mu);
         for (int64_t id : *lost) {
@@ -318,7 +328,8 @@ absl::StatusOr<RunSummary> CrawlRunner::Run() {
   summary_.global_timeout = !summary_.interrupted && clock_->Now() >= global_deadline;
   summary_.elapsed = clock_->Now() - start;
   if (!summary_.interrupted && options_.mode != CrawlMode::kPropagation) {
-    auto pruned = catalog_->FinishCrawl(summary_.crawl_id, summary_.holder, options_.history_keep_days);
+    auto pruned =
+        catalog_->FinishCrawl(summary_.crawl_id, summary_.holder, options_.history_keep_days);
     if (!pruned.ok()) {
       MM_LOG(WARNING) << "Pruning the crawl history failed: " << pruned.status();
     }
@@ -328,8 +339,8 @@ absl::StatusOr<RunSummary> CrawlRunner::Run() {
 
 void PrintSummary(const RunSummary& s, const CrawlerOptions& options, std::ostream& out) {
   out << "Crawl results\n";
-  out << absl::StrFormat("%-40s %-8s %10s %9s %9s %9s  %s\n", "Host", "Status", "Duration", "Up2date",
-                         "Stale", "Unknown", "Methods");
+  out << absl::StrFormat("%-40s %-8s %10s %9s %9s %9s  %s\n", "Host", "Status", "Duration",
+                         "Up2date", "Stale", "Unknown", "Methods");
   std::vector<const HostResult*> sorted;
   for (const auto& r : s.results) sorted.push_back(&r);
   std::sort(sorted.begin(), sorted.end(),
@@ -348,8 +359,8 @@ void PrintSummary(const RunSummary& s, const CrawlerOptions& options, std::ostre
     if (r->lease_lost) m += " [lease lost: not recorded]";
     if (r->report_failed) m += " [catalog error: not fully recorded]";
     out << absl::StrFormat("%-40s %-8s %9ds %9d %9d %9d  %s\n",
-                           absl::StrCat(r->host_name, " (", r->host_id, ")"), HostStatusName(r->status),
-                           r->duration_seconds, up, stale, unknown, m);
+                           absl::StrCat(r->host_name, " (", r->host_id, ")"),
+                           HostStatusName(r->status), r->duration_seconds, up, stale, unknown, m);
   }
   bool failed = ExitCode(s, options) != 0 || s.global_timeout || s.interrupted;
   out << "Crawler " << (failed ? "failed" : "finished") << " after " << FormatElapsed(s.elapsed);

@@ -60,7 +60,9 @@ class CrawlRunner {
   void set_log_router(HostLogRouter* logs) { logs_ = logs; }
   // Sends the "marked not up to date" and "host disabled" e-mails (CRAWLER_SEND_EMAIL);
   // default: SMTP.
-  void set_mailer(std::function<absl::Status(const MailMessage&)> mailer) { mailer_ = std::move(mailer); }
+  void set_mailer(std::function<absl::Status(const MailMessage&)> mailer) {
+    mailer_ = std::move(mailer);
+  }
   // Replaces the host crawl (propagation mode).
   void set_job(HostJob job) { job_ = std::move(job); }
 
@@ -71,7 +73,8 @@ class CrawlRunner {
                                                const CrawlerOptions& options);
 
  private:
-  HostResult CrawlHost(const HostInfo& host, const Deadline& deadline, std::atomic<bool>* lease_lost);
+  HostResult CrawlHost(const HostInfo& host, const Deadline& deadline,
+                       std::atomic<bool>* lease_lost);
   absl::Status Mail(const MailMessage& message);
   void SendReport(const HostResult& result);
   // Upstream's HostCrawlerDisabledV1: a structured log line, a counter and (CRAWLER_SEND_EMAIL)

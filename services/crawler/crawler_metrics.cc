@@ -24,13 +24,17 @@ struct CrawlerMetrics::Impl {
 
 namespace {
 const prometheus::Histogram::BucketBoundaries& Buckets() {
-  static const prometheus::Histogram::BucketBoundaries b{0.1, 0.5, 1, 5, 15, 60, 300, 900, 3600, 10800};
+  static const prometheus::Histogram::BucketBoundaries b{0.1, 0.5, 1,   5,    15,
+                                                         60,  300, 900, 3600, 10800};
   return b;
 }
 }  // namespace
 
 CrawlerMetrics::CrawlerMetrics(prometheus::Registry& r) : impl_(new Impl) {
-  impl_->hosts = &prometheus::BuildCounter().Name("mm_crawler_hosts_total").Help("Hosts crawled, by status").Register(r);
+  impl_->hosts = &prometheus::BuildCounter()
+                      .Name("mm_crawler_hosts_total")
+                      .Help("Hosts crawled, by status")
+                      .Register(r);
   impl_->dirs = &prometheus::BuildCounter()
                      .Name("mm_crawler_directories_total")
                      .Help("Directory decisions, by state")
@@ -85,7 +89,9 @@ void CrawlerMetrics::Category(const std::string& method, double seconds) {
   impl_->category_duration->Observe(seconds);
 }
 void CrawlerMetrics::Request(const std::string& protocol, const std::string& result, int64_t n) {
-  if (n > 0) impl_->requests->Add({{"protocol", protocol}, {"result", result}}).Increment(static_cast<double>(n));
+  if (n > 0)
+    impl_->requests->Add({{"protocol", protocol}, {"result", result}})
+        .Increment(static_cast<double>(n));
 }
 void CrawlerMetrics::Bytes(const std::string& protocol, int64_t n) {
   if (n > 0) impl_->bytes->Add({{"protocol", protocol}}).Increment(static_cast<double>(n));

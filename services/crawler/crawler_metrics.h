@@ -1,9 +1,9 @@
 #pragma once
 // Prometheus metrics of a crawl (served/pushed through common::WorkerMetrics):
 //   mm_crawler_hosts_total{status}                 hosts crawled, by result status
-//   mm_crawler_directories_total{state}            directory decisions (up2date/not_up2date/unknown)
-//   mm_crawler_categories_total{method}            host categories, by deciding method
-//   mm_crawler_requests_total{protocol,result}     network requests to mirrors
+//   mm_crawler_directories_total{state}            directory decisions
+//   (up2date/not_up2date/unknown) mm_crawler_categories_total{method}            host categories,
+//   by deciding method mm_crawler_requests_total{protocol,result}     network requests to mirrors
 //   mm_crawler_bytes_total{protocol}               bytes received from mirrors
 //   mm_crawler_connections_total{protocol}         new TCP connections to mirrors
 //   mm_crawler_fft_spot_checks_total{result}       FFT spot checks (match/mismatch/error)

@@ -15,9 +15,11 @@
 namespace mm::crawler {
 
 void AddCrawlerFlags(common::ArgParser& p) {
-  p.Option("-c,--config", "FILE", "configuration file (default $MM2_CONFIG or /etc/mirrormanager/mirrormanager2.cfg)")
+  p.Option("-c,--config", "FILE",
+           "configuration file (default $MM2_CONFIG or /etc/mirrormanager/mirrormanager2.cfg)")
       .Flag("--include-private", "crawl private hosts too")
-      .BoolFlag("--include-disabled", "--exclude-disabled", false, "include hosts with user_active = False")
+      .BoolFlag("--include-disabled", "--exclude-disabled", false,
+                "include hosts with user_active = False")
       .Repeated("--category", "NAME", "only crawl this category (repeatable)")
       .Option("-t,--threads", "N", "worker threads (default min(100, cpu_count * 20))")
       .Option("--global-timeout", "MIN", "whole-run deadline in minutes", "360")
@@ -26,12 +28,14 @@ void AddCrawlerFlags(common::ArgParser& p) {
       .Option("--stopid", "ID", "crawl hosts with id < ID (0 = no limit)", "0")
       .Option("-f,--fraction", "P:N", "crawl the P-th of N slices of the hosts", "1:1")
       .Flag("--disable-fedmsg", "accepted for compatibility; no effect")
-      .Repeated("--continent", "CC", "only crawl hosts on this continent (AF AN AS EU NA OC SA --); ^CC excludes")
+      .Repeated("--continent", "CC",
+                "only crawl hosts on this continent (AF AN AS EU NA OC SA --); ^CC excludes")
       .Flag("-d,--debug", "debug logging")
       .Flag("--no-fail", "exit 0 even when the global timeout was reached")
       .Option("--catalog", "HOST:PORT", "catalog address (default CATALOG_ADDRESS)")
       .StopAtFirstPositional()
-      .Positional("command", "crawl [--canary] [--repodata] | propagation [--product P] [--version V]");
+      .Positional("command",
+                  "crawl [--canary] [--repodata] | propagation [--product P] [--version V]");
 }
 
 absl::StatusOr<CrawlerOptions> OptionsFromFlags(const common::ArgParser& p) {
@@ -87,11 +91,11 @@ absl::StatusOr<CrawlerOptions> OptionsFromFlags(const common::ArgParser& p) {
 }
 
 absl::Status ApplyConfig(const common::Config& c, CrawlerOptions& o) {
-#define MM_GET(var, expr)        \
-  {                              \
-    auto v = (expr);             \
+#define MM_GET(var, expr)           \
+  {                                 \
+    auto v = (expr);                \
     if (!v.ok()) return v.status(); \
-    var = *v;                    \
+    var = *v;                       \
   }
   std::optional<std::string> crawl_id;
   MM_GET(crawl_id, c.GetOptionalString("CRAWLER_CRAWL_ID"));

@@ -119,8 +119,9 @@ FetchResult CurlSession::Perform(const std::string& url, bool head, size_t max_b
                    std::max<long>(1, static_cast<long>(absl::ToInt64Milliseconds(connect))));
   curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(absl::ToInt64Milliseconds(total)));
   curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
-  curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME,
-                   std::max<long>(1, static_cast<long>(std::ceil(absl::ToDoubleSeconds(options_.timeout)))));
+  curl_easy_setopt(
+      c, CURLOPT_LOW_SPEED_TIME,
+      std::max<long>(1, static_cast<long>(std::ceil(absl::ToDoubleSeconds(options_.timeout)))));
   // "" = every encoding curl can decode; nullptr = no Accept-Encoding header.
   curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, compressed ? "" : nullptr);
   curl_easy_setopt(c, CURLOPT_NOBODY, head ? 1L : 0L);

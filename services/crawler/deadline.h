@@ -1,8 +1,8 @@
 #pragma once
 // Deadlines of one host crawl: the run's global deadline, the optional per-host deadline, the
-// run's stop flag (SIGTERM) and the host's lease-lost flag (another process took it over). Checked between directories and inside every network wait (curl's
-// progress callback, the rsync child's poll loop), so a stalled mirror cannot hold a worker past
-// its deadline.
+// run's stop flag (SIGTERM) and the host's lease-lost flag (another process took it over). Checked
+// between directories and inside every network wait (curl's progress callback, the rsync child's
+// poll loop), so a stalled mirror cannot hold a worker past its deadline.
 //
 // Thread-safety: const methods may be called from any thread.
 

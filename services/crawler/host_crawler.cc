@@ -132,7 +132,8 @@ std::string EscapePath(std::string_view path) {
   std::string out;
   out.reserve(path.size());
   for (unsigned char c : path) {
-    if (absl::ascii_isalnum(c) || std::string_view("-._~/!$&'()*+,;=:@").find(c) != std::string_view::npos) {
+    if (absl::ascii_isalnum(c) ||
+        std::string_view("-._~/!$&'()*+,;=:@").find(c) != std::string_view::npos) {
       out += static_cast<char>(c);
     } else {
       out += '%';
@@ -157,7 +158,8 @@ FftLocation LocateFft(const std::string& category_name, const std::string& topdi
     std::string parent = slash == std::string::npos ? "" : top.substr(0, slash);
     loc.base_url = ParentUrl(url);
     loc.strip_prefix = (top.empty() ? LastComponent(url) : last(top)) + "/";
-    loc.default_name = "fullfiletimelist-" + (parent.empty() ? LastComponent(loc.base_url) : last(parent));
+    loc.default_name =
+        "fullfiletimelist-" + (parent.empty() ? LastComponent(loc.base_url) : last(parent));
   } else {
     loc.base_url = url;
     loc.default_name = "fullfiletimelist-" + (top.empty() ? LastComponent(url) : last(top));
@@ -178,8 +180,8 @@ struct HostCrawler::CategoryRun {
   StopReason stopped = StopReason::kNone;
 };
 
-HostCrawler::HostCrawler(const CrawlContext& context, const HostInfo& host, const Deadline& deadline,
-                         std::atomic<bool>* lease_lost)
+HostCrawler::HostCrawler(const CrawlContext& context, const HostInfo& host,
+                         const Deadline& deadline, std::atomic<bool>* lease_lost)
     : ctx_(context), host_(host), deadline_(deadline), lease_lost_(lease_lost) {}
 
 HostCrawler::~HostCrawler() = default;
@@ -205,8 +207,8 @@ void HostCrawler::CountRequest(const std::string& protocol, const FetchResult& r
 std::vector<std::string> HostCrawler::RsyncArgs() const {
   std::vector<std::string> args = ctx_.options->rsync_parameters;
   args.push_back("--no-human-readable");
-  args.push_back(absl::StrCat("--contimeout=",
-                              std::max<int64_t>(1, absl::ToInt64Seconds(ctx_.options->http_timeout))));
+  args.push_back(absl::StrCat(
+      "--contimeout=", std::max<int64_t>(1, absl::ToInt64Seconds(ctx_.options->http_timeout))));
   return args;
 }
 
@@ -236,8 +238,8 @@ HostResult HostCrawler::Crawl() {
     if (ctx_.metrics != nullptr) ctx_.metrics->Connections("rsync", rsync_runs_);
     sessions_.clear();  // closes the host's connections
     MM_LOG(INFO) << "Crawl finished: " << HostStatusName(status)
-                 << (result.details.empty() ? "" : absl::StrCat(" (", result.details, ")")) << " after "
-                 << result.duration_seconds << "s";
+                 << (result.details.empty() ? "" : absl::StrCat(" (", result.details, ")"))
+                 << " after " << result.duration_seconds << "s";
     return result;
   };
   MM_LOG(INFO) << "Starting crawl (" << ModeName(ctx_.options->mode) << ")";
@@ -272,7 +274,8 @@ HostResult HostCrawler::Crawl() {
     }
     if (!first_url.empty()) {
       // The lookup is bounded like any other network wait.
-      auto v = ctx_.continents->Check(first_url, std::min(ctx_.options->http_timeout, deadline_.Remaining()));
+      auto v = ctx_.continents->Check(first_url,
+                                      std::min(ctx_.options->http_timeout, deadline_.Remaining()));
       if (StopReason r = deadline_.Check(); r != StopReason::kNone) return stopped(r);
       using K = ContinentFilter::Verdict::Kind;
       if (v.kind == K::kEmbargoed) {
@@ -283,7 +286,8 @@ HostResult HostCrawler::Crawl() {
         return finish(HostStatus::kUnknown, "Broken base URL");
       }
       if (v.kind == K::kWrongContinent) {
-        MM_LOG(INFO) << "Skipping host: country " << v.country << " is on continent " << v.continent;
+        MM_LOG(INFO) << "Skipping host: country " << v.country << " is on continent "
+                     << v.continent;
         return finish(HostStatus::kUnknown, absl::StrCat("Wrong continent: ", v.continent));
       }
     }
@@ -376,17 +380,19 @@ CategoryOutcome HostCrawler::CrawlCategory(const HostCategoryInfo& hc) {
     MM_LOG(ERROR) << "Cannot load the directories of " << hc.category_name << ": " << tree.status();
     outcome.result = "catalog_error";
     outcome.catalog_error = true;
-    outcome.catalog_error_text =
-        absl::StrCat("cannot load the directories of ", hc.category_name, ": ", tree.status().message());
+    outcome.catalog_error_text = absl::StrCat("cannot load the directories of ", hc.category_name,
+                                              ": ", tree.status().message());
     return done(nullptr);
   }
   run.tree = *tree;
   run.states.assign(run.tree->dirs.size(), DirState::kUnknown);
-  MM_LOG(INFO) << "Category " << hc.category_name << ": " << run.tree->dirs.size() << " directories";
+  MM_LOG(INFO) << "Category " << hc.category_name << ": " << run.tree->dirs.size()
+               << " directories";
   for (const auto& url : urls) {
     const std::string scheme = UrlScheme(url);
     Method m = Method::kAbsent;
-    if (ctx_.options->use_fft && mode == CrawlMode::kFull && run.next_dir == 0 && !run.fft_distrusted) {
+    if (ctx_.options->use_fft && mode == CrawlMode::kFull && run.next_dir == 0 &&
+        !run.fft_distrusted) {
       m = TryFft(url, hc, run);
       if (m == Method::kDecided || m == Method::kStopped) break;
       if (m == Method::kUnavailable) continue;
@@ -412,7 +418,7 @@ CategoryOutcome HostCrawler::CrawlCategory(const HostCategoryInfo& hc) {
   } else if (run.stopped != StopReason::kNone) {
     outcome.result = run.stopped == StopReason::kInterrupted ? "interrupted"
                      : run.stopped == StopReason::kLeaseLost ? "lease_lost"
-                                                              : "timeout";
+                                                             : "timeout";
   } else {
     MM_LOG(INFO) << "Category " << hc.category_name << " not accessible";
     outcome.result = "not_accessible";
@@ -485,23 +491,25 @@ bool HostCrawler::Report(const HostCategoryInfo& hc, CategoryRun* run, CategoryO
   if (!counts.ok()) {
     if (counts.status().code() == absl::StatusCode::kFailedPrecondition) {
       // Another process holds the host now: stop crawling it, write nothing more.
-      MM_LOG(WARNING) << "Category " << hc.category_name << " not recorded: " << counts.status().message();
+      MM_LOG(WARNING) << "Category " << hc.category_name
+                      << " not recorded: " << counts.status().message();
       if (lease_lost_ != nullptr) *lease_lost_ = true;
       return true;
     }
     MM_LOG(ERROR) << "Reporting category " << hc.category_name << " failed: " << counts.status();
-    outcome.catalog_error_text =
-        absl::StrCat("could not record category ", hc.category_name, ": ", counts.status().message());
+    outcome.catalog_error_text = absl::StrCat("could not record category ", hc.category_name, ": ",
+                                              counts.status().message());
     return false;
   }
-  MM_LOG(INFO) << "Category " << hc.category_name << ": " << outcome.result << " via " << outcome.method
-               << (outcome.fft_distrusted ? " (fullfiletimelist distrusted)" : "")
+  MM_LOG(INFO) << "Category " << hc.category_name << ": " << outcome.result << " via "
+               << outcome.method << (outcome.fft_distrusted ? " (fullfiletimelist distrusted)" : "")
                << (outcome.url.empty() ? "" : absl::StrCat(" (", outcome.url, ")")) << ", "
                << outcome.up2date << " up to date, " << outcome.stale << " not up to date, "
                << outcome.unknown << " unknown of " << outcome.total << " directories, "
                << outcome.requests << " requests; HCDs: " << counts->up2date << " now up to date, "
                << counts->not_up2date << " now not up to date, " << counts->created << " created, "
-               << counts->unchanged << " unchanged, " << counts->marked_unseen << " unseen marked stale";
+               << counts->unchanged << " unchanged, " << counts->marked_unseen
+               << " unseen marked stale";
   return true;
 }
 
@@ -608,7 +616,8 @@ HostCrawler::Method HostCrawler::TryFft(const std::string& url, const HostCatego
         return Method::kUnavailable;
       }
       if (r.status != 0) {
-        MM_LOG(DEBUG) << "No " << name << " at " << loc.base_url << " (rsync exit " << r.status << ")";
+        MM_LOG(DEBUG) << "No " << name << " at " << loc.base_url << " (rsync exit " << r.status
+                      << ")";
         continue;
       }
     } else {
@@ -630,7 +639,8 @@ HostCrawler::Method HostCrawler::TryFft(const std::string& url, const HostCatego
     if (parse_status.ok()) parse_status = parser.Finish();
     if (!parse_status.ok() || !parser.saw_files_section()) {
       MM_LOG(INFO) << "Ignoring " << fft_url << ": "
-                   << (parse_status.ok() ? "no [Files] section" : std::string(parse_status.message()));
+                   << (parse_status.ok() ? "no [Files] section"
+                                         : std::string(parse_status.message()));
       continue;
     }
     for (size_t i = 0; i < run.tree->dirs.size(); ++i) run.states[i] = matcher.Decide(i);
@@ -691,14 +701,16 @@ bool HostCrawler::FftSpotCheck(const std::string& url, CategoryRun& run) {
                         : scheme == "ftp" ? r.status >= 100 && r.status < 400
                                           : r.status == 200);
   const bool match = fetched && Sha256Hex(body) == probe->repomd_sha256;
-  if (ctx_.metrics != nullptr) ctx_.metrics->FftSpotCheck(match ? "match" : fetched ? "mismatch" : "error");
+  if (ctx_.metrics != nullptr)
+    ctx_.metrics->FftSpotCheck(match ? "match" : fetched ? "mismatch" : "error");
   if (match) {
     MM_LOG(DEBUG) << "FFT spot check: " << rel << " matches the master";
     return true;
   }
   MM_LOG(WARNING) << "FFT spot check failed: " << url << "/" << rel
-                  << (fetched ? " differs from the master's newest repomd.xml"
-                              : absl::StrCat(" could not be fetched (", r.status, " ", r.error, ")"))
+                  << (fetched
+                          ? " differs from the master's newest repomd.xml"
+                          : absl::StrCat(" could not be fetched (", r.status, " ", r.error, ")"))
                   << " although the FFT says it is up to date; not trusting the FFT";
   return false;
 }
@@ -722,7 +734,8 @@ HostCrawler::Method HostCrawler::RsyncListing(const std::string& url, CategoryRu
   }
   if (r.stopped) return Method::kStopped;
   if (!r.spawned || r.exit_code == 10 || r.exit_code == 5) {
-    MM_LOG(INFO) << "rsync " << url << " not available (exit " << r.exit_code << "): " << r.stderr_tail;
+    MM_LOG(INFO) << "rsync " << url << " not available (exit " << r.exit_code
+                 << "): " << r.stderr_tail;
     return Method::kUnavailable;
   }
   if (r.exit_code != 0) {
@@ -755,7 +768,8 @@ HostCrawler::Method HostCrawler::PerDirectory(const std::string& url, CategoryRu
       // Exponential back-off with full jitter, capped.
       double cap = std::min(absl::ToDoubleSeconds(opts.retry_max_wait), std::ldexp(1.0, attempt));
       double wait = std::uniform_real_distribution<double>(0, std::max(0.0, cap))(rng);
-      MM_LOG(DEBUG) << dir_url << ": try later (attempt " << attempt + 1 << "), waiting " << wait << "s";
+      MM_LOG(DEBUG) << dir_url << ": try later (attempt " << attempt + 1 << "), waiting " << wait
+                    << "s";
       if (!deadline_.SleepFor(absl::Seconds(wait))) {
         c = Check::kStopped;
         break;
@@ -773,7 +787,8 @@ HostCrawler::Method HostCrawler::PerDirectory(const std::string& url, CategoryRu
         run.states[run.next_dir] = DirState::kUnknown;
         break;
       case Check::kTryLater:
-        MM_LOG(INFO) << url << " not available (" << dir_url << " kept failing); trying the next URL";
+        MM_LOG(INFO) << url << " not available (" << dir_url
+                     << " kept failing); trying the next URL";
         return Method::kUnavailable;
       case Check::kStopped:
         return Method::kStopped;
@@ -791,8 +806,10 @@ HostCrawler::Check HostCrawler::CheckHttpDirectory(CurlSession& session, const s
   // repomd.xml first: it changes with every compose, so stale repositories fail fast.
   std::vector<const SampleFile*> order;
   for (const auto& f : dir.files) {
-    if (f.name == "repomd.xml") order.insert(order.begin(), &f);
-    else order.push_back(&f);
+    if (f.name == "repomd.xml")
+      order.insert(order.begin(), &f);
+    else
+      order.push_back(&f);
   }
   for (const SampleFile* f : order) {
     const bool repomd = f->name == "repomd.xml";
@@ -870,7 +887,8 @@ HostCrawler::Check HostCrawler::CheckFtpDirectory(CurlSession& session, const st
         size_t pos = 0;
         while (pos < r.body.size()) {
           size_t nl = r.body.find('\n', pos);
-          std::string_view line(r.body.data() + pos, (nl == std::string::npos ? r.body.size() : nl) - pos);
+          std::string_view line(r.body.data() + pos,
+                                (nl == std::string::npos ? r.body.size() : nl) - pos);
           if (auto e = ParseFtpListLine(line)) entries[e->path] = *e;
           if (nl == std::string::npos) break;
           pos = nl + 1;

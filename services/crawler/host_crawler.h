@@ -65,9 +65,9 @@ struct CrawlContext {
   const CrawlerOptions* options = nullptr;
   CrawlCatalog* catalog = nullptr;
   CategoryTreeCache* trees = nullptr;
-  CrawlerMetrics* metrics = nullptr;          // may be null
+  CrawlerMetrics* metrics = nullptr;            // may be null
   const ContinentFilter* continents = nullptr;  // null = no continent/embargo check
-  HostLogRouter* logs = nullptr;              // null = no per-host log files
+  HostLogRouter* logs = nullptr;                // null = no per-host log files
   std::string crawl_id;
   std::string holder;
 };

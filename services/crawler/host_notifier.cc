@@ -1,8 +1,7 @@
 #include "services/crawler/host_notifier.h"
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
+#include <nlohmann/json.hpp>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -40,12 +39,9 @@ std::string HostDisabledMessageJson(const DisabledNotice& n, const std::string& 
                   {"name", n.site_name},
                   {"org_url", n.site_org_url},
                   {"admins", n.admin_usernames}};
-  nlohmann::json host = {{"id", n.host_id},
-                         {"name", n.host_name},
-                         {"country", n.country},
-                         {"bandwidth", nullptr},
-                         {"asn", nullptr},
-                         {"url", HostPageUrl(o, n.host_id)}};
+  nlohmann::json host = {{"id", n.host_id},      {"name", n.host_name},
+                         {"country", n.country}, {"bandwidth", nullptr},
+                         {"asn", nullptr},       {"url", HostPageUrl(o, n.host_id)}};
   if (n.bandwidth) host["bandwidth"] = *n.bandwidth;
   if (n.asn) host["asn"] = *n.asn;
   body["host"] = std::move(host);
@@ -67,11 +63,12 @@ MailMessage HostDisabledMail(const DisabledNotice& n, const std::string& reason,
   m.to = absl::StrJoin(to, ", ");
   m.subject = absl::StrCat("MirrorManager crawler: host ", n.host_name, " disabled");
   std::string page = HostPageUrl(o, n.host_id);
-  m.body = absl::StrCat("The MirrorManager crawler disabled the mirror host ", n.host_name, " (site ",
-                        n.site_name, ") at ", IsoTime(crawled_at), ".\n\nReason: ", reason,
-                        "\n\nLog can be found at ", CrawlerLogUrl(o, n.host_id), "\n",
-                        page.empty() ? "" : absl::StrCat("Host page: ", page, "\n"),
-                        "\nFix the problem, then re-enable the host (user_active) in MirrorManager.\n");
+  m.body =
+      absl::StrCat("The MirrorManager crawler disabled the mirror host ", n.host_name, " (site ",
+                   n.site_name, ") at ", IsoTime(crawled_at), ".\n\nReason: ", reason,
+                   "\n\nLog can be found at ", CrawlerLogUrl(o, n.host_id), "\n",
+                   page.empty() ? "" : absl::StrCat("Host page: ", page, "\n"),
+                   "\nFix the problem, then re-enable the host (user_active) in MirrorManager.\n");
   return m;
 }
 

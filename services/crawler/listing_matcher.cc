@@ -2,7 +2,8 @@
 
 namespace mm::crawler {
 
-ListingMatcher::ListingMatcher(const CategoryTree& tree, std::string strip_prefix, bool compare_mtime)
+ListingMatcher::ListingMatcher(const CategoryTree& tree, std::string strip_prefix,
+                               bool compare_mtime)
     : tree_(tree),
       index_(tree.index()),
       prefix_(std::move(strip_prefix)),
@@ -37,7 +38,8 @@ void ListingMatcher::Observe(char type, std::string_view path, int64_t size, boo
   bool ok = type == 'l' || (size_valid && size == index_.file_size[slot]);
   // Same size but another mtime: the file was replaced (a new repomd.xml often keeps its size).
   const int64_t expected_mtime = index_.file_mtime[slot];
-  if (ok && type != 'l' && compare_mtime_ && expected_mtime != 0 && mtime != expected_mtime) ok = false;
+  if (ok && type != 'l' && compare_mtime_ && expected_mtime != 0 && mtime != expected_mtime)
+    ok = false;
   file_state_[slot] = ok ? 1 : 2;
   // A file inside a directory proves the directory exists (listings may omit directories).
   dir_seen_[index_.file_dir[slot]] = 1;

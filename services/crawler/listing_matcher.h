@@ -3,9 +3,9 @@
 // fullfiletimelist or one rsync listing): entries are observed as they stream in, then each
 // directory is up to date iff it exists in the listing and every file of the master's sample
 // is there with the same size (symlinks are accepted whatever their size) and, when mtimes are
-// compared, the same mtime as the sample's timestamp (samples without one are judged by size). A directory that is
-// missing from the listing is not up to date, even with an empty sample (upstream's issue #225:
-// per-file checks cannot see that).
+// compared, the same mtime as the sample's timestamp (samples without one are judged by size). A
+// directory that is missing from the listing is not up to date, even with an empty sample
+// (upstream's issue #225: per-file checks cannot see that).
 //
 // Thread-safety: one matcher per category crawl; the tree is shared read-only.
 

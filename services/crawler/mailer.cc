@@ -5,8 +5,8 @@
 
 #include <cstring>
 
-#include "absl/strings/str_cat.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
@@ -40,12 +40,13 @@ std::string FormatMail(const MailMessage& m, absl::Time date) {
   gethostname(host, sizeof host - 1);
   std::string body = Crlf(m.body);
   if (body.size() < 2 || body.substr(body.size() - 2) != "\r\n") body += "\r\n";
-  return absl::StrCat("Date: ", absl::FormatTime("%a, %d %b %Y %H:%M:%S +0000", date, absl::UTCTimeZone()),
-                      "\r\nFrom: ", m.from, "\r\nTo: ", m.to, "\r\nSubject: ", m.subject,
-                      "\r\nMessage-ID: <", absl::ToUnixMicros(date), ".", getpid(), ".mm2crawler@", host,
-                      ">\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n"
-                      "Content-Transfer-Encoding: 8bit\r\n\r\n",
-                      body);
+  return absl::StrCat(
+      "Date: ", absl::FormatTime("%a, %d %b %Y %H:%M:%S +0000", date, absl::UTCTimeZone()),
+      "\r\nFrom: ", m.from, "\r\nTo: ", m.to, "\r\nSubject: ", m.subject, "\r\nMessage-ID: <",
+      absl::ToUnixMicros(date), ".", getpid(), ".mm2crawler@", host,
+      ">\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n"
+      "Content-Transfer-Encoding: 8bit\r\n\r\n",
+      body);
 }
 
 absl::Status SendMail(const SmtpSettings& smtp, const MailMessage& m) {
@@ -70,7 +71,8 @@ absl::Status SendMail(const SmtpSettings& smtp, const MailMessage& m) {
   curl_easy_setopt(c, CURLOPT_READFUNCTION, &ReadCallback);
   curl_easy_setopt(c, CURLOPT_READDATA, &reader);
   curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
-  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(absl::ToInt64Milliseconds(smtp.timeout)));
+  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS,
+                   static_cast<long>(absl::ToInt64Milliseconds(smtp.timeout)));
   curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
   if (!smtp.username.empty()) {
     curl_easy_setopt(c, CURLOPT_USERNAME, smtp.username.c_str());
@@ -82,7 +84,8 @@ absl::Status SendMail(const SmtpSettings& smtp, const MailMessage& m) {
   curl_slist_free_all(rcpt);
   curl_easy_cleanup(c);
   if (code != CURLE_OK) {
-    return absl::UnavailableError(absl::StrCat("sending mail via ", smtp.server, ": ", curl_easy_strerror(code)));
+    return absl::UnavailableError(
+        absl::StrCat("sending mail via ", smtp.server, ": ", curl_easy_strerror(code)));
   }
   return absl::OkStatus();
 }

@@ -54,8 +54,9 @@ absl::StatusOr<std::vector<PropagationTargetKey>> FetchBodhiReleases(const Crawl
     std::string url = absl::StrCat(base, "/releases/?state=current&page=", page);
     FetchResult r = session.Get(url, 16 << 20);
     if (r.kind != FetchResult::Kind::kDone || r.status != 200 || r.truncated) {
-      return absl::UnavailableError(absl::StrCat("Bodhi request ", url, " failed: ",
-                                                 r.error.empty() ? absl::StrCat("HTTP ", r.status) : r.error));
+      return absl::UnavailableError(
+          absl::StrCat("Bodhi request ", url,
+                       " failed: ", r.error.empty() ? absl::StrCat("HTTP ", r.status) : r.error));
     }
     auto parsed = ParseBodhiReleases(r.body);
     if (!parsed.ok()) return parsed.status();
@@ -84,8 +85,9 @@ PropagationState Bucket(const std::vector<RepomdDetail>& history, const std::str
     if (fd.sha256 == sha && fd.timestamp > oldest) matches.push_back(&fd);
   }
   if (matches.empty()) return PropagationState::kOlder;
-  const RepomdDetail* newest = *std::max_element(
-      matches.begin(), matches.end(), [](const auto* a, const auto* b) { return a->timestamp < b->timestamp; });
+  const RepomdDetail* newest =
+      *std::max_element(matches.begin(), matches.end(),
+                        [](const auto* a, const auto* b) { return a->timestamp < b->timestamp; });
   int64_t diff = reference.timestamp - newest->timestamp;
   if (diff > 3 * day) return PropagationState::kOlder;
   if (diff > 2 * day) return PropagationState::kTwoDay;
@@ -119,7 +121,8 @@ HostResult PropagationChecker::CheckHost(const HostInfo& host, const Deadline& d
         if (c.category_id == repo.category_id) hc = &c;
       }
       std::optional<PropagationState> state;
-      if (repo.directory_name.empty() || !repo.has_repodata_directory || repo.repomd_history.empty()) {
+      if (repo.directory_name.empty() || !repo.has_repodata_directory ||
+          repo.repomd_history.empty()) {
         state = PropagationState::kNoInfo;
       } else if (hc == nullptr) {
         continue;  // the host does not carry the category: try the next repository
@@ -144,8 +147,8 @@ HostResult PropagationChecker::CheckHost(const HostInfo& host, const Deadline& d
           if (!s) s = std::make_unique<CurlSession>(http, &deadline);
           FetchResult r = s->Get(url, 16 << 20);
           if (r.kind != FetchResult::Kind::kDone || r.status != 200 || r.truncated) {
-            MM_LOG(INFO) << "Fetching " << url << " failed (" << (r.error.empty() ? absl::StrCat(r.status) : r.error)
-                         << ")";
+            MM_LOG(INFO) << "Fetching " << url << " failed ("
+                         << (r.error.empty() ? absl::StrCat(r.status) : r.error) << ")";
             continue;  // another arch may work
           }
           state = Bucket(repo.repomd_history, Sha256Hex(r.body), options_.max_stale_days);

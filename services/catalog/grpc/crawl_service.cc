@@ -53,7 +53,8 @@ Status CrawlService::ListCrawlHosts(Ctx*, const pb::ListCrawlHostsRequest* in,
   return Status::OK;
 }
 
-Status CrawlService::BeginCrawl(Ctx*, const pb::BeginCrawlRequest* in, pb::BeginCrawlResponse* out) {
+Status CrawlService::BeginCrawl(Ctx*, const pb::BeginCrawlRequest* in,
+                                pb::BeginCrawlResponse* out) {
   static const char* kModes[] = {"full", "canary", "repodata", "propagation"};
   int mode = static_cast<int>(in->mode());
   auto r = store_.BeginCrawl(in->crawl_id(), kModes[mode >= 0 && mode < 4 ? mode : 0]);
@@ -80,7 +81,8 @@ Status CrawlService::AcquireHosts(Ctx*, const pb::AcquireHostsRequest* in,
   return Status::OK;
 }
 
-Status CrawlService::RenewLeases(Ctx*, const pb::RenewLeasesRequest* in, pb::RenewLeasesResponse* out) {
+Status CrawlService::RenewLeases(Ctx*, const pb::RenewLeasesRequest* in,
+                                 pb::RenewLeasesResponse* out) {
   auto r = store_.Renew(in->crawl_id(), in->holder(), Vec(in->host_ids()), in->lease_seconds());
   if (!r.ok()) return common::ToGrpcStatus(r.status());
   for (int64_t id : *r) out->add_lost_host_ids(id);
@@ -93,7 +95,8 @@ Status CrawlService::ReleaseHosts(Ctx*, const pb::ReleaseHostsRequest* in, pb::E
 
 Status CrawlService::GetCategoryTree(Ctx*, const pb::GetCategoryTreeRequest* in,
                                      pb::GetCategoryTreeResponse* out) {
-  auto r = store_.CategoryTree(in->category_id(), in->repodata_only(), in->after_name(), in->limit());
+  auto r =
+      store_.CategoryTree(in->category_id(), in->repodata_only(), in->after_name(), in->limit());
   if (!r.ok()) return common::ToGrpcStatus(r.status());
   for (const auto& d : r->directories) {
     auto* p = out->add_directories();
@@ -195,7 +198,8 @@ Status CrawlService::ListContinentRedirects(Ctx*, const pb::ListContinentRedirec
   return Status::OK;
 }
 
-Status CrawlService::FinishCrawl(Ctx*, const pb::FinishCrawlRequest* in, pb::FinishCrawlResponse* out) {
+Status CrawlService::FinishCrawl(Ctx*, const pb::FinishCrawlRequest* in,
+                                 pb::FinishCrawlResponse* out) {
   auto r = store_.Prune(in->crawl_id(), in->history_keep_days());
   if (!r.ok()) return common::ToGrpcStatus(r.status());
   out->set_history_deleted(*r);

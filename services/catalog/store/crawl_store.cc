@@ -60,7 +60,8 @@ const char* StatusName(CrawlStatusValue s) {
   return "UNKNOWN";
 }
 
-std::vector<CrawlHostInfo> LoadHostInfos(pqxx::transaction_base& tx, const std::vector<int64_t>& ids,
+std::vector<CrawlHostInfo> LoadHostInfos(pqxx::transaction_base& tx,
+                                         const std::vector<int64_t>& ids,
                                          const std::vector<std::string>& categories) {
   std::vector<CrawlHostInfo> out;
   if (ids.empty()) return out;
@@ -105,10 +106,9 @@ std::vector<CrawlHostInfo> LoadHostInfos(pqxx::transaction_base& tx, const std::
   if (!hc_index.empty()) {
     std::vector<int64_t> hc_ids;
     for (const auto& [id, _] : hc_index) hc_ids.push_back(id);
-    for (const auto& r : tx.exec_params(
-             "SELECT host_category_id, url FROM host_category_url "
-             "WHERE host_category_id = ANY($1::integer[]) ORDER BY id",
-             PgIntArray(hc_ids))) {
+    for (const auto& r : tx.exec_params("SELECT host_category_id, url FROM host_category_url "
+                                        "WHERE host_category_id = ANY($1::integer[]) ORDER BY id",
+                                        PgIntArray(hc_ids))) {
       auto [hi, ci] = hc_index[r[0].as<int64_t>()];
       out[hi].categories[ci].urls.push_back(r[1].as<std::string>());
     }
@@ -163,11 +163,11 @@ std::string FftDirectoryFor(const std::string& category_name, const std::string&
 }
 
 absl::StatusOr<std::vector<CrawlHostRef>> CrawlStore::ListHosts(const CrawlHostQuery& q) {
-  return pool_.Query<std::vector<CrawlHostRef>>(
-      [&](pqxx::transaction_base& tx) -> absl::StatusOr<std::vector<CrawlHostRef>> {
-        std::vector<CrawlHostRef> out;
-        for (const auto& r : tx.exec_params(
-                 R"sql(
+  return pool_.Query<std::vector<CrawlHostRef>>([&](pqxx::transaction_base& tx)
+                                                    -> absl::StatusOr<std::vector<CrawlHostRef>> {
+    std::vector<CrawlHostRef> out;
+    for (const auto& r : tx.exec_params(
+             R"sql(
 SELECT h.id, h.name, h.last_crawl_duration FROM host h JOIN site s ON s.id = h.site_id
 WHERE h.admin_active AND s.admin_active AND s.user_active
   AND ($1::boolean OR h.user_active)
@@ -176,15 +176,15 @@ WHERE h.admin_active AND s.admin_active AND s.user_active
         SELECT 1 FROM host_category hc JOIN category c ON c.id = hc.category_id
         WHERE hc.host_id = h.id AND c.name = ANY($3::text[])))
 ORDER BY h.last_crawl_duration DESC NULLS LAST, h.id)sql",
-                 q.include_disabled, q.include_private, PgTextArray(q.category_names))) {
-          out.push_back(CrawlHostRef{r[0].as<int64_t>(), r[1].as<std::string>(),
-                                     Opt<int64_t>(r[2])});
-        }
-        return out;
-      });
+             q.include_disabled, q.include_private, PgTextArray(q.category_names))) {
+      out.push_back(CrawlHostRef{r[0].as<int64_t>(), r[1].as<std::string>(), Opt<int64_t>(r[2])});
+    }
+    return out;
+  });
 }
 
-absl::StatusOr<int64_t> CrawlStore::BeginCrawl(const std::string& crawl_id, const std::string& mode) {
+absl::StatusOr<int64_t> CrawlStore::BeginCrawl(const std::string& crawl_id,
+                                               const std::string& mode) {
   if (crawl_id.empty()) return absl::InvalidArgumentError("crawl_id is required");
   return pool_.Query<int64_t>(
       [&](pqxx::transaction_base& tx) -> absl::StatusOr<int64_t> {
@@ -193,8 +193,9 @@ absl::StatusOr<int64_t> CrawlStore::BeginCrawl(const std::string& crawl_id, cons
                                     kNowUtc, ") ON CONFLICT (crawl_id) DO NOTHING"),
                        crawl_id, mode);
         return tx
-            .exec_params1("SELECT " MM_SQL_EPOCH("started_at") " FROM mm_crawl_run WHERE crawl_id = $1",
-                          crawl_id)[0]
+            .exec_params1(
+                "SELECT " MM_SQL_EPOCH("started_at") " FROM mm_crawl_run WHERE crawl_id = $1",
+                crawl_id)[0]
             .as<int64_t>();
       },
       PgPool::Mode::kReadWrite);
@@ -224,11 +225,13 @@ absl::StatusOr<AcquireResult> CrawlStore::Acquire(const AcquireRequest& req) {
         std::set<int64_t> held(req.held_host_ids.begin(), req.held_host_ids.end());
         std::set<int64_t> again;
         for (const auto& r : tx.exec_params(
-                 absl::StrCat("UPDATE mm_crawl_lease SET expires_at = ", kNowUtc,
-                              " + make_interval(secs => $3) WHERE crawl_id = $1 AND holder = $2 AND "
-                              "completed_at IS NULL AND expires_at > ", kNowUtc,
-                              " AND host_id = ANY($4::integer[]) AND NOT host_id = ANY($5::integer[]) "
-                              "RETURNING host_id"),
+                 absl::StrCat(
+                     "UPDATE mm_crawl_lease SET expires_at = ", kNowUtc,
+                     " + make_interval(secs => $3) WHERE crawl_id = $1 AND holder = $2 AND "
+                     "completed_at IS NULL AND expires_at > ",
+                     kNowUtc,
+                     " AND host_id = ANY($4::integer[]) AND NOT host_id = ANY($5::integer[]) "
+                     "RETURNING host_id"),
                  req.crawl_id, req.holder, req.lease_seconds, PgIntArray(req.candidates),
                  PgIntArray(req.held_host_ids))) {
           again.insert(r[0].as<int64_t>());
@@ -236,9 +239,10 @@ absl::StatusOr<AcquireResult> CrawlStore::Acquire(const AcquireRequest& req) {
         // Candidates that may be leased now: no lease yet, or an expired uncompleted one.
         std::set<int64_t> blocked;
         for (const auto& r : tx.exec_params(
-                 absl::StrCat("SELECT host_id FROM mm_crawl_lease WHERE crawl_id = $1 AND host_id = "
-                              "ANY($2::integer[]) AND (completed_at IS NOT NULL OR expires_at > ",
-                              kNowUtc, ")"),
+                 absl::StrCat(
+                     "SELECT host_id FROM mm_crawl_lease WHERE crawl_id = $1 AND host_id = "
+                     "ANY($2::integer[]) AND (completed_at IS NOT NULL OR expires_at > ",
+                     kNowUtc, ")"),
                  req.crawl_id, PgIntArray(req.candidates))) {
           blocked.insert(r[0].as<int64_t>());
         }
@@ -256,13 +260,15 @@ absl::StatusOr<AcquireResult> CrawlStore::Acquire(const AcquireRequest& req) {
         size_t next = 0;
         const std::string take = absl::StrCat(
             "INSERT INTO mm_crawl_lease (crawl_id, host_id, holder, leased_at, expires_at) "
-            "SELECT $1, u.h, $2, ", kNowUtc, ", ", kNowUtc, " + make_interval(secs => $3) "
+            "SELECT $1, u.h, $2, ",
+            kNowUtc, ", ", kNowUtc,
+            " + make_interval(secs => $3) "
             "FROM unnest($4::integer[]) AS u(h) JOIN host ON host.id = u.h "
             "ON CONFLICT (crawl_id, host_id) DO UPDATE SET holder = EXCLUDED.holder, "
             "leased_at = EXCLUDED.leased_at, expires_at = EXCLUDED.expires_at, "
             "attempts = mm_crawl_lease.attempts + 1 "
-            "WHERE mm_crawl_lease.completed_at IS NULL AND mm_crawl_lease.expires_at <= ", kNowUtc,
-            " RETURNING host_id");
+            "WHERE mm_crawl_lease.completed_at IS NULL AND mm_crawl_lease.expires_at <= ",
+            kNowUtc, " RETURNING host_id");
         while (static_cast<int>(leased.size()) < req.max_hosts && next < eligible.size()) {
           std::vector<int64_t> batch;
           while (next < eligible.size() &&
@@ -280,7 +286,8 @@ absl::StatusOr<AcquireResult> CrawlStore::Acquire(const AcquireRequest& req) {
         }
         pqxx::row counts = tx.exec_params1(
             absl::StrCat("SELECT count(*) FILTER (WHERE completed_at IS NOT NULL), "
-                         "count(*) FILTER (WHERE completed_at IS NULL AND expires_at > ", kNowUtc,
+                         "count(*) FILTER (WHERE completed_at IS NULL AND expires_at > ",
+                         kNowUtc,
                          " AND holder <> $3) FROM mm_crawl_lease WHERE crawl_id = $1 AND host_id "
                          "= ANY($2::integer[])"),
             req.crawl_id, PgIntArray(req.candidates), req.holder);
@@ -328,7 +335,8 @@ absl::Status CrawlStore::Release(const std::string& crawl_id, const std::string&
 }
 
 absl::StatusOr<CategoryTreePage> CrawlStore::CategoryTree(int64_t category_id, bool repodata_only,
-                                                          const std::string& after_name, int limit) {
+                                                          const std::string& after_name,
+                                                          int limit) {
   if (limit <= 0) limit = 5000;
   limit = std::min(limit, 20000);
   return pool_.Query<CategoryTreePage>(
@@ -373,8 +381,10 @@ ORDER BY d.name LIMIT $4)sql",
                                           FftDirectoryFor(category_name, topdir));
           if (!f.empty() && !f[0][0].is_null()) {
             pqxx::binarystring blob(f[0][0]);
-            for (const auto& file : DecodeDirectoryFiles(std::string_view(blob.get(), blob.size()))) {
-              if (absl::StartsWith(file.name, "fullfiletimelist-")) page.fft_names.push_back(file.name);
+            for (const auto& file :
+                 DecodeDirectoryFiles(std::string_view(blob.get(), blob.size()))) {
+              if (absl::StartsWith(file.name, "fullfiletimelist-"))
+                page.fft_names.push_back(file.name);
             }
           }
         }
@@ -393,10 +403,10 @@ absl::StatusOr<CategoryReportResult> CrawlStore::ReportCategory(const CategoryRe
             "SELECT holder, completed_at IS NOT NULL FROM mm_crawl_lease WHERE crawl_id = $1 AND "
             "host_id = $2 FOR SHARE",
             rep.crawl_id, rep.host_id);
-        if (lease.empty() || lease[0][0].as<std::string>() != rep.holder || lease[0][1].as<bool>()) {
-          return absl::FailedPreconditionError(
-              absl::StrCat("host ", rep.host_id, " is not leased by ", rep.holder, " in crawl ",
-                           rep.crawl_id));
+        if (lease.empty() || lease[0][0].as<std::string>() != rep.holder ||
+            lease[0][1].as<bool>()) {
+          return absl::FailedPreconditionError(absl::StrCat(
+              "host ", rep.host_id, " is not leased by ", rep.holder, " in crawl ", rep.crawl_id));
         }
         pqxx::result hc = tx.exec_params(
             "SELECT hc.host_id, hc.category_id, COALESCE(t.name, '') FROM host_category hc "
@@ -418,11 +428,12 @@ absl::StatusOr<CategoryReportResult> CrawlStore::ReportCategory(const CategoryRe
         if (!ids.empty()) {
           // §2.7: update existing HCDs whose state differs; create missing ones only for up to
           // date directories; count what stayed as it was.
-          pqxx::row r = tx.exec_params1(
-              absl::StrCat(R"sql(
+          pqxx::row r =
+              tx.exec_params1(absl::StrCat(R"sql(
 WITH s AS (SELECT unnest($2::integer[]) AS directory_id, unnest($3::boolean[]) AS up),
 d AS (SELECT DISTINCT ON (p) s.directory_id, s.up, p FROM s JOIN directory dir ON dir.id = s.directory_id,
-      LATERAL (SELECT )sql", path, R"sql( AS p) lp ORDER BY p, s.up),
+      LATERAL (SELECT )sql",
+                                           path, R"sql( AS p) lp ORDER BY p, s.up),
 upd AS (UPDATE host_category_dir h SET up2date = d.up,
                directory_id = COALESCE(h.directory_id, d.directory_id)
         FROM d WHERE h.host_category_id = $1 AND h.path = d.p AND h.up2date <> d.up
@@ -434,7 +445,7 @@ ins AS (INSERT INTO host_category_dir (host_category_id, path, directory_id, up2
         ON CONFLICT (host_category_id, path) DO NOTHING RETURNING id)
 SELECT (SELECT count(*) FROM upd WHERE up), (SELECT count(*) FROM upd WHERE NOT up),
        (SELECT count(*) FROM ins), (SELECT count(*) FROM d))sql"),
-              rep.host_category_id, PgIntArray(ids), PgBoolArray(states), topdir);
+                              rep.host_category_id, PgIntArray(ids), PgBoolArray(states), topdir);
           out.up2date = r[0].as<int>();
           out.not_up2date = r[1].as<int>();
           out.created = r[2].as<int>();
@@ -442,25 +453,29 @@ SELECT (SELECT count(*) FROM upd WHERE up), (SELECT count(*) FROM upd WHERE NOT 
           out.unchanged = std::max(0, known - out.up2date - out.not_up2date - out.created);
         }
         if (rep.mark_unseen) {
-          out.unreadable = tx.exec_params1(
-                                 "SELECT count(*) FROM host_category_dir h JOIN directory d ON "
-                                 "d.id = h.directory_id WHERE h.host_category_id = $1 AND NOT d.readable",
-                                 rep.host_category_id)[0]
-                               .as<int>();
+          out.unreadable =
+              tx.exec_params1(
+                    "SELECT count(*) FROM host_category_dir h JOIN directory d ON "
+                    "d.id = h.directory_id WHERE h.host_category_id = $1 AND NOT d.readable",
+                    rep.host_category_id)[0]
+                  .as<int>();
           pqxx::result m = tx.exec_params(
-              absl::StrCat("UPDATE host_category_dir h SET up2date = false WHERE h.host_category_id = $1 "
-                           "AND h.up2date AND NOT EXISTS (SELECT 1 FROM unnest($2::integer[]) AS s(id) "
-                           "JOIN directory dir ON dir.id = s.id WHERE ",
-                           RelPathSql("dir.name", "$3"), " = h.path) RETURNING h.id"),
+              absl::StrCat(
+                  "UPDATE host_category_dir h SET up2date = false WHERE h.host_category_id = $1 "
+                  "AND h.up2date AND NOT EXISTS (SELECT 1 FROM unnest($2::integer[]) AS s(id) "
+                  "JOIN directory dir ON dir.id = s.id WHERE ",
+                  RelPathSql("dir.name", "$3"), " = h.path) RETURNING h.id"),
               rep.host_category_id, PgIntArray(ids), topdir);
           out.marked_unseen = static_cast<int>(m.size());
         }
         tx.exec_params(
             absl::StrCat(
                 "INSERT INTO mm_crawl_history (crawl_id, holder, host_id, host_category_id, "
-                "category_id, crawled_at, mode, method, url, directories_up2date, directories_stale, "
+                "category_id, crawled_at, mode, method, url, directories_up2date, "
+                "directories_stale, "
                 "directories_unknown, directories_total, result, duration_ms, requests) VALUES "
-                "($1, $2, $3, $4, $5, ", kNowUtc, ", $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"),
+                "($1, $2, $3, $4, $5, ",
+                kNowUtc, ", $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"),
             rep.crawl_id, rep.holder, rep.host_id, rep.host_category_id, category_id,
             std::string(ModeName(rep.mode)), rep.method,
             rep.url.empty() ? std::optional<std::string>() : std::optional<std::string>(rep.url),
@@ -475,12 +490,13 @@ absl::StatusOr<HostCompletionResult> CrawlStore::CompleteHost(const HostCompleti
   return pool_.Query<HostCompletionResult>(
       [&](pqxx::transaction_base& tx) -> absl::StatusOr<HostCompletionResult> {
         HostCompletionResult out;
-        pqxx::result host = tx.exec_params(
-            "SELECT crawl_failures FROM host WHERE id = $1 FOR UPDATE", c.host_id);
+        pqxx::result host =
+            tx.exec_params("SELECT crawl_failures FROM host WHERE id = $1 FOR UPDATE", c.host_id);
         if (host.empty()) return absl::NotFoundError("Host not found");
         if (!c.crawl_id.empty()) {
           tx.exec_params(absl::StrCat("INSERT INTO mm_crawl_run (crawl_id, mode, started_at) "
-                                      "VALUES ($1, $2, ", kNowUtc, ") ON CONFLICT DO NOTHING"),
+                                      "VALUES ($1, $2, ",
+                                      kNowUtc, ") ON CONFLICT DO NOTHING"),
                          c.crawl_id, std::string(ModeName(c.mode)));
           pqxx::result lease = tx.exec_params(
               "SELECT completed_at IS NOT NULL, holder FROM mm_crawl_lease WHERE crawl_id = $1 AND "
@@ -496,16 +512,19 @@ absl::StatusOr<HostCompletionResult> CrawlStore::CompleteHost(const HostCompleti
                 "host ", c.host_id, " is not leased by ", c.holder, " in crawl ", c.crawl_id));
           }
           if (c.release) {
-            tx.exec_params(absl::StrCat("UPDATE mm_crawl_lease SET expires_at = ", kNowUtc,
-                                        " - interval '1 second' WHERE crawl_id = $1 AND host_id = $2"),
-                           c.crawl_id, c.host_id);
+            tx.exec_params(
+                absl::StrCat("UPDATE mm_crawl_lease SET expires_at = ", kNowUtc,
+                             " - interval '1 second' WHERE crawl_id = $1 AND host_id = $2"),
+                c.crawl_id, c.host_id);
           } else {
             tx.exec_params(
-                absl::StrCat("INSERT INTO mm_crawl_lease (crawl_id, host_id, holder, leased_at, "
-                             "expires_at, completed_at, status) VALUES ($1, $2, $3, ", kNowUtc, ", ",
-                             kNowUtc, ", ", kNowUtc, ", $4) ON CONFLICT (crawl_id, host_id) DO "
-                             "UPDATE SET holder = EXCLUDED.holder, completed_at = EXCLUDED.completed_at, "
-                             "status = EXCLUDED.status"),
+                absl::StrCat(
+                    "INSERT INTO mm_crawl_lease (crawl_id, host_id, holder, leased_at, "
+                    "expires_at, completed_at, status) VALUES ($1, $2, $3, ",
+                    kNowUtc, ", ", kNowUtc, ", ", kNowUtc,
+                    ", $4) ON CONFLICT (crawl_id, host_id) DO "
+                    "UPDATE SET holder = EXCLUDED.holder, completed_at = EXCLUDED.completed_at, "
+                    "status = EXCLUDED.status"),
                 c.crawl_id, c.host_id, c.holder, std::string(StatusName(c.status)));
           }
         }
@@ -520,9 +539,10 @@ absl::StatusOr<HostCompletionResult> CrawlStore::CompleteHost(const HostCompleti
                                              : "no_info";
             tx.exec_params(
                 absl::StrCat("INSERT INTO propagation_stat (repository_id, datetime, ", col,
-                             ") VALUES ($1, " MM_SQL_FROM_EPOCH("$2") ", 1) ON CONFLICT "
-                             "(repository_id, datetime) DO UPDATE SET ", col, " = propagation_stat.",
-                             col, " + 1"),
+                             ") VALUES ($1, " MM_SQL_FROM_EPOCH(
+                                 "$2") ", 1) ON CONFLICT "
+                                       "(repository_id, datetime) DO UPDATE SET ",
+                             col, " = propagation_stat.", col, " + 1"),
                 p.repository_id, c.propagation_datetime);
           }
           return out;
@@ -532,16 +552,15 @@ absl::StatusOr<HostCompletionResult> CrawlStore::CompleteHost(const HostCompleti
         out.crawl_failures = host[0][0].as<int32_t>();
         if (c.release) return out;
         auto record_failure = [&] {
-          out.crawl_failures =
-              tx.exec_params1(
-                    "UPDATE host SET crawl_failures = COALESCE(crawl_failures, 0) + 1 WHERE id = $1 "
-                    "RETURNING crawl_failures",
-                    c.host_id)[0]
-                  .as<int32_t>();
+          out.crawl_failures = tx.exec_params1(
+                                     "UPDATE host SET crawl_failures = COALESCE(crawl_failures, 0) "
+                                     "+ 1 WHERE id = $1 "
+                                     "RETURNING crawl_failures",
+                                     c.host_id)[0]
+                                   .as<int32_t>();
           if (c.auto_disable > 0 && out.crawl_failures >= c.auto_disable) {
-            out.disable_reason =
-                absl::StrCat("Host has been disabled (user_active) after ", out.crawl_failures,
-                             " consecutive crawl failures");
+            out.disable_reason = absl::StrCat("Host has been disabled (user_active) after ",
+                                              out.crawl_failures, " consecutive crawl failures");
             DisableHostTx(tx, c.host_id, out.disable_reason);
             out.disabled = true;
           }
@@ -601,13 +620,14 @@ absl::StatusOr<int> CrawlStore::Prune(const std::string& current_crawl_id, int k
   if (keep_days <= 0) return 0;
   return pool_.Query<int>(
       [&](pqxx::transaction_base& tx) -> absl::StatusOr<int> {
-        pqxx::result h = tx.exec_params(
-            absl::StrCat("DELETE FROM mm_crawl_history WHERE crawled_at < ", kNowUtc,
-                         " - make_interval(days => $1) RETURNING id"),
-            keep_days);
-        tx.exec_params(absl::StrCat("DELETE FROM mm_crawl_run WHERE crawl_id <> $2 AND started_at < ",
-                                    kNowUtc, " - make_interval(days => $1)"),
-                       keep_days, current_crawl_id);
+        pqxx::result h =
+            tx.exec_params(absl::StrCat("DELETE FROM mm_crawl_history WHERE crawled_at < ", kNowUtc,
+                                        " - make_interval(days => $1) RETURNING id"),
+                           keep_days);
+        tx.exec_params(
+            absl::StrCat("DELETE FROM mm_crawl_run WHERE crawl_id <> $2 AND started_at < ", kNowUtc,
+                         " - make_interval(days => $1)"),
+            keep_days, current_crawl_id);
         return static_cast<int>(h.size());
       },
       PgPool::Mode::kReadWrite);
@@ -621,12 +641,16 @@ absl::StatusOr<std::vector<CrawlHistoryRow>> CrawlStore::History(int64_t host_id
         std::vector<CrawlHistoryRow> out;
         for (const auto& r : tx.exec_params(
                  "SELECT h.host_id, h.host_category_id, COALESCE(h.category_id, 0), "
-                 "COALESCE(c.name, ''), " MM_SQL_EPOCH("h.crawled_at") ", h.crawl_id, h.mode, "
-                 "h.method, h.directories_up2date, h.directories_total, h.directories_stale, "
-                 "h.directories_unknown, h.result, h.duration_ms, COALESCE(h.url, ''), h.requests "
-                 "FROM mm_crawl_history h LEFT JOIN category c ON c.id = h.category_id "
-                 "WHERE h.host_id = $1 AND ($2 = 0 OR h.category_id = $2) "
-                 "ORDER BY h.crawled_at DESC, h.id DESC LIMIT $3",
+                 "COALESCE(c.name, ''), " MM_SQL_EPOCH(
+                     "h.crawled_at") ", h.crawl_id, h.mode, "
+                                     "h.method, h.directories_up2date, h.directories_total, "
+                                     "h.directories_stale, "
+                                     "h.directories_unknown, h.result, h.duration_ms, "
+                                     "COALESCE(h.url, ''), h.requests "
+                                     "FROM mm_crawl_history h LEFT JOIN category c ON c.id = "
+                                     "h.category_id "
+                                     "WHERE h.host_id = $1 AND ($2 = 0 OR h.category_id = $2) "
+                                     "ORDER BY h.crawled_at DESC, h.id DESC LIMIT $3",
                  host_id, category_id, limit)) {
           CrawlHistoryRow h;
           h.host_id = r[0].as<int64_t>();

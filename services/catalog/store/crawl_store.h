@@ -206,7 +206,8 @@ class CrawlStore {
   absl::StatusOr<AcquireResult> Acquire(const AcquireRequest& request);
   // Returns the host ids no longer held by `holder`.
   absl::StatusOr<std::vector<int64_t>> Renew(const std::string& crawl_id, const std::string& holder,
-                                             const std::vector<int64_t>& host_ids, int lease_seconds);
+                                             const std::vector<int64_t>& host_ids,
+                                             int lease_seconds);
   absl::Status Release(const std::string& crawl_id, const std::string& holder,
                        const std::vector<int64_t>& host_ids);
   absl::StatusOr<CategoryTreePage> CategoryTree(int64_t category_id, bool repodata_only,

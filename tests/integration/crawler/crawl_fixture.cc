@@ -9,7 +9,8 @@ namespace mm::testing {
 
 std::string FilesJson(const std::vector<SampleSpec>& files) {
   std::vector<SampleSpec> sorted = files;
-  std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
+  std::sort(sorted.begin(), sorted.end(),
+            [](const auto& a, const auto& b) { return a.name < b.name; });
   std::string out = "[";
   for (size_t i = 0; i < sorted.size(); ++i) {
     if (i) out += ", ";
@@ -54,7 +55,8 @@ void CrawlTest::BuildMaster() {
       {"gone", {{"z", "z"}}},
       {"error", {{"e", "e"}}},
       {"moved", {{"m", "m"}}},
-      {"badrepo/repodata", {{"repomd.xml", "<repomd><revision>7</revision></repomd>\n", 1700000100}}},
+      {"badrepo/repodata",
+       {{"repomd.xml", "<repomd><revision>7</revision></repomd>\n", 1700000100}}},
       {"unreadable", {{"u", "u"}}, false},
   };
   for (const auto& d : dirs_) {
@@ -119,14 +121,15 @@ std::string CrawlTest::MasterFft() const {
   for (const auto& d : dirs_) {
     absl::StrAppend(&fft, "1700000000\td\t0\t", d.path, "\n");
     for (const auto& f : d.files) {
-      absl::StrAppend(&fft, f.timestamp, "\tf\t", f.content.size(), "\t", d.path, "/", f.name, "\n");
+      absl::StrAppend(&fft, f.timestamp, "\tf\t", f.content.size(), "\t", d.path, "/", f.name,
+                      "\n");
     }
   }
   return fft + "\n[Checksums]\nsha1\n";
 }
 
-int64_t CrawlTest::AddHost(const std::string& name, const std::vector<std::string>& urls, int64_t* hc_id,
-                           const HostOptions& options) {
+int64_t CrawlTest::AddHost(const std::string& name, const std::vector<std::string>& urls,
+                           int64_t* hc_id, const HostOptions& options) {
   int64_t site = f_->Site(absl::StrCat("site-", name));
   int64_t host = f_->Host(site, name, "US", options);
   int64_t hc = f_->HostCategory(host, category_);
@@ -137,12 +140,13 @@ int64_t CrawlTest::AddHost(const std::string& name, const std::vector<std::strin
 
 std::string CrawlTest::WriteConfig(const std::string& extra) {
   return catalog_->WriteConfigFile(
-      work_.path(), absl::StrCat("MM_LOG_DIR = '", work_.path(), "/log'\nCRAWLER_HTTP_TIMEOUT = 2\n",
-                                 "CRAWLER_RETRY_ATTEMPTS = 2\nCRAWLER_RETRY_MAX_WAIT = 0.1\n", extra));
+      work_.path(),
+      absl::StrCat("MM_LOG_DIR = '", work_.path(), "/log'\nCRAWLER_HTTP_TIMEOUT = 2\n",
+                   "CRAWLER_RETRY_ATTEMPTS = 2\nCRAWLER_RETRY_MAX_WAIT = 0.1\n", extra));
 }
 
-ProcessResult CrawlTest::RunCrawler(const std::vector<std::string>& args, const std::string& extra_config,
-                                    absl::Duration timeout) {
+ProcessResult CrawlTest::RunCrawler(const std::vector<std::string>& args,
+                                    const std::string& extra_config, absl::Duration timeout) {
   std::vector<std::string> full = {"-c", WriteConfig(extra_config)};
   full.insert(full.end(), args.begin(), args.end());
   ProcessOptions o;
@@ -154,9 +158,10 @@ ProcessResult CrawlTest::RunCrawler(const std::vector<std::string>& args, const 
 }
 
 std::string CrawlTest::Hcd(int64_t hc, const std::string& path) {
-  return catalog_->db().QueryValue(absl::StrCat(
-      "SELECT CASE WHEN up2date THEN 't' ELSE 'f' END FROM host_category_dir WHERE host_category_id = ",
-      hc, " AND path = ", Q(path)));
+  return catalog_->db().QueryValue(
+      absl::StrCat("SELECT CASE WHEN up2date THEN 't' ELSE 'f' END FROM host_category_dir WHERE "
+                   "host_category_id = ",
+                   hc, " AND path = ", Q(path)));
 }
 
 std::string CrawlTest::HostField(int64_t host, const std::string& column) {

@@ -22,7 +22,7 @@ namespace mm::testing {
 
 struct SampleSpec {
   std::string name;
-  std::string content;  // the master's copy; its size goes into the sample
+  std::string content;             // the master's copy; its size goes into the sample
   int64_t timestamp = 1700000000;  // the master's mtime (as UMDL copies it from the master's FFT)
 };
 
@@ -55,11 +55,12 @@ class CrawlTest : public ::testing::Test {
   // would serve).
   std::string MasterFft() const;
   // Adds a host with one host category for kCategory and the given URLs; returns host id.
-  int64_t AddHost(const std::string& name, const std::vector<std::string>& urls, int64_t* hc_id = nullptr,
-                  const HostOptions& options = {});
+  int64_t AddHost(const std::string& name, const std::vector<std::string>& urls,
+                  int64_t* hc_id = nullptr, const HostOptions& options = {});
 
   std::string WriteConfig(const std::string& extra = "");
-  ProcessResult RunCrawler(const std::vector<std::string>& args, const std::string& extra_config = "",
+  ProcessResult RunCrawler(const std::vector<std::string>& args,
+                           const std::string& extra_config = "",
                            absl::Duration timeout = absl::Seconds(120));
 
   // "t", "f" or "" (no HCD) for host category `hc` and path.

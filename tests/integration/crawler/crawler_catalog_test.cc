@@ -2,10 +2,10 @@
 // deleted hosts, a retried Acquire), a crawl whose catalog fails (tree loads, reports) against
 // a real catalog and a real HTTP mirror, and SMTP with AUTH and STARTTLS against the test's
 // SMTP responder.
-#include <atomic>
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include <atomic>
 
 #include "services/common/clock.h"
 #include "services/crawler/catalog_client.h"
@@ -32,7 +32,8 @@ class CrawlCatalogTest : public CrawlTest {
  protected:
   void SetUp() override {
     CrawlTest::SetUp();
-    client_ = std::make_unique<crawler::GrpcCrawlCatalog>(catalog_->address(), common::RpcOptions{});
+    client_ =
+        std::make_unique<crawler::GrpcCrawlCatalog>(catalog_->address(), common::RpcOptions{});
   }
   crawler::LeaseRequest Lease(const std::string& holder, std::vector<int64_t> candidates, int max,
                               std::vector<int64_t> held = {}) {
@@ -74,7 +75,8 @@ TEST_F(CrawlCatalogTest, OnlyTheLeaseHolderMayReportAndARetriedAcquireGetsItsHos
   std::vector<int64_t> hosts, hcs;
   for (int i = 0; i < 4; ++i) {
     int64_t hc = 0;
-    hosts.push_back(AddHost(absl::StrCat("h", i, ".example.org"), {absl::StrCat("http://h", i, "/pub/test")}, &hc));
+    hosts.push_back(AddHost(absl::StrCat("h", i, ".example.org"),
+                            {absl::StrCat("http://h", i, "/pub/test")}, &hc));
     hcs.push_back(hc);
   }
   ASSERT_OK(client_->BeginCrawl("crawl-1", "A", crawler::CrawlMode::kFull).status());
@@ -117,14 +119,16 @@ TEST_F(CrawlCatalogTest, OnlyTheLeaseHolderMayReportAndARetriedAcquireGetsItsHos
   // A host without any lease in the crawl is refused too.
   crawler::CategoryReportData stray = Report("A", hosts[1], hcs[1]);
   stray.crawl_id = "crawl-2";
-  EXPECT_THAT(client_->ReportCategory(stray).status(), StatusIs(absl::StatusCode::kFailedPrecondition));
+  EXPECT_THAT(client_->ReportCategory(stray).status(),
+              StatusIs(absl::StatusCode::kFailedPrecondition));
 }
 
 TEST_F(CrawlCatalogTest, DeletedHostsAreSkippedByAcquire) {
   BuildMaster();
   std::vector<int64_t> hosts;
   for (int i = 0; i < 3; ++i) {
-    hosts.push_back(AddHost(absl::StrCat("h", i, ".example.org"), {absl::StrCat("http://h", i, "/pub/test")}));
+    hosts.push_back(
+        AddHost(absl::StrCat("h", i, ".example.org"), {absl::StrCat("http://h", i, "/pub/test")}));
   }
   catalog_->db().Exec(absl::StrCat("DELETE FROM host_category WHERE host_id = ", hosts[1],
                                    "; DELETE FROM host WHERE id = ", hosts[1]));
@@ -173,7 +177,8 @@ class FlakyCatalog final : public CrawlCatalog {
   std::atomic<int> fail_reports{0};
   std::atomic<int> reports_refused{0};
 
-  absl::StatusOr<std::vector<crawler::HostRef>> ListHosts(const crawler::HostSelection& s) override {
+  absl::StatusOr<std::vector<crawler::HostRef>> ListHosts(
+      const crawler::HostSelection& s) override {
     return real_->ListHosts(s);
   }
   absl::StatusOr<int64_t> BeginCrawl(const std::string& id, const std::string& holder,
@@ -184,20 +189,24 @@ class FlakyCatalog final : public CrawlCatalog {
     return real_->Acquire(r);
   }
   absl::StatusOr<std::vector<int64_t>> Renew(const std::string& id, const std::string& holder,
-                                             const std::vector<int64_t>& ids, int seconds) override {
+                                             const std::vector<int64_t>& ids,
+                                             int seconds) override {
     return real_->Renew(id, holder, ids, seconds);
   }
-  absl::Status Release(const std::string& id, const std::string& holder, const std::vector<int64_t>& ids) override {
+  absl::Status Release(const std::string& id, const std::string& holder,
+                       const std::vector<int64_t>& ids) override {
     return real_->Release(id, holder, ids);
   }
-  absl::StatusOr<std::shared_ptr<crawler::CategoryTree>> LoadCategoryTree(int64_t category, bool repodata) override {
+  absl::StatusOr<std::shared_ptr<crawler::CategoryTree>> LoadCategoryTree(int64_t category,
+                                                                          bool repodata) override {
     if (fail_tree_loads > 0) {
       --fail_tree_loads;
       return absl::UnavailableError("catalog went away");
     }
     return real_->LoadCategoryTree(category, repodata);
   }
-  absl::StatusOr<crawler::CategoryReportCounts> ReportCategory(const crawler::CategoryReportData& r) override {
+  absl::StatusOr<crawler::CategoryReportCounts> ReportCategory(
+      const crawler::CategoryReportData& r) override {
     if (fail_reports > 0) {
       --fail_reports;
       ++reports_refused;
@@ -205,20 +214,24 @@ class FlakyCatalog final : public CrawlCatalog {
     }
     return real_->ReportCategory(r);
   }
-  absl::StatusOr<crawler::HostCompletionOutcome> CompleteHost(const crawler::HostCompletionData& d) override {
+  absl::StatusOr<crawler::HostCompletionOutcome> CompleteHost(
+      const crawler::HostCompletionData& d) override {
     return real_->CompleteHost(d);
   }
   absl::StatusOr<std::map<std::string, std::string>> ContinentRedirects() override {
     return real_->ContinentRedirects();
   }
-  absl::StatusOr<int> FinishCrawl(const std::string& id, const std::string& holder, int days) override {
+  absl::StatusOr<int> FinishCrawl(const std::string& id, const std::string& holder,
+                                  int days) override {
     return real_->FinishCrawl(id, holder, days);
   }
   absl::StatusOr<std::vector<crawler::PropagationRepo>> PropagationTargets(
       const std::vector<crawler::PropagationTargetKey>& r) override {
     return real_->PropagationTargets(r);
   }
-  absl::StatusOr<std::vector<std::string>> CategoryNames() override { return real_->CategoryNames(); }
+  absl::StatusOr<std::vector<std::string>> CategoryNames() override {
+    return real_->CategoryNames();
+  }
 
  private:
   CrawlCatalog* real_;
@@ -231,7 +244,8 @@ class CrawlCatalogFailureTest : public CrawlCatalogTest {
     WriteMirror(root_.path(), "m", false);
     http_ = HttpMirror::Start(root_.path());
     host_ = AddHost("m.example.org", {http_->base() + "/m/pub/test"}, &hc_);
-    catalog_->db().Exec(absl::StrCat("UPDATE host SET crawl_failures = 2, last_crawl_duration = 77 WHERE id = ", host_));
+    catalog_->db().Exec(absl::StrCat(
+        "UPDATE host SET crawl_failures = 2, last_crawl_duration = 77 WHERE id = ", host_));
     f_->Hcd(hc_, dir_ids_["a"], "a", false);
   }
   crawler::RunSummary Crawl(CrawlCatalog* catalog) {
@@ -307,7 +321,8 @@ TEST_F(CrawlCatalogFailureTest, AReportThatKeepsFailingMakesTheHostUnknown) {
 TEST(CrawlerMailTest, AuthPlainWithoutTls) {
   auto smtp = SmtpServer::Start(/*auth=*/true);
   crawler::SmtpSettings s{absl::StrCat("127.0.0.1:", smtp->port()), "mirror-bot", "s3cret", ""};
-  ASSERT_OK(crawler::SendMail(s, {"from@example.org", "a@example.org, b@example.org", "Subject", "Body\n"}));
+  ASSERT_OK(crawler::SendMail(
+      s, {"from@example.org", "a@example.org, b@example.org", "Subject", "Body\n"}));
   EXPECT_THAT(smtp->auth(), ElementsAre("mirror-bot:s3cret"));
   EXPECT_THAT(smtp->rcpts(), ElementsAre("<a@example.org>", "<b@example.org>"));
   ASSERT_EQ(smtp->messages().size(), 1u);
@@ -328,8 +343,10 @@ TEST(CrawlerMailTest, StartTlsBeforeAuthWithTheConfiguredCa) {
   ASSERT_EQ(smtp->messages().size(), 1u);
   EXPECT_THAT(smtp->messages()[0], HasSubstr("Subject: Over TLS"));
   // Without the CA the self-signed certificate is refused and no credentials are sent.
-  crawler::SmtpSettings untrusted{absl::StrCat("127.0.0.1:", smtp->port()), "mirror-bot", "s3cret", ""};
-  EXPECT_FALSE(crawler::SendMail(untrusted, {"from@example.org", "a@example.org", "No", "Body\n"}).ok());
+  crawler::SmtpSettings untrusted{absl::StrCat("127.0.0.1:", smtp->port()), "mirror-bot", "s3cret",
+                                  ""};
+  EXPECT_FALSE(
+      crawler::SendMail(untrusted, {"from@example.org", "a@example.org", "No", "Body\n"}).ok());
   EXPECT_EQ(smtp->auth().size(), 1u);
 }
 

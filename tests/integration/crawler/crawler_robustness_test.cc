@@ -3,6 +3,8 @@
 // and URL fallback, FTP reply codes, rsync partial listings and symlinks, DNS failures, deleted
 // hosts and lost leases, host ordering and --category, exit codes, and the host-disabled
 // notification.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -10,9 +12,6 @@
 #include <filesystem>
 #include <fstream>
 #include <thread>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 
 #include "tests/integration/crawler/crawl_fixture.h"
 #include "tests/testing/fake_servers.h"
@@ -27,9 +26,9 @@ using ::testing::Not;
 class CrawlRobustnessTest : public CrawlTest {
  protected:
   std::string History(int64_t hc, const std::string& column) {
-    return catalog_->db().QueryValue(absl::StrCat("SELECT ", column,
-                                                  " FROM mm_crawl_history WHERE host_category_id = ", hc,
-                                                  " ORDER BY id DESC LIMIT 1"));
+    return catalog_->db().QueryValue(
+        absl::StrCat("SELECT ", column, " FROM mm_crawl_history WHERE host_category_id = ", hc,
+                     " ORDER BY id DESC LIMIT 1"));
   }
   std::string HostLog(int64_t host) {
     return ReadFileOrEmpty(absl::StrCat(work_.path(), "/log/crawler/", host, ".log"));
@@ -85,7 +84,7 @@ TEST_F(CrawlRobustnessTest, FftNewerThanTheContentIsDistrustedAndHttpDecides) {
   f_->Hcd(hc, dir_ids_["badrepo/repodata"], "badrepo/repodata", true);
   ProcessResult r = RunCrawler({"crawl"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(History(hc, "method"), "http");  // the per-directory check decided
+  EXPECT_EQ(History(hc, "method"), "http");     // the per-directory check decided
   EXPECT_EQ(Hcd(hc, "badrepo/repodata"), "f");  // SHA-256 differs
   EXPECT_EQ(Hcd(hc, "stale"), "");              // new.rpm missing, whatever the FFT said
   EXPECT_EQ(Hcd(hc, "a"), "t");
@@ -104,7 +103,8 @@ TEST_F(CrawlRobustnessTest, SlowButSteadyFftIsAcceptedBeyondTheTimeout) {
   std::string fft = MasterFft();
   std::string filler;
   for (int i = 0; filler.size() < (4 << 20); ++i) {
-    absl::StrAppend(&filler, "1700000000\tf\t", 1000 + i % 977, "\tfiller/dir", i / 100, "/pkg-", i, ".rpm\n");
+    absl::StrAppend(&filler, "1700000000\tf\t", 1000 + i % 977, "\tfiller/dir", i / 100, "/pkg-", i,
+                    ".rpm\n");
   }
   fft.insert(fft.find("[Files]\n") + 8, filler);
   HttpMirror::StreamSpec spec;
@@ -199,7 +199,8 @@ TEST_F(CrawlRobustnessTest, FtpReplyCodesMapAsUpstreamIntends) {
   WriteMirror(root.path(), "h", false);
   ftp->Script("/g/pub/test/b", {421, 425, 500});
   int64_t hc2 = 0;
-  int64_t h2 = AddHost("ftp2.example.org", {ftp->url() + "/g/pub/test", ftp->url() + "/h/pub/test"}, &hc2);
+  int64_t h2 =
+      AddHost("ftp2.example.org", {ftp->url() + "/g/pub/test", ftp->url() + "/h/pub/test"}, &hc2);
   ProcessResult r = RunCrawler({"--threads", "1", "crawl"}, "CRAWLER_RETRY_ATTEMPTS = 3\n");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   SCOPED_TRACE(r.err);
@@ -302,18 +303,21 @@ TEST_F(CrawlRobustnessTest, HostsAreCrawledSlowestFirstWithNeverCrawledLast) {
   for (const auto& [name, duration] : hosts) {
     WriteMirror(root.path(), name, false);
     int64_t id = AddHost(name + ".example.org", {http->base() + "/" + name + "/pub/test"});
-    catalog_->db().Exec(absl::StrCat("UPDATE host SET last_crawl_duration = ", duration, " WHERE id = ", id));
+    catalog_->db().Exec(
+        absl::StrCat("UPDATE host SET last_crawl_duration = ", duration, " WHERE id = ", id));
   }
   ProcessResult r = RunCrawler({"--threads", "1", "crawl"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(catalog_->db().QueryValue(
-                "SELECT string_agg(h.name, ',' ORDER BY l.leased_at, l.host_id) FROM mm_crawl_lease l "
-                "JOIN host h ON h.id = l.host_id"),
-            "hundred.example.org,fifty.example.org,five.example.org,never.example.org");
-  EXPECT_EQ(catalog_->db().QueryValue(
-                "SELECT string_agg(h.name, ',' ORDER BY c.id) FROM mm_crawl_history c JOIN host h ON "
-                "h.id = c.host_id"),
-            "hundred.example.org,fifty.example.org,five.example.org,never.example.org");
+  EXPECT_EQ(
+      catalog_->db().QueryValue(
+          "SELECT string_agg(h.name, ',' ORDER BY l.leased_at, l.host_id) FROM mm_crawl_lease l "
+          "JOIN host h ON h.id = l.host_id"),
+      "hundred.example.org,fifty.example.org,five.example.org,never.example.org");
+  EXPECT_EQ(
+      catalog_->db().QueryValue(
+          "SELECT string_agg(h.name, ',' ORDER BY c.id) FROM mm_crawl_history c JOIN host h ON "
+          "h.id = c.host_id"),
+      "hundred.example.org,fifty.example.org,five.example.org,never.example.org");
 }
 
 TEST_F(CrawlRobustnessTest, CategoryOptionCrawlsOnlyThatCategoryOfAMultiCategoryHost) {
@@ -334,7 +338,9 @@ TEST_F(CrawlRobustnessTest, CategoryOptionCrawlsOnlyThatCategoryOfAMultiCategory
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(Hcd(hc, "a"), "t");
   EXPECT_EQ(Hcd(other_hc, "x"), "f");  // untouched
-  EXPECT_EQ(Count(absl::StrCat("SELECT count(*) FROM mm_crawl_history WHERE host_category_id = ", other_hc)), 0);
+  EXPECT_EQ(Count(absl::StrCat("SELECT count(*) FROM mm_crawl_history WHERE host_category_id = ",
+                               other_hc)),
+            0);
   EXPECT_EQ(http->RequestsFor("/k/pub/other"), 0);
   ProcessResult all = RunCrawler({"crawl"});
   ASSERT_EQ(all.exit_code, 0) << all.err;
@@ -380,7 +386,9 @@ TEST_F(CrawlRobustnessTest, UnresolvableHostNameIsABrokenBaseUrl) {
   EXPECT_THAT(HostLog(host), HasSubstr("Broken base URL"));
   EXPECT_EQ(HostField(host, "crawl_failures"), "1");
   EXPECT_EQ(HostField(host, "user_active"), "t");
-  EXPECT_EQ(Count(absl::StrCat("SELECT count(*) FROM mm_crawl_history WHERE host_category_id = ", hc)), 0);
+  EXPECT_EQ(
+      Count(absl::StrCat("SELECT count(*) FROM mm_crawl_history WHERE host_category_id = ", hc)),
+      0);
 }
 
 // --- leases -------------------------------------------------------------------------------------
@@ -394,7 +402,8 @@ TEST_F(CrawlRobustnessTest, HostDeletedDuringATwoProcessCrawlDoesNotStallTheOthe
     std::string prefix = absl::StrCat("h", i);
     WriteMirror(root.path(), prefix, false);
     http->SetRule(absl::StrCat("/", prefix, "/pub/test/a/"), {0, "", absl::Milliseconds(700)});
-    hosts.push_back(AddHost(absl::StrCat("host", i, ".example.org"), {http->base() + "/" + prefix + "/pub/test"}));
+    hosts.push_back(AddHost(absl::StrCat("host", i, ".example.org"),
+                            {http->base() + "/" + prefix + "/pub/test"}));
   }
   const int64_t victim = hosts.back();  // crawled last (all durations are NULL: by id)
   const std::string cfg = "CRAWLER_CRAWL_ID = 'job-del'\nCRAWLER_LEASE_SECONDS = 30\n";
@@ -404,14 +413,19 @@ TEST_F(CrawlRobustnessTest, HostDeletedDuringATwoProcessCrawlDoesNotStallTheOthe
   ASSERT_NE(a, nullptr);
   ASSERT_NE(b, nullptr);
   // Both processes have their first host; the victim is not leased yet.
-  ASSERT_TRUE(WaitFor([&] { return Count("SELECT count(*) FROM mm_crawl_lease WHERE crawl_id = 'job-del'") >= 2; },
-                      absl::Seconds(20)));
+  ASSERT_TRUE(WaitFor(
+      [&] { return Count("SELECT count(*) FROM mm_crawl_lease WHERE crawl_id = 'job-del'") >= 2; },
+      absl::Seconds(20)));
   ASSERT_EQ(Count(absl::StrCat("SELECT count(*) FROM mm_crawl_lease WHERE host_id = ", victim)), 0);
   catalog_->db().Exec(absl::StrCat("DELETE FROM host_category WHERE host_id = ", victim,
                                    "; DELETE FROM host WHERE id = ", victim));
-  ASSERT_TRUE(WaitFor([&] { return Count("SELECT count(*) FROM mm_crawl_lease WHERE crawl_id = 'job-del' "
-                                         "AND completed_at IS NOT NULL") == 5; },
-                      absl::Seconds(40)))
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        return Count(
+                   "SELECT count(*) FROM mm_crawl_lease WHERE crawl_id = 'job-del' "
+                   "AND completed_at IS NOT NULL") == 5;
+      },
+      absl::Seconds(40)))
       << a->ReadLog() << b->ReadLog();
   auto ca = a->Stop(0, absl::Seconds(20));
   auto cb = b->Stop(0, absl::Seconds(20));
@@ -437,34 +451,46 @@ TEST_F(CrawlRobustnessTest, ACrawlerThatLostItsLeaseStopsAndWritesNothingMore) {
   int64_t host = AddHost("k.example.org", {http->base() + "/k/pub/test"}, &fast_hc);
   int64_t slow_hc = f_->HostCategory(host, slow);
   f_->Url(slow_hc, http->base() + "/k/pub/zeta");
-  const std::string cfg = "CRAWLER_CRAWL_ID = 'job-lost'\nCRAWLER_LEASE_SECONDS = 3\nCRAWLER_HTTP_TIMEOUT = 30\n";
+  const std::string cfg =
+      "CRAWLER_CRAWL_ID = 'job-lost'\nCRAWLER_LEASE_SECONDS = 3\nCRAWLER_HTTP_TIMEOUT = 30\n";
   auto a = StartCrawler({"crawl"}, cfg);
   ASSERT_NE(a, nullptr);
-  ASSERT_TRUE(WaitFor([&] { return Count(absl::StrCat("SELECT count(*) FROM mm_crawl_history WHERE "
-                                                      "host_category_id = ", fast_hc)) == 1; },
-                      absl::Seconds(30)))
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        return Count(absl::StrCat("SELECT count(*) FROM mm_crawl_history WHERE "
+                                  "host_category_id = ",
+                                  fast_hc)) == 1;
+      },
+      absl::Seconds(30)))
       << a->ReadLog();
   // Another process of the crawl took the host over (as after an expiry).
-  catalog_->db().Exec("UPDATE mm_crawl_lease SET holder = 'other:1:1', expires_at = "
-                      "(now() AT TIME ZONE 'utc') + interval '1 hour' WHERE crawl_id = 'job-lost'");
+  catalog_->db().Exec(
+      "UPDATE mm_crawl_lease SET holder = 'other:1:1', expires_at = "
+      "(now() AT TIME ZONE 'utc') + interval '1 hour' WHERE crawl_id = 'job-lost'");
   // The next renewal (every lease/3 = 1 s) notices and stops the host in the middle of its
   // stalled request.
   EXPECT_TRUE(WaitFor([&] { return a->ReadLog().find("result not recorded") != std::string::npos; },
                       absl::Seconds(10)))
       << a->ReadLog();
-  EXPECT_EQ(Count(absl::StrCat("SELECT count(*) FROM mm_crawl_history WHERE host_category_id = ", slow_hc)), 0);
+  EXPECT_EQ(Count(absl::StrCat("SELECT count(*) FROM mm_crawl_history WHERE host_category_id = ",
+                               slow_hc)),
+            0);
   EXPECT_EQ(HostField(host, "last_crawled"), "");
   // The new holder finishes the host; the first process then has nothing left to wait for.
-  catalog_->db().Exec("UPDATE mm_crawl_lease SET completed_at = (now() AT TIME ZONE 'utc'), status = 'OK' "
-                      "WHERE crawl_id = 'job-lost'");
+  catalog_->db().Exec(
+      "UPDATE mm_crawl_lease SET completed_at = (now() AT TIME ZONE 'utc'), status = 'OK' "
+      "WHERE crawl_id = 'job-lost'");
   auto code = a->Stop(0, absl::Seconds(20));  // waits for the exit
   ASSERT_OK(code.status()) << a->ReadLog();
   EXPECT_EQ(*code, 0);
   EXPECT_THAT(a->ReadLog(), HasSubstr("lease(s) lost while crawling"));
-  EXPECT_EQ(Count(absl::StrCat("SELECT count(*) FROM mm_crawl_history WHERE host_category_id = ", slow_hc)), 0);
+  EXPECT_EQ(Count(absl::StrCat("SELECT count(*) FROM mm_crawl_history WHERE host_category_id = ",
+                               slow_hc)),
+            0);
   EXPECT_EQ(HostField(host, "last_crawled"), "");
-  EXPECT_EQ(catalog_->db().QueryValue("SELECT holder FROM mm_crawl_lease WHERE crawl_id = 'job-lost'"),
-            "other:1:1");
+  EXPECT_EQ(
+      catalog_->db().QueryValue("SELECT holder FROM mm_crawl_lease WHERE crawl_id = 'job-lost'"),
+      "other:1:1");
 }
 
 // --- host-disabled notification -----------------------------------------------------------------
@@ -474,32 +500,39 @@ TEST_F(CrawlRobustnessTest, AutoDisableIsLoggedCountedAndMailedToTheSiteAdmins) 
   auto smtp = SmtpServer::Start();
   FakePushgateway push;
   int64_t hc = 0;
-  int64_t host = AddHost("down.example.org", {absl::StrCat("http://127.0.0.1:", FreePort(), "/x")}, &hc);
+  int64_t host =
+      AddHost("down.example.org", {absl::StrCat("http://127.0.0.1:", FreePort(), "/x")}, &hc);
   int64_t site = std::stoll(HostField(host, "site_id"));
   f_->SiteAdmin(site, "alice");
   f_->SiteAdmin(site, "bob");  // no mm_user row: no address known
-  catalog_->db().Exec("INSERT INTO mm_user (user_name, email_address) VALUES ('alice', 'alice@example.org')");
+  catalog_->db().Exec(
+      "INSERT INTO mm_user (user_name, email_address) VALUES ('alice', 'alice@example.org')");
   ProcessResult r = RunCrawler(
-      {"crawl"}, absl::StrCat("CRAWLER_AUTO_DISABLE = 1\nCRAWLER_SEND_EMAIL = True\nSMTP_SERVER = '127.0.0.1:",
-                              smtp->port(), "'\nADMIN_EMAIL = 'admin@example.org'\n",
-                              "APPLICATION_URL = 'https://mm.example.org/mirrormanager/'\n",
-                              "PUSHGATEWAY_URL = '", push.url(), "'\n"));
+      {"crawl"},
+      absl::StrCat("CRAWLER_AUTO_DISABLE = 1\nCRAWLER_SEND_EMAIL = True\nSMTP_SERVER = '127.0.0.1:",
+                   smtp->port(), "'\nADMIN_EMAIL = 'admin@example.org'\n",
+                   "APPLICATION_URL = 'https://mm.example.org/mirrormanager/'\n",
+                   "PUSHGATEWAY_URL = '", push.url(), "'\n"));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(HostField(host, "user_active"), "f");
   // The structured line carries upstream's HostCrawlerDisabledV1 body.
   EXPECT_THAT(r.err + r.out, HasSubstr("HostCrawlerDisabledV1 {"));
   EXPECT_THAT(r.err + r.out, HasSubstr("\"admins\":[\"alice\",\"bob\"]"));
-  EXPECT_THAT(r.err + r.out,
-              HasSubstr(absl::StrCat("\"url\":\"https://mm.example.org/mirrormanager/host/", host, "\"")));
-  EXPECT_THAT(r.err + r.out,
-              HasSubstr("\"reason\":\"Host has been disabled (user_active) after 1 consecutive crawl failures\""));
-  EXPECT_THAT(push.bodies(), HasSubstr("mm_crawler_hosts_disabled_total{reason=\"auto_disable\"} 1"));
+  EXPECT_THAT(
+      r.err + r.out,
+      HasSubstr(absl::StrCat("\"url\":\"https://mm.example.org/mirrormanager/host/", host, "\"")));
+  EXPECT_THAT(r.err + r.out, HasSubstr("\"reason\":\"Host has been disabled (user_active) after 1 "
+                                       "consecutive crawl failures\""));
+  EXPECT_THAT(push.bodies(),
+              HasSubstr("mm_crawler_hosts_disabled_total{reason=\"auto_disable\"} 1"));
   ASSERT_TRUE(WaitFor([&] { return !smtp->messages().empty(); }, absl::Seconds(5)));
   std::string mail = smtp->messages()[0];
   EXPECT_THAT(mail, HasSubstr("Subject: MirrorManager crawler: host down.example.org disabled"));
   EXPECT_THAT(mail, HasSubstr("To: alice@example.org, admin@example.org"));
-  EXPECT_THAT(mail, HasSubstr(absl::StrCat("https://mm.example.org/mirrormanager/crawler/", host, ".log")));
-  EXPECT_THAT(smtp->rcpts(), ::testing::UnorderedElementsAre("<alice@example.org>", "<admin@example.org>"));
+  EXPECT_THAT(
+      mail, HasSubstr(absl::StrCat("https://mm.example.org/mirrormanager/crawler/", host, ".log")));
+  EXPECT_THAT(smtp->rcpts(),
+              ::testing::UnorderedElementsAre("<alice@example.org>", "<admin@example.org>"));
 }
 
 }  // namespace

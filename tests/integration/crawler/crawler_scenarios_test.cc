@@ -32,7 +32,8 @@ class CrawlScenarioTest : public CrawlTest {
     EXPECT_EQ(Hcd(hc, "unreadable"), "f");   // not crawled: unseen
     EXPECT_EQ(Hcd(hc, "old/removed"), "f");  // no longer in the category: unseen
     // Paths never carry a leading slash.
-    EXPECT_EQ(catalog_->db().Count("SELECT count(*) FROM host_category_dir WHERE path LIKE '/%'"), 0);
+    EXPECT_EQ(catalog_->db().Count("SELECT count(*) FROM host_category_dir WHERE path LIKE '/%'"),
+              0);
   }
   void ExpectOkBookkeeping(int64_t host) {
     EXPECT_NE(HostField(host, "last_crawled"), "");
@@ -41,9 +42,9 @@ class CrawlScenarioTest : public CrawlTest {
     EXPECT_NE(HostField(host, "last_crawl_duration"), "");
   }
   std::string History(int64_t hc, const std::string& column) {
-    return catalog_->db().QueryValue(absl::StrCat("SELECT ", column,
-                                                  " FROM mm_crawl_history WHERE host_category_id = ", hc,
-                                                  " ORDER BY id DESC LIMIT 1"));
+    return catalog_->db().QueryValue(
+        absl::StrCat("SELECT ", column, " FROM mm_crawl_history WHERE host_category_id = ", hc,
+                     " ORDER BY id DESC LIMIT 1"));
   }
 };
 
@@ -66,9 +67,9 @@ TEST_F(CrawlScenarioTest, HttpPerDirectoryChecksStatusCodesSizesAndRepomd) {
   EXPECT_THAT(r.out, HasSubstr("m1.example.org (" + std::to_string(host) + ")"));
   EXPECT_THAT(r.out, HasSubstr("Crawler finished after 0h 0m"));
   ExpectCommon(hc);
-  EXPECT_EQ(Hcd(hc, "forbidden"), "");      // 403 -> not up to date, not created
-  EXPECT_EQ(Hcd(hc, "gone"), "f");          // 410 -> not up to date
-  EXPECT_EQ(Hcd(hc, "error"), "f");         // 500 -> unknown -> unseen -> not up to date
+  EXPECT_EQ(Hcd(hc, "forbidden"), "");         // 403 -> not up to date, not created
+  EXPECT_EQ(Hcd(hc, "gone"), "f");             // 410 -> not up to date
+  EXPECT_EQ(Hcd(hc, "error"), "f");            // 500 -> unknown -> unseen -> not up to date
   EXPECT_EQ(Hcd(hc, "badrepo/repodata"), "");  // repomd.xml SHA-256 differs
   ExpectOkBookkeeping(host);
   EXPECT_EQ(History(hc, "method"), "http");
@@ -91,10 +92,10 @@ TEST_F(CrawlScenarioTest, HttpsWithTestCertificate) {
   auto https = HttpMirror::Start(root.path(), cert, key);
   int64_t hc = 0;
   // http:// on a closed port is ranked after https and never needed.
-  int64_t host = AddHost("secure.example.org",
-                         {absl::StrCat("http://127.0.0.1:", FreePort(), "/s/pub/test"),
-                          https->base() + "/s/pub/test"},
-                         &hc);
+  int64_t host = AddHost(
+      "secure.example.org",
+      {absl::StrCat("http://127.0.0.1:", FreePort(), "/s/pub/test"), https->base() + "/s/pub/test"},
+      &hc);
   ProcessResult r = RunCrawler({"crawl"}, absl::StrCat("CRAWLER_CA_BUNDLE = '", cert, "'\n"));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(History(hc, "method"), "https");
@@ -135,8 +136,8 @@ TEST_F(CrawlScenarioTest, RsyncDaemonOneListingPerCategory) {
   ASSERT_OK(rsync.status());
   auto http = HttpMirror::Start(root.path());
   int64_t hc = 0;
-  int64_t host =
-      AddHost("rsync.example.org", {http->base() + "/r/pub/test", (*rsync)->url() + "/r/pub/test"}, &hc);
+  int64_t host = AddHost("rsync.example.org",
+                         {http->base() + "/r/pub/test", (*rsync)->url() + "/r/pub/test"}, &hc);
   SeedHcds(hc);
   ProcessResult r = RunCrawler({"crawl"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -157,7 +158,8 @@ TEST_F(CrawlScenarioTest, RsyncUnavailableFallsBackToHttp) {
   auto http = HttpMirror::Start(root.path());
   int64_t hc = 0;
   AddHost("fallback.example.org",
-          {http->base() + "/r/pub/test", absl::StrCat("rsync://127.0.0.1:", FreePort(), "/mirror/r/pub/test")},
+          {http->base() + "/r/pub/test",
+           absl::StrCat("rsync://127.0.0.1:", FreePort(), "/mirror/r/pub/test")},
           &hc);
   ProcessResult r = RunCrawler({"crawl"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -213,7 +215,8 @@ TEST_F(CrawlScenarioTest, DeadMirrorCountsFailuresThenOkReenables) {
   WriteMirror(root.path(), "d", false);
   int port = FreePort();
   int64_t hc = 0;
-  int64_t host = AddHost("dead.example.org", {absl::StrCat("http://127.0.0.1:", port, "/d/pub/test")}, &hc);
+  int64_t host =
+      AddHost("dead.example.org", {absl::StrCat("http://127.0.0.1:", port, "/d/pub/test")}, &hc);
   f_->Hcd(hc, dir_ids_["a"], "a", true);
   for (int i = 1; i <= 2; ++i) {
     ProcessResult r = RunCrawler({"crawl"}, "CRAWLER_AUTO_DISABLE = 2\n");
@@ -227,8 +230,9 @@ TEST_F(CrawlScenarioTest, DeadMirrorCountsFailuresThenOkReenables) {
   ProcessResult skipped = RunCrawler({"crawl"});
   EXPECT_THAT(skipped.out, ::testing::Not(HasSubstr("dead.example.org")));
   auto http = HttpMirror::Start(root.path());
-  catalog_->db().Exec(absl::StrCat("UPDATE host_category_url SET url = ", Q(http->base() + "/d/pub/test"),
-                                   " WHERE host_category_id = ", hc));
+  catalog_->db().Exec(
+      absl::StrCat("UPDATE host_category_url SET url = ", Q(http->base() + "/d/pub/test"),
+                   " WHERE host_category_id = ", hc));
   ProcessResult ok = RunCrawler({"--include-disabled", "crawl"});
   ASSERT_EQ(ok.exit_code, 0) << ok.err;
   EXPECT_EQ(HostField(host, "user_active"), "t");
@@ -240,23 +244,27 @@ TEST_F(CrawlScenarioTest, CanaryFailureMarksHostStaleAndSendsMail) {
   BuildMaster();
   auto smtp = SmtpServer::Start();
   int64_t hc = 0;
-  int64_t host = AddHost("canary.example.org", {absl::StrCat("http://127.0.0.1:", FreePort(), "/x")}, &hc);
+  int64_t host =
+      AddHost("canary.example.org", {absl::StrCat("http://127.0.0.1:", FreePort(), "/x")}, &hc);
   f_->Hcd(hc, dir_ids_["a"], "a", true);
-  ProcessResult r = RunCrawler({"crawl", "--canary"},
-                               absl::StrCat("CRAWLER_SEND_EMAIL = True\nSMTP_SERVER = '127.0.0.1:", smtp->port(),
-                                            "'\nADMIN_EMAIL = 'admin@example.org'\n"
-                                            "APPLICATION_URL = 'https://mm.example.org/mirrormanager'\n"));
+  ProcessResult r =
+      RunCrawler({"crawl", "--canary"},
+                 absl::StrCat("CRAWLER_SEND_EMAIL = True\nSMTP_SERVER = '127.0.0.1:", smtp->port(),
+                              "'\nADMIN_EMAIL = 'admin@example.org'\n"
+                              "APPLICATION_URL = 'https://mm.example.org/mirrormanager'\n"));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(Hcd(hc, "a"), "f");
-  EXPECT_EQ(HostField(host, "crawl_failures"), "0");  // canary failures are not counted
+  EXPECT_EQ(HostField(host, "crawl_failures"), "0");       // canary failures are not counted
   EXPECT_EQ(HostField(host, "last_crawl_duration"), "0");  // canary runs keep the duration
   ASSERT_TRUE(WaitFor([&] { return !smtp->messages().empty(); }, absl::Seconds(5)));
   std::string mail = smtp->messages()[0];
   EXPECT_THAT(mail, HasSubstr("Subject: MirrorManager crawler report: canary.example.org"));
   EXPECT_THAT(mail, HasSubstr("To: admin@example.org"));
-  EXPECT_THAT(mail, HasSubstr("Canary mode failed for all categories. Marking host as not up to date."));
-  EXPECT_THAT(mail, HasSubstr(absl::StrCat("Log can be found at https://mm.example.org/mirrormanager/crawler/",
-                                           host, ".log")));
+  EXPECT_THAT(mail,
+              HasSubstr("Canary mode failed for all categories. Marking host as not up to date."));
+  EXPECT_THAT(mail, HasSubstr(absl::StrCat(
+                        "Log can be found at https://mm.example.org/mirrormanager/crawler/", host,
+                        ".log")));
 }
 
 TEST_F(CrawlScenarioTest, RepodataModeChecksOnlyRepodataAndKeepsOthers) {
@@ -288,8 +296,9 @@ TEST_F(CrawlScenarioTest, ContinentAndEmbargoFiltering) {
   int64_t se = AddHost("se.example.org", {"http://89.160.20.112/pub/test"});
   int64_t hc = 0;
   int64_t local = AddHost("local.example.org", {http->base() + "/c/pub/test"}, &hc);
-  std::string cfg = absl::StrCat("CRAWLER_GEOIP_DATABASE = '", TestDataDir(),
-                                 "/geoip/GeoIP2-Country-Test.mmdb'\nEMBARGOED_COUNTRIES = ['GB']\n");
+  std::string cfg =
+      absl::StrCat("CRAWLER_GEOIP_DATABASE = '", TestDataDir(),
+                   "/geoip/GeoIP2-Country-Test.mmdb'\nEMBARGOED_COUNTRIES = ['GB']\n");
   ProcessResult r = RunCrawler({"--continent", "^eu", "crawl"}, cfg);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(HostField(gb, "user_active"), "f");
@@ -297,11 +306,12 @@ TEST_F(CrawlScenarioTest, ContinentAndEmbargoFiltering) {
   EXPECT_EQ(HostField(se, "user_active"), "t");
   EXPECT_THAT(r.out, HasSubstr("se.example.org"));
   EXPECT_EQ(HostField(se, "last_crawl_duration"), "0");  // UNKNOWN: wrong continent
-  EXPECT_EQ(Hcd(hc, "a"), "t");  // 127.0.0.1 -> US (default) -> NA: crawled
+  EXPECT_EQ(Hcd(hc, "a"), "t");                          // 127.0.0.1 -> US (default) -> NA: crawled
   EXPECT_EQ(HostField(local, "crawl_failures"), "0");
   // A country_continent_redirect row moves SE to Africa, which ^AF excludes (without the
   // redirect SE would be selected).
-  catalog_->db().Exec("INSERT INTO country_continent_redirect (country, continent) VALUES ('SE', 'AF')");
+  catalog_->db().Exec(
+      "INSERT INTO country_continent_redirect (country, continent) VALUES ('SE', 'AF')");
   ProcessResult r2 = RunCrawler({"--continent", "^AF", "--category", "Test Linux", "crawl"}, cfg);
   ASSERT_EQ(r2.exit_code, 0) << r2.err;
   EXPECT_THAT(r2.out, ::testing::ContainsRegex("se.example.org \\([0-9]+\\) +UNKNOWN"));

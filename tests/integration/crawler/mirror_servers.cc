@@ -1,8 +1,9 @@
-#include "tests/testing/fake_servers.h"
 #include "tests/integration/crawler/mirror_servers.h"
 
 #include <arpa/inet.h>
+#include <httplib.h>
 #include <netinet/in.h>
+#include <openssl/ssl.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -12,13 +13,11 @@
 #include <fstream>
 #include <sstream>
 
-#include <httplib.h>
-#include <openssl/ssl.h>
-
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
-#include "absl/strings/str_split.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "tests/testing/fake_servers.h"
 
 namespace mm::testing {
 
@@ -41,7 +40,8 @@ void MakeDir(const std::string& root, const std::string& rel) {
 
 void WriteFile(const std::string& root, const std::string& rel, const std::string& content) {
   std::filesystem::path p = std::filesystem::path(root) / rel;
-  MakeDir(root, p.parent_path().string().substr(std::min(root.size() + 1, p.parent_path().string().size())));
+  MakeDir(root, p.parent_path().string().substr(
+                    std::min(root.size() + 1, p.parent_path().string().size())));
   std::ofstream(p, std::ios::binary) << content;
   chmod(p.c_str(), 0644);
 }
@@ -52,7 +52,6 @@ std::string ReadFileOrEmpty(const std::string& path) {
   ss << in.rdbuf();
   return ss.str();
 }
-
 
 std::unique_ptr<HttpMirror> HttpMirror::Start(const std::string& root, const std::string& cert,
                                               const std::string& key) {
@@ -95,7 +94,8 @@ std::unique_ptr<HttpMirror> HttpMirror::Start(const std::string& root, const std
             }
             std::this_thread::sleep_for(absl::ToChronoMilliseconds(stream->interval));
             size_t n = std::min(stream->chunk, stream->body.size() - offset);
-            if (stream->stall_after != std::string::npos) n = std::min(n, stream->stall_after - offset);
+            if (stream->stall_after != std::string::npos)
+              n = std::min(n, stream->stall_after - offset);
             return sink.write(stream->body.data() + offset, n);
           });
       return httplib::Server::HandlerResponse::Handled;
@@ -128,7 +128,8 @@ std::unique_ptr<HttpMirror> HttpMirror::Start(const std::string& root, const std
     }
     if (rule.stall > absl::ZeroDuration()) {
       absl::Time until = absl::Now() + rule.stall;
-      while (absl::Now() < until && !self->stopping_) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      while (absl::Now() < until && !self->stopping_)
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
     if (rule.status == 0) return httplib::Server::HandlerResponse::Unhandled;
     res.status = rule.status;
@@ -184,21 +185,23 @@ std::string HttpMirror::base(bool) const {
 bool MakeTestCertificate(const std::string& dir, std::string* cert, std::string* key) {
   *cert = dir + "/cert.pem";
   *key = dir + "/key.pem";
-  auto r = RunProcess("/usr/bin/openssl",
-                      {"req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", *key, "-out", *cert,
-                       "-days", "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"});
+  auto r =
+      RunProcess("/usr/bin/openssl", {"req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout",
+                                      *key, "-out", *cert, "-days", "2", "-subj", "/CN=127.0.0.1",
+                                      "-addext", "subjectAltName=IP:127.0.0.1"});
   return r.ok() && r->exit_code == 0;
 }
 
 absl::StatusOr<std::unique_ptr<RsyncDaemon>> RsyncDaemon::Start(const std::string& root,
-                                                                 const std::string& user,
-                                                                 const std::string& group) {
+                                                                const std::string& user,
+                                                                const std::string& group) {
   auto d = std::unique_ptr<RsyncDaemon>(new RsyncDaemon());
   std::string conf = d->dir_.path() + "/rsyncd.conf";
   std::ofstream(conf) << "use chroot = no\nmax connections = 0\npid file = " << d->dir_.path()
                       << "/rsyncd.pid\nlog file = " << d->dir_.path() << "/rsyncd.log\n"
-                      << "[mirror]\npath = " << root << "\nread only = yes\nlist = yes\nuid = " << user
-                      << "\ngid = " << group << "\n";
+                      << "[mirror]\npath = " << root
+                      << "\nread only = yes\nlist = yes\nuid = " << user << "\ngid = " << group
+                      << "\n";
   for (int attempt = 0; attempt < 5; ++attempt) {
     d->port_ = FreePort();
     auto p = BackgroundProcess::Start("/usr/bin/rsync",
@@ -211,7 +214,9 @@ absl::StatusOr<std::unique_ptr<RsyncDaemon>> RsyncDaemon::Start(const std::strin
   return absl::UnavailableError("rsync --daemon did not start");
 }
 
-std::string RsyncDaemon::url() const { return absl::StrCat("rsync://127.0.0.1:", port_, "/mirror"); }
+std::string RsyncDaemon::url() const {
+  return absl::StrCat("rsync://127.0.0.1:", port_, "/mirror");
+}
 
 absl::StatusOr<std::unique_ptr<FtpServer>> FtpServer::Start(const std::string& root) {
   auto f = std::unique_ptr<FtpServer>(new FtpServer());
@@ -221,20 +226,22 @@ absl::StatusOr<std::unique_ptr<FtpServer>> FtpServer::Start(const std::string& r
     f->port_ = FreePort();
     int pasv = 30000 + (f->port_ % 20000);
     std::string conf = f->dir_.path() + "/vsftpd.conf";
-    std::ofstream(conf) << "listen=YES\nlisten_ipv6=NO\nlisten_address=127.0.0.1\nlisten_port=" << f->port_
-                        << "\nanonymous_enable=YES\nanon_root=" << root
-                        << "\nno_anon_password=YES\nlocal_enable=NO\nwrite_enable=NO\nbackground=NO\n"
-                        << "pasv_enable=YES\npasv_address=127.0.0.1\npasv_min_port=" << pasv
-                        << "\npasv_max_port=" << pasv + 50 << "\nsecure_chroot_dir=" << empty
-                        << "\nseccomp_sandbox=NO\nisolate=NO\nisolate_network=NO\nxferlog_enable=NO\n"
-                        << "dirlist_enable=YES\nhide_ids=YES\nrun_as_launching_user=NO\n"
-                        << "max_clients=50\nmax_per_ip=50\n";
+    std::ofstream(conf)
+        << "listen=YES\nlisten_ipv6=NO\nlisten_address=127.0.0.1\nlisten_port=" << f->port_
+        << "\nanonymous_enable=YES\nanon_root=" << root
+        << "\nno_anon_password=YES\nlocal_enable=NO\nwrite_enable=NO\nbackground=NO\n"
+        << "pasv_enable=YES\npasv_address=127.0.0.1\npasv_min_port=" << pasv
+        << "\npasv_max_port=" << pasv + 50 << "\nsecure_chroot_dir=" << empty
+        << "\nseccomp_sandbox=NO\nisolate=NO\nisolate_network=NO\nxferlog_enable=NO\n"
+        << "dirlist_enable=YES\nhide_ids=YES\nrun_as_launching_user=NO\n"
+        << "max_clients=50\nmax_per_ip=50\n";
     auto p = BackgroundProcess::Start("/usr/sbin/vsftpd", {conf});
     if (!p.ok()) return p.status();
     f->process_ = std::move(*p);
     if (WaitForPort(f->port_, absl::Seconds(5))) return f;
   }
-  return absl::UnavailableError(absl::StrCat("vsftpd did not start: ", f->process_ ? f->process_->ReadLog() : ""));
+  return absl::UnavailableError(
+      absl::StrCat("vsftpd did not start: ", f->process_ ? f->process_->ReadLog() : ""));
 }
 
 std::string FtpServer::url() const { return absl::StrCat("ftp://127.0.0.1:", port_); }
@@ -379,9 +386,10 @@ void ScriptedFtpServer::Session(int c) {
       close_pasv();
       int port = 0;
       pasv = ListenLoopback(&port);
-      SendAll(c, cmd == "EPSV" ? absl::StrCat("229 Entering Extended Passive Mode (|||", port, "|)\r\n")
-                               : absl::StrCat("227 Entering Passive Mode (127,0,0,1,", port / 256, ",",
-                                              port % 256, ").\r\n"));
+      SendAll(c, cmd == "EPSV"
+                     ? absl::StrCat("229 Entering Extended Passive Mode (|||", port, "|)\r\n")
+                     : absl::StrCat("227 Entering Passive Mode (127,0,0,1,", port / 256, ",",
+                                    port % 256, ").\r\n"));
     } else if (cmd == "LIST" || cmd == "NLST") {
       int code = 0;
       {
@@ -408,7 +416,8 @@ void ScriptedFtpServer::Session(int c) {
       SendAll(c, "150 Here comes the directory listing.\r\n");
       std::string listing;
       std::error_code ec;
-      for (const auto& e : std::filesystem::directory_iterator(root_ + cwd, ec)) listing += LsLine(e);
+      for (const auto& e : std::filesystem::directory_iterator(root_ + cwd, ec))
+        listing += LsLine(e);
       SendAll(data, listing);
       close(data);
       SendAll(c, "226 Directory send OK.\r\n");
@@ -423,7 +432,8 @@ void ScriptedFtpServer::Session(int c) {
   close(c);
 }
 
-std::unique_ptr<SmtpServer> SmtpServer::Start(bool auth, const std::string& cert, const std::string& key) {
+std::unique_ptr<SmtpServer> SmtpServer::Start(bool auth, const std::string& cert,
+                                              const std::string& key) {
   std::unique_ptr<SmtpServer> s(new SmtpServer());
   s->auth_enabled_ = auth;
   if (!cert.empty()) {

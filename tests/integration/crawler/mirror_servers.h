@@ -42,9 +42,9 @@ std::string ReadFileOrEmpty(const std::string& path);
 class HttpMirror {
  public:
   struct Rule {
-    int status = 0;            // answer with this status (no body)
-    std::string location;      // Location header for 3xx
-    absl::Duration stall;      // sleep this long before answering (stall)
+    int status = 0;        // answer with this status (no body)
+    std::string location;  // Location header for 3xx
+    absl::Duration stall;  // sleep this long before answering (stall)
   };
   // Serves `root` on 127.0.0.1:0. With `cert`/`key` (PEM files) it speaks HTTPS.
   static std::unique_ptr<HttpMirror> Start(const std::string& root, const std::string& cert = "",

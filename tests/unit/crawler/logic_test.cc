@@ -5,8 +5,8 @@
 #include <thread>
 
 #include "services/crawler/continents.h"
-#include "services/crawler/crawler_options.h"
 #include "services/crawler/crawl_runner.h"
+#include "services/crawler/crawler_options.h"
 #include "services/crawler/deadline.h"
 #include "services/crawler/host_crawler.h"
 #include "services/crawler/host_notifier.h"
@@ -99,11 +99,12 @@ TEST(HostNotifierTest, UpstreamMessageBodyAndMail) {
   o.application_url = "https://mm.example/mm";
   o.admin_email = "admin@example.org";
   o.email_from = "crawler@example.org";
-  EXPECT_EQ(HostDisabledMessageJson(n, "Embargoed country: CU", 0, o),
-            R"({"crawled_at":"1970-01-01T00:00:00+00:00","host":{"asn":null,"bandwidth":100,"country":"SE",)"
-            R"("id":7,"name":"m.example","url":"https://mm.example/mm/host/7"},)"
-            R"("logs_url":"https://mm.example/mm/crawler/7.log","reason":"Embargoed country: CU",)"
-            R"("site":{"admins":["alice","bob"],"id":3,"name":"Site","org_url":"https://site.example"}})");
+  EXPECT_EQ(
+      HostDisabledMessageJson(n, "Embargoed country: CU", 0, o),
+      R"({"crawled_at":"1970-01-01T00:00:00+00:00","host":{"asn":null,"bandwidth":100,"country":"SE",)"
+      R"("id":7,"name":"m.example","url":"https://mm.example/mm/host/7"},)"
+      R"("logs_url":"https://mm.example/mm/crawler/7.log","reason":"Embargoed country: CU",)"
+      R"("site":{"admins":["alice","bob"],"id":3,"name":"Site","org_url":"https://site.example"}})");
   MailMessage m = HostDisabledMail(n, "Embargoed country: CU", 0, o);
   EXPECT_EQ(m.to, "alice@example.org, admin@example.org");
   EXPECT_EQ(m.from, "crawler@example.org");
@@ -138,13 +139,17 @@ TEST(UrlTest, PreferenceAndEscaping) {
   EXPECT_EQ(EscapePath("a b/c%d+e"), "a%20b/c%25d+e");
   EXPECT_EQ(UrlHost("http://user@[::1]:80/x"), "::1");
   EXPECT_EQ(UrlHost("rsync://mirror.example.org/m"), "mirror.example.org");
-  EXPECT_THAT(SplitCommandLine("--no-motd --timeout 14400 '--x y'"), ElementsAre("--no-motd", "--timeout", "14400", "--x y"));
+  EXPECT_THAT(SplitCommandLine("--no-motd --timeout 14400 '--x y'"),
+              ElementsAre("--no-motd", "--timeout", "14400", "--x y"));
 }
 
 TEST(PropagationTest, Buckets) {
   const int64_t day = 86400, t = 1700000000;
-  std::vector<RepomdDetail> h{{5, t, "new"}, {4, t - day - 10, "d1"}, {3, t - 2 * day - 10, "d2"},
-                              {2, t - 3 * day - 10, "d3"}, {1, t - 5 * day, "ancient"}};
+  std::vector<RepomdDetail> h{{5, t, "new"},
+                              {4, t - day - 10, "d1"},
+                              {3, t - 2 * day - 10, "d2"},
+                              {2, t - 3 * day - 10, "d3"},
+                              {1, t - 5 * day, "ancient"}};
   EXPECT_EQ(Bucket(h, "new", 4), PropagationState::kSameDay);
   EXPECT_EQ(Bucket(h, "d1", 4), PropagationState::kOneDay);
   EXPECT_EQ(Bucket(h, "d2", 4), PropagationState::kTwoDay);
@@ -163,15 +168,16 @@ TEST(ContinentsTest, GeoIpCsvRedirectsAndSelection) {
     if (host == "local.example") return {"127.0.0.1"};
     return {};
   };
-  auto f = ContinentFilter::Create(mm::testing::TestDataDir() + "/geoip/GeoIP2-Country-Test.mmdb", csv,
-                                   {{"GB", "NA"}}, {"^eu"}, {"CU"}, fake);
+  auto f = ContinentFilter::Create(mm::testing::TestDataDir() + "/geoip/GeoIP2-Country-Test.mmdb",
+                                   csv, {{"GB", "NA"}}, {"^eu"}, {"CU"}, fake);
   ASSERT_OK(f.status());
   auto v = (*f)->Check("http://se.example/pub");
   EXPECT_EQ(v.country, "SE");  // most frequent
   EXPECT_EQ(v.kind, ContinentFilter::Verdict::Kind::kWrongContinent);
   EXPECT_EQ((*f)->Check("http://local.example/pub").country, "US");
   EXPECT_EQ((*f)->Check("http://local.example/pub").kind, ContinentFilter::Verdict::Kind::kCrawl);
-  EXPECT_EQ((*f)->Check("http://nowhere.example/").kind, ContinentFilter::Verdict::Kind::kBrokenUrl);
+  EXPECT_EQ((*f)->Check("http://nowhere.example/").kind,
+            ContinentFilter::Verdict::Kind::kBrokenUrl);
   EXPECT_EQ((*f)->ContinentOf("GB"), "NA");  // redirect wins
   EXPECT_FALSE(ContinentFilter::Create("/does/not/exist.mmdb", csv, {}, {}, {}, fake).ok());
 }
@@ -179,11 +185,13 @@ TEST(ContinentsTest, GeoIpCsvRedirectsAndSelection) {
 TEST(ContinentsTest, ASlowLookupIsAbandonedAtTheTimeout) {
   auto release = std::make_shared<std::atomic<bool>>(false);
   Resolver slow = [release](const std::string&) -> std::vector<std::string> {
-    for (int i = 0; i < 500 && !*release; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    for (int i = 0; i < 500 && !*release; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
     return {"89.160.20.112"};
   };
   auto f = ContinentFilter::Create(mm::testing::TestDataDir() + "/geoip/GeoIP2-Country-Test.mmdb",
-                                   ParseCountryContinentCsv(BuiltinCountryContinentCsv()), {}, {}, {}, slow);
+                                   ParseCountryContinentCsv(BuiltinCountryContinentCsv()), {}, {},
+                                   {}, slow);
   ASSERT_OK(f.status());
   absl::Time start = absl::Now();
   EXPECT_EQ((*f)->Check("http://slow.example/", absl::Milliseconds(200)).kind,

@@ -8,6 +8,8 @@
 // Prints directory checks per second, requests per directory (ours vs upstream's one HEAD per
 // sampled file plus HEAD+GET for repomd.xml) and per category (FFT mode: the FFT plus one
 // repomd.xml spot check), new TCP connections, CPU seconds and peak RSS for each mode.
+#include <httplib.h>
+#include <openssl/evp.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -24,9 +26,6 @@
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <httplib.h>
-#include <openssl/evp.h>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -59,7 +58,9 @@ class MemoryCatalog final : public CrawlCatalog {
     for (const auto& h : hosts_) out.push_back({h.id, h.name, std::nullopt});
     return out;
   }
-  absl::StatusOr<int64_t> BeginCrawl(const std::string&, const std::string&, CrawlMode) override { return 0; }
+  absl::StatusOr<int64_t> BeginCrawl(const std::string&, const std::string&, CrawlMode) override {
+    return 0;
+  }
   absl::StatusOr<LeaseGrant> Acquire(const LeaseRequest& r) override {
     std::lock_guard<std::mutex> lock(mu_);
     LeaseGrant g;
@@ -76,7 +77,8 @@ class MemoryCatalog final : public CrawlCatalog {
                                              const std::vector<int64_t>&, int) override {
     return std::vector<int64_t>{};
   }
-  absl::Status Release(const std::string&, const std::string&, const std::vector<int64_t>&) override {
+  absl::Status Release(const std::string&, const std::string&,
+                       const std::vector<int64_t>&) override {
     return absl::OkStatus();
   }
   absl::StatusOr<std::shared_ptr<CategoryTree>> LoadCategoryTree(int64_t, bool) override {
@@ -92,12 +94,19 @@ class MemoryCatalog final : public CrawlCatalog {
   absl::StatusOr<HostCompletionOutcome> CompleteHost(const HostCompletionData&) override {
     return HostCompletionOutcome{};
   }
-  absl::StatusOr<std::map<std::string, std::string>> ContinentRedirects() override { return std::map<std::string, std::string>{}; }
-  absl::StatusOr<int> FinishCrawl(const std::string&, const std::string&, int) override { return 0; }
-  absl::StatusOr<std::vector<PropagationRepo>> PropagationTargets(const std::vector<PropagationTargetKey>&) override {
+  absl::StatusOr<std::map<std::string, std::string>> ContinentRedirects() override {
+    return std::map<std::string, std::string>{};
+  }
+  absl::StatusOr<int> FinishCrawl(const std::string&, const std::string&, int) override {
+    return 0;
+  }
+  absl::StatusOr<std::vector<PropagationRepo>> PropagationTargets(
+      const std::vector<PropagationTargetKey>&) override {
     return std::vector<PropagationRepo>{};
   }
-  absl::StatusOr<std::vector<std::string>> CategoryNames() override { return std::vector<std::string>{"Bench"}; }
+  absl::StatusOr<std::vector<std::string>> CategoryNames() override {
+    return std::vector<std::string>{"Bench"};
+  }
 
   std::atomic<int64_t> up2date{0}, stale{0}, unknown{0}, tree_loads{0};
 
@@ -136,7 +145,8 @@ std::shared_ptr<CategoryTree> WriteTree(const std::string& root, const Args& a) 
       std::string name = repo && f == 0 ? "repomd.xml" : absl::StrCat("pkg-", f, ".rpm");
       std::string content(100 + (i + f) % 50, 'x');
       if (name == "repomd.xml") {
-        content = absl::StrFormat("<repomd><revision>%d</revision></repomd>%s", i, std::string(60 + i % 40, ' '));
+        content = absl::StrFormat("<repomd><revision>%d</revision></repomd>%s", i,
+                                  std::string(60 + i % 40, ' '));
         d.repomd_sha256 = Sha256Hex(content);
       }
       std::ofstream(root + "/" + d.path + "/" + name, std::ios::binary) << content;
@@ -145,7 +155,8 @@ std::shared_ptr<CategoryTree> WriteTree(const std::string& root, const Args& a) 
       d.files.push_back({name, static_cast<int64_t>(content.size()), mtime});
       absl::StrAppend(&fft, mtime, "\tf\t", content.size(), "\t", d.path, "/", name, "\n");
     }
-    std::sort(d.files.begin(), d.files.end(), [](const auto& x, const auto& y) { return x.name < y.name; });
+    std::sort(d.files.begin(), d.files.end(),
+              [](const auto& x, const auto& y) { return x.name < y.name; });
     tree->dirs.push_back(std::move(d));
   }
   std::ofstream(root + "/fullfiletimelist-bench") << fft;
@@ -242,14 +253,16 @@ void RunMode(const std::string& mode, const Args& a, const std::vector<int>& por
       "mode=%s mirrors=%d dirs/mirror=%d files/dir=%d threads=%d\n"
       "  directories decided: %d (up2date %d, stale %d, unknown %d) in %.2f s\n"
       "  directory checks/s: %.0f\n"
-      "  requests: %d total, %.3f per directory (upstream: %.3f per directory = one HEAD per sampled "
+      "  requests: %d total, %.3f per directory (upstream: %.3f per directory = one HEAD per "
+      "sampled "
       "file + GET per repomd.xml), %.2f per category\n"
       "  new TCP connections: %d (%d mirrors)\n"
       "  crawler CPU seconds: %.2f (%.1f us per directory)\n"
       "  crawler peak RSS so far: %.1f MB\n",
-      mode, a.mirrors, a.dirs, a.files, a.threads, decided, catalog.up2date.load(), catalog.stale.load(),
-      catalog.unknown.load(), wall, decided / wall, requests, static_cast<double>(requests) / std::max<int64_t>(1, decided),
-      upstream_per_dir, static_cast<double>(requests) / std::max<int64_t>(1, categories), connections, a.mirrors, cpu,
+      mode, a.mirrors, a.dirs, a.files, a.threads, decided, catalog.up2date.load(),
+      catalog.stale.load(), catalog.unknown.load(), wall, decided / wall, requests,
+      static_cast<double>(requests) / std::max<int64_t>(1, decided), upstream_per_dir,
+      static_cast<double>(requests) / std::max<int64_t>(1, categories), connections, a.mirrors, cpu,
       cpu * 1e6 / std::max<int64_t>(1, decided), u.ru_maxrss / 1024.0);
 }
 
@@ -261,11 +274,16 @@ int main(int argc, char** argv) {
   Args a;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string k = argv[i], v = argv[i + 1];
-    if (k == "--mirrors") (void)absl::SimpleAtoi(v, &a.mirrors);
-    else if (k == "--dirs") (void)absl::SimpleAtoi(v, &a.dirs);
-    else if (k == "--files") (void)absl::SimpleAtoi(v, &a.files);
-    else if (k == "--threads") (void)absl::SimpleAtoi(v, &a.threads);
-    else if (k == "--mode") a.mode = v;
+    if (k == "--mirrors")
+      (void)absl::SimpleAtoi(v, &a.mirrors);
+    else if (k == "--dirs")
+      (void)absl::SimpleAtoi(v, &a.dirs);
+    else if (k == "--files")
+      (void)absl::SimpleAtoi(v, &a.files);
+    else if (k == "--threads")
+      (void)absl::SimpleAtoi(v, &a.threads);
+    else if (k == "--mode")
+      a.mode = v;
   }
   mm::common::SetStderrLogging(false);
   char tmpl[] = "/tmp/mm_crawler_bench_XXXXXX";
@@ -286,14 +304,15 @@ int main(int argc, char** argv) {
     if (read(ports_pipe[0], &ports[i], sizeof(int)) != sizeof(int)) return 1;
   }
   EnsureCurlGlobalInit();
-  std::cout << "crawler_bench: " << a.mirrors << " mirrors on loopback x " << a.dirs << " directories, "
-            << std::thread::hardware_concurrency() << " CPUs\n";
+  std::cout << "crawler_bench: " << a.mirrors << " mirrors on loopback x " << a.dirs
+            << " directories, " << std::thread::hardware_concurrency() << " CPUs\n";
   if (a.mode == "http" || a.mode == "both") RunMode("http", a, ports, tree);
   if (a.mode == "fft" || a.mode == "both") RunMode("fft", a, ports, tree);
   close(ctl_pipe[1]);
   int status = 0;
   waitpid(child, &status, 0);
-  std::cout << absl::StrFormat("mirror servers CPU seconds (child): %.2f\n", CpuSeconds(RUSAGE_CHILDREN));
+  std::cout << absl::StrFormat("mirror servers CPU seconds (child): %.2f\n",
+                               CpuSeconds(RUSAGE_CHILDREN));
   std::filesystem::remove_all(root);
   return 0;
 }
