@@ -58,6 +58,7 @@ void Generator::Stop() {
 
 absl::StatusOr<GenerateResult> Generator::Run() {
   absl::Time start = absl::Now();
+  RemoveLeftovers();
   absl::Status status;
   int attempts = std::max(1, options_.attempts);
   for (int attempt = 0; attempt < attempts; ++attempt) {
@@ -90,6 +91,18 @@ absl::StatusOr<GenerateResult> Generator::Run() {
   }
   if (metrics_ != nullptr) metrics_->RecordFailure(absl::Now() - start);
   return status;
+}
+
+void Generator::RemoveLeftovers() {
+  // A run killed with SIGKILL (OOM killer, node loss) leaves its temporary file: at Fedora
+  // scale as large as the cache itself. Live writers' files are locked and stay.
+  auto stale = common::RemoveStaleTemporaryFiles(options_.outfile, options_.stale_temp_age);
+  if (!stale.ok()) {
+    MM_LOG(DEBUG) << "no stale temporary files removed: " << stale.status();
+  } else if (stale->removed > 0) {
+    MM_LOG(INFO) << "removed " << stale->removed << " temporary file(s) of interrupted runs ("
+                 << stale->bytes << " bytes) next to " << options_.outfile;
+  }
 }
 
 absl::StatusOr<GenerateResult> Generator::RunOnce() {
