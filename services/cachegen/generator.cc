@@ -6,12 +6,13 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
-#include "services/common/atomic_file.h"
+#include "absl/strings/str_join.h"
 #include "services/cachegen/cache_reader.h"
 #include "services/cachegen/cache_writer.h"
 #include "services/cachegen/metrics.h"
 #include "services/cachegen/resolver.h"
 #include "services/cachegen/snapshot_source.h"
+#include "services/common/atomic_file.h"
 #include "services/common/log.h"
 #include "services/common/status_macros.h"
 
@@ -157,6 +158,10 @@ absl::StatusOr<GenerateResult> Generator::RunOnce() {
                << result.stats.entries["MirrorListCache"] << " directories, "
                << result.stats.entries["HostBandwidthCache"] << " hosts, "
                << result.stats.entries["FileDetailsCache"] << " directories with file details";
+  if (!result.stats.dropped.empty()) {
+    MM_LOG(INFO) << "left out of the cache: "
+                 << absl::StrJoin(result.stats.dropped, ", ", absl::PairFormatter("="));
+  }
   return result;
 }
 
