@@ -555,9 +555,21 @@ struct CacheBuilder::State {
     }
   }
 
+  // One entry per key (the server joins the values of duplicate keys), the first row winning.
+  // With `upper` (country codes) keys are upper-cased, and a key typed in upper case wins over
+  // the same key typed otherwise wherever it comes: the server matches these keys exactly
+  // against upper-case codes, so upstream's cache made only those effective, and ours must not
+  // override one of them with a row upstream ignored.
   void WriteStringPairs(int field, const std::vector<StringPair>& pairs, bool upper) {
     mc::StringStringMap ss;
-    absl::flat_hash_set<std::string> seen;
+    absl::flat_hash_set<std::string> seen, exact;
+    if (upper) {
+      for (const auto& p : pairs) {
+        if (p.value && IsValidUtf8(p.key) && IsValidUtf8(*p.value) && AsciiUpper(p.key) == p.key) {
+          exact.insert(p.key);
+        }
+      }
+    }
     for (const auto& p : pairs) {
       if (!p.value) continue;  // repository_redirect.to_repo NULL: no redirect
       if (!IsValidUtf8(p.key) || !IsValidUtf8(*p.value)) {
@@ -566,7 +578,7 @@ struct CacheBuilder::State {
         continue;
       }
       std::string key = upper ? AsciiUpper(p.key) : p.key;
-      if (!seen.insert(key).second) {
+      if ((key != p.key && exact.contains(key)) || !seen.insert(key).second) {
         Drop(kDuplicateKey);
         continue;
       }
@@ -694,6 +706,11 @@ struct CacheBuilder::State {
       ParsedNetblock p = ParseNetblock(text);
       switch (p.kind) {
         case ParsedNetblock::Kind::kNetwork:
+          if (p.numeric_shorthand) {
+            MM_LOG(WARNING) << "host " << host_id << ": netblock '" << absl::CHexEscape(text)
+                            << "' is read as " << p.text
+                            << " (as the system resolver and upstream read it)";
+          }
           groups.Add(p.text, host_id);
           break;
         case ParsedNetblock::Kind::kDnsName: {

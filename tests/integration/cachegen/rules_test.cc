@@ -257,6 +257,7 @@ TEST_F(RulesTest, HostNetblockCacheParsesEveryForm) {
   f_->HostNetblock(a, "2001:DB8::/32");
   f_->HostNetblock(a, "localhost");  // resolved (locally, from /etc/hosts)
   f_->HostNetblock(a, "this is not a network");
+  f_->HostNetblock(a, "203.0.1");        // getaddrinfo's reading, as upstream: 203.0.0.1
   f_->HostNetblock(b, "10.0.0.0/8");     // shared key: one entry, both hosts
   f_->HostNetblock(c, "172.16.0.0/12");  // inactive host
   Generated g = Generate();
@@ -267,6 +268,7 @@ TEST_F(RulesTest, HostNetblockCacheParsesEveryForm) {
   EXPECT_THAT(keys["198.51.100.0/24"], ElementsAre(a));
   EXPECT_THAT(keys["2001:db8::/32"], ElementsAre(a));
   EXPECT_THAT(keys["127.0.0.1/32"], ElementsAre(a));
+  EXPECT_THAT(keys["203.0.0.1/32"], ElementsAre(a));
   EXPECT_EQ(keys.count("172.16.0.0/12"), 0u);
   EXPECT_EQ(g.result.stats.dropped.at("netblock_unparsable"), 1);
 }

@@ -402,5 +402,27 @@ TEST(CacheBuilderTest, NoDuplicateKeysInStringMaps) {
   EXPECT_EQ(b.stats.dropped.at("netblock_country_not_cidr"), 1);
 }
 
+// Upstream wrote country_continent_redirect verbatim and the server matches keys exactly
+// against upper-case codes: only "IL" took effect there. Upper-casing must not let the earlier
+// "il" row take its place; a key present only in lower case is applied.
+TEST(CacheBuilderTest, CountryContinentRedirectExactKeyWinsOverCaseVariants) {
+  ScriptedResolver dns;
+  pb::MirrorlistSnapshotChunk d;
+  for (const auto& [country, continent] : std::vector<std::pair<std::string, std::string>>{
+           {"il", "AS"}, {"IL", "eu"}, {"cy", "eu"}, {"Il", "AF"}}) {
+    auto* p = d.add_country_continent_redirects();
+    p->set_key(country);
+    p->set_value(continent);
+  }
+  ASSERT_OK_AND_ASSIGN(Built b, Build(d, dns));
+  const auto& ccr = b.cache.countrycontinentredirectcache();
+  ASSERT_EQ(ccr.size(), 2);  // row order kept
+  EXPECT_EQ(ccr.Get(0).key(), "IL");
+  EXPECT_EQ(ccr.Get(0).value(), "EU");
+  EXPECT_EQ(ccr.Get(1).key(), "CY");
+  EXPECT_EQ(ccr.Get(1).value(), "EU");
+  EXPECT_EQ(b.stats.dropped.at("duplicate_key"), 2);
+}
+
 }  // namespace
 }  // namespace mm::cachegen::testing
