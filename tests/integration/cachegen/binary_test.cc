@@ -1,7 +1,8 @@
 // The real generate-mirrorlist-cache binary against a real catalog: upstream options (last
 // occurrence wins), atomic replacement (SIGKILL and SIGTERM mid-write, unreachable catalog,
-// missing directory), metrics pushed to a Pushgateway, the inspect/diff sub-commands and
-// upstream's dotenv configuration file.
+// missing directory), removal of a killed run's temporary file, writing through a symbolic
+// link, the DNS time bound with the real resolver, metrics pushed to a Pushgateway, the
+// inspect/diff sub-commands and upstream's dotenv configuration file.
 #include <dirent.h>
 #include <fcntl.h>
 #include <gmock/gmock.h>
