@@ -1,14 +1,19 @@
 #include "services/cachegen/cache_builder.h"
 
 #include <algorithm>
-#include <future>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
 #include <optional>
+#include <thread>
 #include <utility>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "mirrormanager/cache/mirrormanager.pb.h"
 #include "mirrormanager/catalog/v1/cache_export.pb.h"
 #include "services/cachegen/cache_writer.h"
@@ -108,6 +113,7 @@ constexpr char kNetblockUnresolved[] = "netblock_unresolved";
 constexpr char kNetblockCountryNotCidr[] = "netblock_country_not_cidr";
 constexpr char kOutsideTopdir[] = "directory_outside_topdir";
 constexpr char kUnknownReference[] = "unknown_reference";
+constexpr int64_t kMaxLoggedInvalidUtf8 = 20;
 
 struct Host {
   int64_t id = 0;
@@ -134,6 +140,16 @@ struct Repository {
   int64_t arch_id = 0;
   int64_t directory_id = 0;
   bool disabled = false;
+};
+
+// Netblock host names being resolved on a thread of their own while the snapshot streams in.
+// Shared with that thread, which may outlive the builder when a resolver overruns the
+// deadline.
+struct DnsLookup {
+  std::mutex mu;
+  std::condition_variable cv;
+  bool done = false;
+  ResolveResults results;
 };
 
 struct StringPair {
@@ -215,9 +231,42 @@ struct CacheBuilder::State {
   mc::FileDetailsCacheDirectoryType fd_entry;
   absl::flat_hash_map<std::string, int> fd_files;
 
-  std::future<ResolveResults> dns;
+  std::shared_ptr<DnsLookup> dns;
+  std::thread dns_thread;
+  std::vector<std::string> dns_queries;
+  absl::Time dns_deadline;
+
+  ~State() { ReleaseDnsThread(); }
+
+  // Joins the lookup thread if it has finished; otherwise lets it finish on its own.
+  void ReleaseDnsThread() {
+    if (!dns_thread.joinable()) return;
+    bool done;
+    {
+      std::lock_guard<std::mutex> lock(dns->mu);
+      done = dns->done;
+    }
+    if (done) {
+      dns_thread.join();
+    } else {
+      dns_thread.detach();
+    }
+  }
 
   void Drop(const char* reason, int64_t n = 1) { stats.dropped[reason] += n; }
+  // mirrorlist-server refuses a cache with one string that is not UTF-8: such values are left
+  // out, counted and (the first few) logged.
+  void DropInvalidUtf8(std::string_view what, std::string_view value) {
+    Drop(kInvalidUtf8);
+    int64_t n = stats.dropped[kInvalidUtf8];
+    if (n <= kMaxLoggedInvalidUtf8) {
+      MM_LOG(WARNING) << what << " is not valid UTF-8 and is left out of the cache: \""
+                      << absl::CHexEscape(std::string(value)) << "\"";
+    } else if (n == kMaxLoggedInvalidUtf8 + 1) {
+      MM_LOG(WARNING) << "further values that are not UTF-8 are left out without a message "
+                         "(counted in mm_cachegen_entries_dropped{reason=\"invalid_utf8\"})";
+    }
+  }
   void Count(int field) { ++stats.entries[CacheFieldName(field)]; }
   void Rows(Section s, int64_t n) { stats.rows[SectionName(s)] += n; }
 
@@ -246,7 +295,7 @@ struct CacheBuilder::State {
       dir_ids.push_back(d.id(i));
       dir_names.push_back(d.name(i));
       bool ok = IsValidUtf8(d.name(i));
-      if (!ok) Drop(kInvalidUtf8);
+      if (!ok) DropInvalidUtf8(absl::StrCat("directory ", d.id(i)), d.name(i));
       dir_ok.push_back(ok);
     }
     dir_category.resize(dir_ids.size(), 0);
@@ -258,7 +307,7 @@ struct CacheBuilder::State {
     if (IsValidUtf8(h.country())) {
       x.country = AsciiUpper(h.country());
     } else {
-      Drop(kInvalidUtf8);
+      DropInvalidUtf8(absl::StrCat("country of host ", h.id()), h.country());
     }
     x.bandwidth = std::clamp<int64_t>(h.has_bandwidth_int() ? h.bandwidth_int() : kDefaultBandwidth,
                                       kMinBandwidth, kMaxBandwidth);
@@ -289,10 +338,14 @@ struct CacheBuilder::State {
 
   void AddUrl(const pb::ExportHostCategoryUrl& u) {
     if (!IsValidUtf8(u.url())) {
-      Drop(kInvalidUtf8);
+      DropInvalidUtf8(absl::StrCat("host_category_url ", u.id()), u.url());
       return;
     }
-    urls.emplace_back(u.id(), u.url());
+    // One trailing '/' goes, as MirrorManager2's form strips it on entry: the server appends
+    // "/" + Subpath to the base, so "http://m/linux/" would give "http://m/linux//releases".
+    std::string url = u.url();
+    if (!url.empty() && url.back() == '/') url.pop_back();
+    urls.emplace_back(u.id(), std::move(url));
     if (auto it = hc_index.find(u.host_category_id()); it != hc_index.end()) {
       hcs[it->second].url_ids.push_back(u.id());
     }
@@ -300,7 +353,7 @@ struct CacheBuilder::State {
 
   void AddAllowedCountry(const pb::ExportHostCountry& c) {
     if (!IsValidUtf8(c.country())) {
-      Drop(kInvalidUtf8);
+      DropInvalidUtf8(absl::StrCat("allowed country of host ", c.host_id()), c.country());
       return;
     }
     allowed[c.host_id()].push_back(AsciiUpper(c.country()));
@@ -367,7 +420,7 @@ struct CacheBuilder::State {
     }
     if (!fd_active) return absl::OkStatus();
     if (!IsValidUtf8(f.filename())) {
-      Drop(kInvalidUtf8);
+      DropInvalidUtf8(absl::StrCat("file name in directory ", f.directory_id()), f.filename());
       return absl::OkStatus();
     }
     auto [it, inserted] = fd_files.try_emplace(f.filename(), fd_entry.filedetailscachefiles_size());
@@ -386,7 +439,7 @@ struct CacheBuilder::State {
       if (IsValidUtf8(v)) {
         (d->*setter)(v);
       } else {
-        Drop(kInvalidUtf8);
+        DropInvalidUtf8(absl::StrCat("checksum of ", f.filename()), v);
       }
     };
     using SetFn = void (mc::FileDetailsType::*)(const std::string&);
@@ -422,9 +475,42 @@ struct CacheBuilder::State {
     stats.dns_names = static_cast<int64_t>(names.size());
     if (names.empty()) return;
     MM_LOG(DEBUG) << "resolving " << names.size() << " netblock host name(s)";
-    dns = std::async(std::launch::async, [this, names = std::move(names)] {
-      return resolver.ResolveAll(names, options.dns_timeout);
+    // The builder stops waiting at the deadline whatever the resolver does; the resolver gets
+    // a little less, so that what it found in time is handed over before then.
+    const absl::Duration timeout = std::max(options.dns_timeout, absl::ZeroDuration());
+    const absl::Duration budget = timeout - std::min(timeout / 10, absl::Milliseconds(500));
+    dns_deadline = absl::Now() + timeout;
+    dns = std::make_shared<DnsLookup>();
+    dns_queries = names;
+    dns_thread = std::thread([lookup = dns, r = &resolver, names = std::move(names), budget] {
+      ResolveResults results = r->ResolveAll(names, budget);
+      std::lock_guard<std::mutex> lock(lookup->mu);
+      lookup->results = std::move(results);
+      lookup->done = true;
+      lookup->cv.notify_all();
     });
+  }
+
+  // The lookups' results, or every name as failed when the resolver has not answered by the
+  // deadline (a hung resolver must not hold up the cache).
+  ResolveResults CollectDns() {
+    ResolveResults resolved;
+    if (!dns) return resolved;
+    bool done;
+    {
+      std::unique_lock<std::mutex> lock(dns->mu);
+      done = dns->cv.wait_until(lock, absl::ToChronoTime(dns_deadline), [&] { return dns->done; });
+      if (done) resolved = std::move(dns->results);
+    }
+    if (!done) {
+      MM_LOG(WARNING) << "the resolver gave no answer within " << options.dns_timeout << " for "
+                      << dns_queries.size() << " netblock host name(s); they are left out";
+      for (const auto& name : dns_queries) {
+        resolved.errors[name] = "not resolved within the DNS timeout";
+      }
+    }
+    ReleaseDnsThread();
+    return resolved;
   }
 
   // ---- output ----
@@ -442,11 +528,12 @@ struct CacheBuilder::State {
       std::string key;
       if (!p.value || !ParseCidr(p.key, &key)) {
         Drop(kNetblockCountryNotCidr);
-        MM_LOG(WARNING) << "netblock_country '" << p.key << "' is not a CIDR network; left out";
+        MM_LOG(WARNING) << "netblock_country '" << absl::CHexEscape(p.key)
+                        << "' is not a CIDR network; left out";
         continue;
       }
       if (!IsValidUtf8(*p.value)) {
-        Drop(kInvalidUtf8);
+        DropInvalidUtf8(absl::StrCat("country of netblock_country ", key), *p.value);
         continue;
       }
       if (!seen.insert(key).second) {
@@ -468,17 +555,30 @@ struct CacheBuilder::State {
     }
   }
 
+  // One entry per key (the server joins the values of duplicate keys), the first row winning.
+  // With `upper` (country codes) keys are upper-cased, and a key typed in upper case wins over
+  // the same key typed otherwise wherever it comes: the server matches these keys exactly
+  // against upper-case codes, so upstream's cache made only those effective, and ours must not
+  // override one of them with a row upstream ignored.
   void WriteStringPairs(int field, const std::vector<StringPair>& pairs, bool upper) {
     mc::StringStringMap ss;
-    absl::flat_hash_set<std::string> seen;
+    absl::flat_hash_set<std::string> seen, exact;
+    if (upper) {
+      for (const auto& p : pairs) {
+        if (p.value && IsValidUtf8(p.key) && IsValidUtf8(*p.value) && AsciiUpper(p.key) == p.key) {
+          exact.insert(p.key);
+        }
+      }
+    }
     for (const auto& p : pairs) {
       if (!p.value) continue;  // repository_redirect.to_repo NULL: no redirect
       if (!IsValidUtf8(p.key) || !IsValidUtf8(*p.value)) {
-        Drop(kInvalidUtf8);
+        DropInvalidUtf8(absl::StrCat(CacheFieldName(field), " entry"),
+                        absl::StrCat(p.key, " -> ", *p.value));
         continue;
       }
       std::string key = upper ? AsciiUpper(p.key) : p.key;
-      if (!seen.insert(key).second) {
+      if ((key != p.key && exact.contains(key)) || !seen.insert(key).second) {
         Drop(kDuplicateKey);
         continue;
       }
@@ -495,7 +595,7 @@ struct CacheBuilder::State {
     for (const auto& r : repositories) {
       if (!r.disabled || !r.prefix) continue;
       if (!IsValidUtf8(*r.prefix)) {
-        Drop(kInvalidUtf8);
+        DropInvalidUtf8("repository prefix", *r.prefix);
         continue;
       }
       if (!seen.insert(*r.prefix).second) continue;  // one entry per prefix (all arches)
@@ -523,7 +623,8 @@ struct CacheBuilder::State {
       auto arch = arches.find(r.arch_id);
       if (arch == arches.end()) continue;
       if (!dir_ok[d] || !IsValidUtf8(*r.prefix) || !IsValidUtf8(arch->second)) {
-        Drop(kInvalidUtf8);
+        DropInvalidUtf8(absl::StrCat("repository on directory ", dir_ids[d]),
+                        absl::StrCat(*r.prefix, "+", arch->second));
         continue;
       }
       std::string key = absl::StrCat(*r.prefix, "+", arch->second);
@@ -593,8 +694,7 @@ struct CacheBuilder::State {
   }
 
   void WriteNetblocks() {
-    ResolveResults resolved;
-    if (dns.valid()) resolved = dns.get();
+    ResolveResults resolved = CollectDns();
     stats.dns_failures = static_cast<int64_t>(resolved.errors.size());
     for (const auto& [name, error] : resolved.errors) {
       MM_LOG(DEBUG) << "netblock host name '" << name << "' not resolved: " << error;
@@ -606,6 +706,11 @@ struct CacheBuilder::State {
       ParsedNetblock p = ParseNetblock(text);
       switch (p.kind) {
         case ParsedNetblock::Kind::kNetwork:
+          if (p.numeric_shorthand) {
+            MM_LOG(WARNING) << "host " << host_id << ": netblock '" << absl::CHexEscape(text)
+                            << "' is read as " << p.text
+                            << " (as the system resolver and upstream read it)";
+          }
           groups.Add(p.text, host_id);
           break;
         case ParsedNetblock::Kind::kDnsName: {

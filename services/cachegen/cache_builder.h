@@ -32,8 +32,11 @@ class CacheWriter;
 class HostResolver;
 
 struct BuildOptions {
-  uint64_t time = 0;                               // MirrorList.Time, Unix seconds
-  absl::Duration dns_timeout = absl::Seconds(10);  // for all netblock host names together
+  uint64_t time = 0;  // MirrorList.Time, Unix seconds
+  // For all netblock host names together, counted from the end of the host_netblocks section.
+  // Finish() never waits longer: names without an answer by then are left out and counted,
+  // even when the resolver itself hangs.
+  absl::Duration dns_timeout = absl::Seconds(10);
 };
 
 struct BuildStats {
@@ -47,7 +50,8 @@ struct BuildStats {
 
 class CacheBuilder {
  public:
-  // `resolver` and `writer` must outlive the builder.
+  // `resolver` and `writer` must outlive the builder; `resolver` also outlives a lookup that
+  // overran the DNS timeout (it runs on until its ResolveAll() returns).
   CacheBuilder(BuildOptions options, HostResolver& resolver, CacheWriter& writer);
   ~CacheBuilder();
   CacheBuilder(const CacheBuilder&) = delete;

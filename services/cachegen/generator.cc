@@ -6,12 +6,13 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
-#include "services/common/atomic_file.h"
+#include "absl/strings/str_join.h"
 #include "services/cachegen/cache_reader.h"
 #include "services/cachegen/cache_writer.h"
 #include "services/cachegen/metrics.h"
 #include "services/cachegen/resolver.h"
 #include "services/cachegen/snapshot_source.h"
+#include "services/common/atomic_file.h"
 #include "services/common/log.h"
 #include "services/common/status_macros.h"
 
@@ -58,6 +59,7 @@ void Generator::Stop() {
 
 absl::StatusOr<GenerateResult> Generator::Run() {
   absl::Time start = absl::Now();
+  RemoveLeftovers();
   absl::Status status;
   int attempts = std::max(1, options_.attempts);
   for (int attempt = 0; attempt < attempts; ++attempt) {
@@ -90,6 +92,18 @@ absl::StatusOr<GenerateResult> Generator::Run() {
   }
   if (metrics_ != nullptr) metrics_->RecordFailure(absl::Now() - start);
   return status;
+}
+
+void Generator::RemoveLeftovers() {
+  // A run killed with SIGKILL (OOM killer, node loss) leaves its temporary file: at Fedora
+  // scale as large as the cache itself. Live writers' files are locked and stay.
+  auto stale = common::RemoveStaleTemporaryFiles(options_.outfile, options_.stale_temp_age);
+  if (!stale.ok()) {
+    MM_LOG(DEBUG) << "no stale temporary files removed: " << stale.status();
+  } else if (stale->removed > 0) {
+    MM_LOG(INFO) << "removed " << stale->removed << " temporary file(s) of interrupted runs ("
+                 << stale->bytes << " bytes) next to " << options_.outfile;
+  }
 }
 
 absl::StatusOr<GenerateResult> Generator::RunOnce() {
@@ -144,6 +158,10 @@ absl::StatusOr<GenerateResult> Generator::RunOnce() {
                << result.stats.entries["MirrorListCache"] << " directories, "
                << result.stats.entries["HostBandwidthCache"] << " hosts, "
                << result.stats.entries["FileDetailsCache"] << " directories with file details";
+  if (!result.stats.dropped.empty()) {
+    MM_LOG(INFO) << "left out of the cache: "
+                 << absl::StrJoin(result.stats.dropped, ", ", absl::PairFormatter("="));
+  }
   return result;
 }
 

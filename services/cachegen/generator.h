@@ -1,6 +1,7 @@
 #pragma once
-// One generate-mirrorlist-cache run: stream a catalog snapshot through the CacheBuilder into
-// a temporary file next to the target, verify it, and rename it over the target. Any failure
+// One generate-mirrorlist-cache run: remove temporary files that killed runs left, stream a
+// catalog snapshot through the CacheBuilder into a temporary file next to the target (a
+// symbolic link is written through), verify it, and rename it over the target. Any failure
 // leaves the previous cache untouched. A snapshot that fails with UNAVAILABLE or
 // DEADLINE_EXCEEDED (catalog restarted, connection lost) is retried from scratch, since a
 // half-received snapshot cannot be resumed.
@@ -30,6 +31,8 @@ struct GenerateOptions {
   int attempts = 5;                                  // whole-snapshot attempts
   std::function<absl::Duration(int retry)> backoff;  // delay before retry n (0-based); null = none
   bool verify = true;  // re-read the new file (as the server would) before it replaces the old
+  // Unlocked temporary files of the target older than this are removed at the start.
+  absl::Duration stale_temp_age = absl::Minutes(1);
 };
 
 struct GenerateResult {
@@ -51,6 +54,7 @@ class Generator {
 
  private:
   absl::StatusOr<GenerateResult> RunOnce();
+  void RemoveLeftovers();
 
   GenerateOptions options_;
   SnapshotSource& source_;

@@ -98,7 +98,14 @@ class SummaryVisitor final : public CacheVisitor {
   void IntString(int field, const mc::IntStringMap& e) override {
     ++counts_[field];
     Key(field, e.key());
-    if (field == kHCUrlCache) url_ids_.insert(e.key());
+    if (field == kHCUrlCache) {
+      url_ids_.insert(e.key());
+      // The server appends "/" + Subpath (or "/" for a directory) without looking.
+      if (!e.value().empty() && e.value().back() == '/') {
+        problems_.Add("HCUrlCache URL ends with '/' (the server's URLs for it contain '//')",
+                      absl::StrCat("url id ", e.key(), ": ", e.value()));
+      }
+    }
   }
   void FileDetails(const mc::FileDetailsCacheDirectoryType& e) override {
     ++counts_[kFileDetailsCache];

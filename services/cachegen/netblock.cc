@@ -1,6 +1,8 @@
 #include "services/cachegen/netblock.h"
 
 #include <arpa/inet.h>
+#include <netdb.h>
+#include <sys/socket.h>
 
 #include <array>
 #include <cstdint>
@@ -96,6 +98,35 @@ bool LooksLikeHostName(std::string_view s) {
   return label > 0 && !last_label_numeric;
 }
 
+// What the system resolver makes of a numeric host string without asking DNS: inet_aton's
+// shorthand ("10.1" = 10.0.0.1, "167772161", octal "010.0.0.1", hex parts) and scoped IPv6
+// ("fe80::1%1"). Upstream passes such text to getaddrinfo(3) (dns_lookup::lookup_host), so
+// this gives the address it got. Empty when the text is not numeric.
+std::string NumericHostKey(std::string_view text) {
+  if (text.empty() || text.size() >= kMaxAddressText) return "";
+  char buf[kMaxAddressText];
+  std::memcpy(buf, text.data(), text.size());
+  buf[text.size()] = '\0';
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_NUMERICHOST;  // never a DNS query
+  addrinfo* res = nullptr;
+  if (getaddrinfo(buf, nullptr, &hints, &res) != 0 || res == nullptr) return "";
+  Address a;
+  if (res->ai_family == AF_INET) {
+    a.family = AF_INET;
+    std::memcpy(a.bytes.data(), &reinterpret_cast<const sockaddr_in*>(res->ai_addr)->sin_addr, 4);
+  } else if (res->ai_family == AF_INET6) {
+    a.family = AF_INET6;
+    std::memcpy(a.bytes.data(), &reinterpret_cast<const sockaddr_in6*>(res->ai_addr)->sin6_addr,
+                16);
+  }
+  freeaddrinfo(res);
+  if (a.family == 0) return "";
+  return absl::StrCat(FormatAddress(a), "/", MaxPrefix(a));
+}
+
 std::string_view Trim(std::string_view s) {
   auto space = [](char c) {
     return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
@@ -148,6 +179,12 @@ ParsedNetblock ParseNetblock(std::string_view text) {
     if (len < 0) return {};
     out.kind = ParsedNetblock::Kind::kNetwork;
     out.text = absl::StrCat(FormatAddress(a), "/", len);
+    return out;
+  }
+  out.text = NumericHostKey(text);
+  if (!out.text.empty()) {
+    out.kind = ParsedNetblock::Kind::kNetwork;
+    out.numeric_shorthand = true;
     return out;
   }
   if (!LooksLikeHostName(text)) return {};

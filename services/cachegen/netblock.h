@@ -21,11 +21,17 @@ struct ParsedNetblock {
   };
   Kind kind = Kind::kInvalid;
   std::string text;
+  // kNetwork from a numeric form only the system resolver reads ("10.1" is 10.0.0.1): kept
+  // because upstream's lookup gives the same address, but rarely what the admin meant.
+  bool numeric_shorthand = false;
 };
 
 // Surrounding whitespace is ignored. Order of attempts, as upstream: CIDR; bare address;
-// "address/netmask" (a contiguous netmask of the same family); otherwise a host name, if it is
-// syntactically one (letters, digits, '-', '_', '.'; labels of 1-63 characters; 253 at most).
+// "address/netmask" (a contiguous netmask of the same family); otherwise what upstream hands
+// to getaddrinfo(3): a numeric form the resolver parses itself (inet_aton shorthand, scoped
+// IPv6) becomes that address, as upstream's lookup returns it; anything else is a host name
+// if it is syntactically one (letters, digits, '-', '_', '.'; labels of 1-63 characters; 253
+// at most; the last label not all digits) and invalid otherwise (DNS could not resolve it).
 ParsedNetblock ParseNetblock(std::string_view text);
 
 // Strict "address/prefixlen" (IPv4 prefix 0-32, IPv6 0-128, decimal). On success stores the

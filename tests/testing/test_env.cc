@@ -36,7 +36,7 @@ std::string SourceDir() { return Env("MM_SOURCE_DIR", MM_DEFAULT_SOURCE_DIR); }
 std::string TestDataDir() { return SourceDir() + "/tests/data"; }
 std::string BinaryPath(const std::string& name) { return BinDir() + "/" + name; }
 
-absl::StatusOr<TestDatabase> TestDatabase::Create(bool from_template) {
+absl::StatusOr<TestDatabase> TestDatabase::Create(bool from_template, const std::string& encoding) {
   std::string file = Env("PG_CONNINFO_FILE", MM_DEFAULT_PG_CONNINFO_FILE);
   std::string admin = file.empty() ? "" : ReadFile(file);
   if (admin.empty()) {
@@ -55,8 +55,12 @@ absl::StatusOr<TestDatabase> TestDatabase::Create(bool from_template) {
   try {
     pqxx::connection c(admin);
     pqxx::nontransaction tx(c);
-    tx.exec(absl::StrCat("CREATE DATABASE ", db.name_,
-                         from_template ? " TEMPLATE mm_template" : " TEMPLATE template0"));
+    std::string source =
+        from_template && encoding.empty() ? " TEMPLATE mm_template" : " TEMPLATE template0";
+    if (!encoding.empty()) {
+      absl::StrAppend(&source, " ENCODING ", tx.quote(encoding), " LC_COLLATE 'C' LC_CTYPE 'C'");
+    }
+    tx.exec(absl::StrCat("CREATE DATABASE ", db.name_, source));
   } catch (const std::exception& e) {
     return absl::UnavailableError(absl::StrCat("cannot create test database: ", e.what()));
   }

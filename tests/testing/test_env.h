@@ -17,7 +17,10 @@ std::string BinaryPath(const std::string& name);
 class TestDatabase {
  public:
   // Fails (as a test failure, not a skip) when the PostgreSQL fixture is not running.
-  static absl::StatusOr<TestDatabase> Create(bool from_template = true);
+  // `encoding` (e.g. "SQL_ASCII", as some adopted MirrorManager2 databases are) creates an
+  // empty database from template0 with that encoding and the C locale; migrate it yourself.
+  static absl::StatusOr<TestDatabase> Create(bool from_template = true,
+                                             const std::string& encoding = "");
   TestDatabase(TestDatabase&&) noexcept;
   TestDatabase& operator=(TestDatabase&&) = delete;
   ~TestDatabase();

@@ -1,8 +1,10 @@
 // The real generate-mirrorlist-cache binary against a real catalog: upstream options (last
 // occurrence wins), atomic replacement (SIGKILL and SIGTERM mid-write, unreachable catalog,
-// missing directory), metrics pushed to a Pushgateway, the inspect/diff sub-commands and
-// upstream's dotenv configuration file.
+// missing directory), removal of a killed run's temporary file, writing through a symbolic
+// link, the DNS time bound with the real resolver, metrics pushed to a Pushgateway, the
+// inspect/diff sub-commands and upstream's dotenv configuration file.
 #include <dirent.h>
+#include <fcntl.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
@@ -19,6 +21,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "tests/integration/cachegen/cachegen_testing.h"
 #include "tests/testing/fake_servers.h"
 #include "tests/testing/fixtures.h"
@@ -51,6 +54,14 @@ std::vector<std::string> TempFiles(const std::string& dir) {
   }
   closedir(d);
   return out;
+}
+
+// Moves the modification time `age` into the past.
+void Age(const std::string& path, absl::Duration age) {
+  struct timespec times[2];
+  times[0] = absl::ToTimespec(absl::Now() - age);
+  times[1] = times[0];
+  ASSERT_EQ(utimensat(AT_FDCWD, path.c_str(), times, 0), 0) << path;
 }
 
 int64_t FileSize(const std::string& path) {
@@ -184,15 +195,69 @@ TEST_F(BinaryTest, KilledMidWriteLeavesTheOldCacheIntact) {
   LoadBigCatalog();
   EXPECT_EQ(StopMidWrite(SIGKILL, previous), -SIGKILL);
   EXPECT_EQ(ReadFile(out_), previous);  // byte for byte
-  // SIGKILL cannot be cleaned up after: the partial temporary file stays beside the cache.
-  EXPECT_FALSE(TempFiles(dir_).empty());
+  // SIGKILL cannot be cleaned up after: the partial temporary file stays beside the cache ...
+  std::vector<std::string> leftovers = TempFiles(dir_);
+  ASSERT_EQ(leftovers.size(), 1u);
+  // ... until the next run, once it is old enough not to be a writer's that just started.
+  Age(leftovers[0], absl::Minutes(2));
 
-  // The next run replaces the cache with the big one.
+  // The next run removes it and replaces the cache with the big one.
   ProcessResult r = Run({"-c", config_, "-o", out_});
   ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("removed 1 temporary file(s) of interrupted runs"));
+  EXPECT_TRUE(TempFiles(dir_).empty());
   mc::MirrorList cache;
   ASSERT_TRUE(cache.ParseFromString(ReadFile(out_)));
   EXPECT_EQ(cache.mirrorlistcache_size(), 20000);
+}
+
+TEST_F(BinaryTest, RecentTemporaryFilesAreLeftAlone) {
+  // Possibly a concurrent writer's file between its mkstemp and its lock: not touched.
+  std::string recent = out_ + ".tmp.AbCd12";
+  std::ofstream(recent) << "someone else's";
+  ProcessResult r = Run({"-c", config_, "-o", out_});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(ReadFile(recent), "someone else's");
+}
+
+TEST_F(BinaryTest, SymbolicLinkTargetIsWrittenThrough) {
+  // The served path is a link to the file on another volume; the link must survive.
+  std::string volume = dir_ + "/volume";
+  ASSERT_EQ(mkdir(volume.c_str(), 0755), 0);
+  std::string real = volume + "/mirrorlist_cache.proto";
+  std::ofstream(real) << "old";
+  ASSERT_EQ(symlink("volume/mirrorlist_cache.proto", out_.c_str()), 0);
+  ProcessResult r = Run({"-c", config_, "-o", out_});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  struct stat st;
+  ASSERT_EQ(lstat(out_.c_str(), &st), 0);
+  EXPECT_TRUE(S_ISLNK(st.st_mode));
+  mc::MirrorList cache;
+  ASSERT_TRUE(cache.ParseFromString(ReadFile(real)));
+  EXPECT_EQ(cache.mirrorlistcache_size(), 1);
+  EXPECT_TRUE(TempFiles(dir_).empty());
+  EXPECT_TRUE(TempFiles(volume).empty());
+}
+
+TEST_F(BinaryTest, UnresolvableNetblockNameIsBoundedByTheDnsTimeout) {
+  // The real resolver on this offline machine; .invalid never resolves (RFC 6761).
+  int64_t host = std::stoll(harness_->db().QueryValue("SELECT id FROM host LIMIT 1"));
+  mm::testing::FixtureBuilder f(harness_->db());
+  f.HostNetblock(host, "mm-unresolvable.invalid");
+  f.HostNetblock(host, "192.0.2.0/24");
+  FakePushgateway gateway;
+  absl::Time start = absl::Now();
+  ProcessResult r = Run({"-c", config_, "-o", out_}, {{"MM2_CACHEGEN_DNS_TIMEOUT", "1"},
+                                                      {"MM2_PUSHGATEWAY_URL", gateway.url()}});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_LT(absl::Now() - start, absl::Seconds(15));  // process start-up included
+  mc::MirrorList cache;
+  ASSERT_TRUE(cache.ParseFromString(ReadFile(out_)));
+  ASSERT_EQ(cache.hostnetblockcache_size(), 1);
+  EXPECT_EQ(cache.hostnetblockcache(0).key(), "192.0.2.0/24");
+  EXPECT_THAT(gateway.bodies(), HasSubstr("mm_cachegen_dns_lookups{result=\"failed\"} 1"));
+  EXPECT_THAT(gateway.bodies(),
+              HasSubstr("mm_cachegen_entries_dropped{reason=\"netblock_unresolved\"} 1"));
 }
 
 TEST_F(BinaryTest, SigtermStopsCleanlyAndKeepsTheOldCache) {

@@ -91,6 +91,29 @@ TEST_F(RulesTest, HcUrlCacheHoldsPublicUrlsWhateverTheHostState) {
   (void)u2;
 }
 
+TEST_F(RulesTest, HcUrlCacheStripsOneTrailingSlash) {
+  // Rows written before the UI stripped the slash (or through the API): without the strip the
+  // server would answer "http://c/linux//releases/40/..." (mirrorlist-server.md §2.15).
+  int64_t host = Mirror("c", "DE", {os_});
+  int64_t hc = std::stoll(harness_->db().QueryValue(
+      "SELECT id FROM host_category WHERE host_id = " + std::to_string(host)));
+  harness_->db().Exec(
+      "UPDATE host_category_url SET url = 'http://c/fedora/linux/' "
+      "WHERE host_category_id = " +
+      std::to_string(hc));
+  int64_t root = f_->Url(hc, "rsync://c/");
+  int64_t two = f_->Url(hc, "ftp://c/linux//");
+  Generated g = Generate();
+  auto urls = IntString(g.cache.hcurlcache());
+  ASSERT_EQ(urls.size(), 3u);
+  EXPECT_EQ(urls.begin()->second, "http://c/fedora/linux");
+  EXPECT_EQ(urls[root], "rsync://c");
+  EXPECT_EQ(urls[two], "ftp://c/linux/");  // one slash only, as the UI does; inspect flags it
+  const auto* os = FindDirectory(g.cache, "pub/fedora/linux/releases/40/Everything/x86_64/os");
+  ASSERT_NE(os, nullptr);
+  EXPECT_EQ(ByHostId(*os).at(host).size(), 3u);
+}
+
 TEST_F(RulesTest, FileDetailsCacheCoversEveryDirectoryNewestFirst) {
   int64_t loose = f_->Directory("pub/somewhere/outside/any/category");
   f_->FileDetail(repodata_, {"repomd.xml", 100, 10, "sha1-old", "md5-old", "sha256-old", "s512"});
@@ -234,6 +257,7 @@ TEST_F(RulesTest, HostNetblockCacheParsesEveryForm) {
   f_->HostNetblock(a, "2001:DB8::/32");
   f_->HostNetblock(a, "localhost");  // resolved (locally, from /etc/hosts)
   f_->HostNetblock(a, "this is not a network");
+  f_->HostNetblock(a, "203.0.1");        // getaddrinfo's reading, as upstream: 203.0.0.1
   f_->HostNetblock(b, "10.0.0.0/8");     // shared key: one entry, both hosts
   f_->HostNetblock(c, "172.16.0.0/12");  // inactive host
   Generated g = Generate();
@@ -244,6 +268,7 @@ TEST_F(RulesTest, HostNetblockCacheParsesEveryForm) {
   EXPECT_THAT(keys["198.51.100.0/24"], ElementsAre(a));
   EXPECT_THAT(keys["2001:db8::/32"], ElementsAre(a));
   EXPECT_THAT(keys["127.0.0.1/32"], ElementsAre(a));
+  EXPECT_THAT(keys["203.0.0.1/32"], ElementsAre(a));
   EXPECT_EQ(keys.count("172.16.0.0/12"), 0u);
   EXPECT_EQ(g.result.stats.dropped.at("netblock_unparsable"), 1);
 }

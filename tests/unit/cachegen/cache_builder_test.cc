@@ -9,7 +9,9 @@
 #include <google/protobuf/wire_format_lite.h>
 #include <gtest/gtest.h>
 
+#include "absl/time/clock.h"
 #include "services/cachegen/cache_writer.h"
+#include "services/cachegen/resolver.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/unit/cachegen/fake_snapshot.h"
 
@@ -296,6 +298,58 @@ TEST(CacheBuilderTest, HostNamesResolvedForActiveHostsOnly) {
   EXPECT_EQ(b.stats.dropped.at("netblock_unparsable"), 1);
 }
 
+// Netblocks of host 1: a host name and a CIDR network.
+pb::MirrorlistSnapshotChunk NameAndNetwork(const std::string& name) {
+  pb::MirrorlistSnapshotChunk d;
+  AddHost(d, 1, "DE");
+  for (const std::string& text : {name, std::string("10.0.0.0/8")}) {
+    auto* n = d.add_host_netblocks();
+    n->set_host_id(1);
+    n->set_netblock(text);
+  }
+  auto* fd = d.add_file_details();  // sections after the netblocks, as in a real stream
+  fd->set_directory_id(1);
+  fd->set_filename("repomd.xml");
+  AddDirectory(d, 1, "pub");
+  return d;
+}
+
+TEST(CacheBuilderTest, HungResolverIsCutOffAtTheDnsTimeout) {
+  HangingResolver dns;
+  const absl::Duration timeout = absl::Seconds(1);
+  absl::Time start = absl::Now();
+  ASSERT_OK_AND_ASSIGN(Built b, Build(NameAndNetwork("stuck.example.org"), dns, 1, timeout));
+  absl::Duration took = absl::Now() - start;
+  EXPECT_EQ(dns.calls(), 1);
+  EXPECT_GE(took, timeout - absl::Milliseconds(50));   // it did wait for the resolver ...
+  EXPECT_LT(took, timeout + absl::Milliseconds(300));  // ... but no longer than the timeout
+  ASSERT_EQ(b.cache.hostnetblockcache_size(), 1);
+  EXPECT_EQ(b.cache.hostnetblockcache(0).key(), "10.0.0.0/8");
+  EXPECT_EQ(b.stats.dns_names, 1);
+  EXPECT_EQ(b.stats.dns_failures, 1);
+  EXPECT_EQ(b.stats.dropped.at("netblock_unresolved"), 1);
+  // A second build while the first lookup is still stuck is bounded the same way.
+  start = absl::Now();
+  ASSERT_OK_AND_ASSIGN(Built again, Build(NameAndNetwork("stuck.example.org"), dns, 1, timeout));
+  EXPECT_LT(absl::Now() - start, timeout + absl::Milliseconds(300));
+  EXPECT_EQ(dns.calls(), 2);
+  dns.Release();  // the abandoned lookups end; their results go nowhere
+}
+
+// The system resolver on this offline machine: a name under .invalid (RFC 6761) never
+// resolves, whether the name server answers NXDOMAIN, is unreachable or does not answer.
+TEST(CacheBuilderTest, SystemResolverUnresolvableNameIsBounded) {
+  SystemResolver dns(4);
+  const absl::Duration timeout = absl::Seconds(2);
+  absl::Time start = absl::Now();
+  ASSERT_OK_AND_ASSIGN(Built b, Build(NameAndNetwork("mm-unresolvable.invalid"), dns, 1, timeout));
+  EXPECT_LT(absl::Now() - start, timeout + absl::Milliseconds(300));
+  ASSERT_EQ(b.cache.hostnetblockcache_size(), 1);
+  EXPECT_EQ(b.cache.hostnetblockcache(0).key(), "10.0.0.0/8");
+  EXPECT_EQ(b.stats.dns_failures, 1);
+  EXPECT_EQ(b.stats.dropped.at("netblock_unresolved"), 1);
+}
+
 TEST(CacheBuilderTest, NoDuplicateKeysInStringMaps) {
   ScriptedResolver dns;
   pb::MirrorlistSnapshotChunk d;
@@ -346,6 +400,28 @@ TEST(CacheBuilderTest, NoDuplicateKeysInStringMaps) {
   EXPECT_EQ(b.cache.countrycontinentredirectcache(0).value(), "EU");
   ASSERT_EQ(b.cache.netblockcountrycache_size(), 1);
   EXPECT_EQ(b.stats.dropped.at("netblock_country_not_cidr"), 1);
+}
+
+// Upstream wrote country_continent_redirect verbatim and the server matches keys exactly
+// against upper-case codes: only "IL" took effect there. Upper-casing must not let the earlier
+// "il" row take its place; a key present only in lower case is applied.
+TEST(CacheBuilderTest, CountryContinentRedirectExactKeyWinsOverCaseVariants) {
+  ScriptedResolver dns;
+  pb::MirrorlistSnapshotChunk d;
+  for (const auto& [country, continent] : std::vector<std::pair<std::string, std::string>>{
+           {"il", "AS"}, {"IL", "eu"}, {"cy", "eu"}, {"Il", "AF"}}) {
+    auto* p = d.add_country_continent_redirects();
+    p->set_key(country);
+    p->set_value(continent);
+  }
+  ASSERT_OK_AND_ASSIGN(Built b, Build(d, dns));
+  const auto& ccr = b.cache.countrycontinentredirectcache();
+  ASSERT_EQ(ccr.size(), 2);  // row order kept
+  EXPECT_EQ(ccr.Get(0).key(), "IL");
+  EXPECT_EQ(ccr.Get(0).value(), "EU");
+  EXPECT_EQ(ccr.Get(1).key(), "CY");
+  EXPECT_EQ(ccr.Get(1).value(), "EU");
+  EXPECT_EQ(b.stats.dropped.at("duplicate_key"), 2);
 }
 
 }  // namespace

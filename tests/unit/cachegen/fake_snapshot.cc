@@ -7,6 +7,25 @@
 
 namespace mm::cachegen::testing {
 
+ResolveResults HangingResolver::ResolveAll(const std::vector<std::string>&, absl::Duration) {
+  std::shared_ptr<State> state = state_;  // the only use of `this`
+  std::unique_lock<std::mutex> lock(state->mu);
+  ++state->calls;
+  state->cv.wait(lock, [&] { return state->released; });
+  return {};
+}
+
+void HangingResolver::Release() {
+  std::lock_guard<std::mutex> lock(state_->mu);
+  state_->released = true;
+  state_->cv.notify_all();
+}
+
+int HangingResolver::calls() const {
+  std::lock_guard<std::mutex> lock(state_->mu);
+  return state_->calls;
+}
+
 std::map<std::string, int64_t> SectionCounts(const pb::MirrorlistSnapshotChunk& d) {
   std::map<std::string, int64_t> c;
   auto put = [&](const char* name, int64_t n) {
@@ -45,13 +64,14 @@ std::vector<pb::MirrorlistSnapshotChunk> StreamOf(const pb::MirrorlistSnapshotCh
 }
 
 absl::StatusOr<Built> Build(const pb::MirrorlistSnapshotChunk& data, HostResolver& resolver,
-                            uint64_t time) {
+                            uint64_t time, absl::Duration dns_timeout) {
   Built b;
   {
     google::protobuf::io::StringOutputStream out(&b.bytes);
     CacheWriter writer(&out);
     BuildOptions o;
     o.time = time;
+    o.dns_timeout = dns_timeout;
     CacheBuilder builder(o, resolver, writer);
     for (const auto& chunk : StreamOf(data)) MM_RETURN_IF_ERROR(builder.Consume(chunk));
     MM_RETURN_IF_ERROR(builder.Finish());

@@ -2,7 +2,10 @@
 // Test helpers: a hand-built catalog snapshot (all sections in one chunk, header and trailer
 // around it) fed to the CacheBuilder, and a scripted resolver.
 
+#include <condition_variable>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -37,6 +40,27 @@ class ScriptedResolver final : public HostResolver {
   }
 };
 
+// A resolver that does not answer until released: a resolver stuck on an unreachable name
+// server, one that ignores its timeout. Its state is shared with the callers, so a lookup
+// still running when the resolver is destroyed stays valid.
+class HangingResolver final : public HostResolver {
+ public:
+  ~HangingResolver() { Release(); }
+  ResolveResults ResolveAll(const std::vector<std::string>& names, absl::Duration timeout) override;
+  // Lets every pending and future call return (with no answers).
+  void Release();
+  int calls() const;
+
+ private:
+  struct State {
+    mutable std::mutex mu;
+    std::condition_variable cv;
+    bool released = false;
+    int calls = 0;
+  };
+  std::shared_ptr<State> state_ = std::make_shared<State>();
+};
+
 // Row counts of the sections present in `data`, keyed like the trailer.
 std::map<std::string, int64_t> SectionCounts(const pb::MirrorlistSnapshotChunk& data);
 
@@ -51,7 +75,8 @@ struct Built {
 
 // Runs the builder over StreamOf(data).
 absl::StatusOr<Built> Build(const pb::MirrorlistSnapshotChunk& data, HostResolver& resolver,
-                            uint64_t time = 1700000000);
+                            uint64_t time = 1700000000,
+                            absl::Duration dns_timeout = absl::Seconds(10));
 
 // Small fixture helpers.
 pb::ExportHost* AddHost(pb::MirrorlistSnapshotChunk& d, int64_t id, const std::string& country);

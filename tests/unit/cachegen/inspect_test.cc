@@ -114,6 +114,9 @@ TEST(InspectTest, ReportsProblemsTheServerWouldTripOver) {
   auto* bw = m.add_hostbandwidthcache();
   bw->set_key(1);
   bw->set_value(0);
+  auto* url = m.add_hcurlcache();
+  url->set_key(7);
+  url->set_value("http://m/linux/");
   auto* mlc = m.add_mirrorlistcache();
   mlc->set_directory("d");
   auto* h = mlc->add_byhostid();
@@ -127,6 +130,8 @@ TEST(InspectTest, ReportsProblemsTheServerWouldTripOver) {
   EXPECT_THAT(out.str(), HasSubstr("NetblockCountryCache key is not CIDR"));
   EXPECT_THAT(out.str(), HasSubstr("HostBandwidthCache value below 1"));
   EXPECT_THAT(out.str(), HasSubstr("ByHostId refers to an id missing from HCUrlCache: 1"));
+  EXPECT_THAT(out.str(), HasSubstr("HCUrlCache URL ends with '/' (the server's URLs for it "
+                                   "contain '//'): 1\n    url id 7: http://m/linux/"));
 }
 
 TEST(InspectTest, UnreadableFileIsAnError) {

@@ -36,5 +36,19 @@ TEST(SystemResolverTest, ManyNamesInParallel) {
   EXPECT_TRUE(r.errors.empty());
 }
 
+// A name that cannot resolve on this offline machine (.invalid is reserved, RFC 6761): the
+// call returns within the timeout whatever the configured name server does, and names that
+// did resolve are kept.
+TEST(SystemResolverTest, UnresolvableNameIsReportedWithinTheTimeout) {
+  SystemResolver resolver(4);
+  absl::Time start = absl::Now();
+  ResolveResults r =
+      resolver.ResolveAll({"localhost", "mm-unresolvable.invalid"}, absl::Seconds(1));
+  EXPECT_LT(absl::Now() - start, absl::Milliseconds(1300));
+  EXPECT_EQ(r.addresses.count("localhost"), 1u);
+  EXPECT_EQ(r.addresses.count("mm-unresolvable.invalid"), 0u);
+  EXPECT_EQ(r.errors.count("mm-unresolvable.invalid"), 1u);
+}
+
 }  // namespace
 }  // namespace mm::cachegen
