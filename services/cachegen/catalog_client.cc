@@ -32,7 +32,9 @@ absl::Status CatalogSnapshotSource::Stream(const ChunkHandler& on_chunk) {
       stub->StreamMirrorlistSnapshot(&context, request);
   pb::MirrorlistSnapshotChunk chunk;
   absl::Status handler_status;
+  bool saw_trailer = false;
   while (reader->Read(&chunk)) {  // ends with the stream (bounded by the deadline)
+    saw_trailer = saw_trailer || chunk.has_trailer();
     handler_status = on_chunk(chunk);
     if (!handler_status.ok()) {
       context.TryCancel();
@@ -43,11 +45,22 @@ absl::Status CatalogSnapshotSource::Stream(const ChunkHandler& on_chunk) {
   if (!handler_status.ok()) {
     while (reader->Read(&chunk)) {
     }  // drain what is in flight after the cancel, then collect the status
+  } else if (!saw_trailer) {
+    // Read() also stops on a chunk this client cannot parse; the server is then still blocked
+    // on flow control, and Finish() would wait for the whole stream deadline. A stream that
+    // ended with its status already has it, so the cancel changes nothing there.
+    context.TryCancel();
   }
   grpc::Status status = reader->Finish();
+  bool cancelled_by_caller;
   {
     std::lock_guard<std::mutex> lock(mu_);
     active_ = nullptr;
+    cancelled_by_caller = cancelled_;
+  }
+  if (!saw_trailer && handler_status.ok() && !cancelled_by_caller &&
+      status.error_code() == grpc::StatusCode::CANCELLED) {
+    return absl::DataLossError("the snapshot stream broke off (a chunk could not be parsed?)");
   }
   if (!handler_status.ok()) return handler_status;
   return common::FromGrpcStatus(status);
