@@ -145,6 +145,9 @@ WEB_LISTEN = "127.0.0.1:8080"
 WEB_THREADS = 2
 WEB_CACHE_SECONDS = 10
 WEB_ACCESS_LOG = True
+# web-gateway /crawler/<id>.log: most bytes of a crawler log served; a longer log is served from
+# its last WEB_CRAWLER_LOG_MAX_BYTES bytes (from the first whole line), after a one-line note.
+WEB_CRAWLER_LOG_MAX_BYTES = 8388608
 # web-gateway /xmlrpc limits: compressed payload (bytes of the base64 argument; the XML body may
 # be 64 KiB larger), bz2-decompressed payload
 # (bytes; a bz2 bomb stops there) and directories per check-in (all categories together).

@@ -77,7 +77,9 @@ std::vector<std::string> TopLevelKeyOrder(std::string_view text) {
       while (i < text.size() && text[i] != '"') i += text[i] == '\\' ? 2 : 1;
       if (depth != 1) continue;
       size_t j = i + 1;
-      while (j < text.size() && (text[j] == ' ' || text[j] == '\t' || text[j] == '\n' || text[j] == '\r')) ++j;
+      while (j < text.size() &&
+             (text[j] == ' ' || text[j] == '\t' || text[j] == '\n' || text[j] == '\r'))
+        ++j;
       if (j < text.size() && text[j] == ':') {
         auto key = nlohmann::json::parse(text.substr(start, i - start + 1), nullptr, false);
         if (key.is_string()) keys.push_back(key.get<std::string>());
@@ -236,8 +238,8 @@ DecodedPayload DecodeCheckinPayload(std::string_view payload, const CheckinLimit
   DecodedPayload r;
   if (payload.size() > limits.max_payload_bytes) {
     r.error = Error(CodecErrorKind::kLimit, "ValueError",
-                    absl::StrCat("compressed payload is ", payload.size(),
-                                 " bytes; the limit is ", limits.max_payload_bytes));
+                    absl::StrCat("compressed payload is ", payload.size(), " bytes; the limit is ",
+                                 limits.max_payload_bytes));
     return r;
   }
   std::string err;
@@ -287,7 +289,8 @@ std::string ValidateCheckinConfig(const nlohmann::json& config,
   // Python's `config["version"] != 0`: 0, 0.0 and False pass; "0" does not.
   bool is_zero = (version.is_number() && version.get<double>() == 0) ||
                  (version.is_boolean() && !version.get<bool>());
-  if (!is_zero) return fail(absl::StrCat("config file version is not 0, is ", PyStr(version), ".\n"));
+  if (!is_zero)
+    return fail(absl::StrCat("config file version is not 0, is ", PyStr(version), ".\n"));
   for (const char* section : {"global", "site", "host"}) {
     if (!config.contains(section)) {
       return fail(absl::StrCat("config file missing section ", section, ".\n"));
@@ -321,23 +324,18 @@ std::variant<CheckinData, CodecError> ExtractCheckinData(
   CheckinData d;
   const auto& site = config["site"];
   const auto& host = config["host"];
-  d.credentials_are_strings =
-      site["name"].is_string() && site["password"].is_string() && host["name"].is_string();
+  d.credentials_are_strings = site["name"].is_string() && site["password"].is_string();
+  d.host_name_is_string = host["name"].is_string();
   if (site["name"].is_string()) d.site_name = site["name"].get<std::string>();
   if (site["password"].is_string()) d.site_password = site["password"].get<std::string>();
   if (host["name"].is_string()) d.host_name = host["name"].get<std::string>();
-  if (host.contains("user_active")) {
+  if (host.is_object() && host.contains("user_active")) {
+    // Upstream: `value in ["true", "1", "t", "y", "yes"]`, case-sensitive and strings only, so
+    // "Yes", JSON true and the number 1 all mean false.
     const auto& ua = host["user_active"];
-    if (ua.is_boolean()) {
-      d.user_active = ua.get<bool>();
-    } else if (ua.is_string()) {
-      std::string v = absl::AsciiStrToLower(ua.get<std::string>());
-      d.user_active = v == "true" || v == "1" || v == "t" || v == "y" || v == "yes";
-    } else if (ua.is_number()) {
-      d.user_active = ua.get<double>() == 1;
-    } else {
-      d.user_active = false;
-    }
+    std::string v = ua.is_string() ? ua.get<std::string>() : "";
+    d.user_active =
+        ua.is_string() && (v == "true" || v == "1" || v == "t" || v == "y" || v == "yes");
   }
   for (const std::string& key : OrderedKeys(config, key_order)) {
     if (IsReserved(key)) continue;
@@ -357,9 +355,9 @@ std::variant<CheckinData, CodecError> ExtractCheckinData(
     }
     d.directories += c.dirtree.size();
     if (d.directories > limits.max_directories) {
-      return Error(CodecErrorKind::kLimit, "ValueError",
-                   absl::StrCat("check-in reports more than ", limits.max_directories,
-                                " directories"));
+      return Error(
+          CodecErrorKind::kLimit, "ValueError",
+          absl::StrCat("check-in reports more than ", limits.max_directories, " directories"));
     }
     d.categories.push_back(std::move(c));
   }

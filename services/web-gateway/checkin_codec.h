@@ -62,7 +62,8 @@ std::string ValidateCheckinConfig(const nlohmann::json& config,
 // What catalog needs from a valid config.
 struct CheckinData {
   std::string site_name, site_password, host_name;
-  bool credentials_are_strings = true;  // false: authentication must fail
+  bool credentials_are_strings = true;  // site name and password; false: authentication fails
+  bool host_name_is_string = true;      // false: no host matches (after authentication)
   std::optional<bool> user_active;
   struct Category {
     std::string name;

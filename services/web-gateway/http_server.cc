@@ -4,6 +4,9 @@
 #include <pistache/http.h>
 #include <pistache/net.h>
 
+#include <algorithm>
+#include <vector>
+
 #include "absl/strings/str_cat.h"
 #include "services/common/admin_http.h"
 #include "services/common/log.h"
@@ -17,7 +20,8 @@ using namespace Pistache;  // NOLINT: Pistache's own examples; confined to this 
 // A response header with a name chosen at run time (Pistache 0.0.5 does not send Raw headers).
 class NamedHeader final : public Http::Header::Header {
  public:
-  NamedHeader(std::string name, std::string value) : name_(std::move(name)), value_(std::move(value)) {}
+  NamedHeader(std::string name, std::string value)
+      : name_(std::move(name)), value_(std::move(value)) {}
   const char* name() const override { return name_.c_str(); }
 #ifdef SAFE_HEADER_CAST
   uint64_t hash() const override { return Http::Header::detail::hash(name_.c_str()); }
@@ -37,13 +41,19 @@ class Handler : public Http::Handler {
     HttpRequest r;
     r.method = Http::methodString(req.method());
     r.target = req.resource();
-    std::string q = req.query().as_str();
-    r.query = !q.empty() && q.front() == '?' ? q.substr(1) : q;
+    // Pistache keeps the query in an unordered map (one value per name, order lost): rebuild it
+    // sorted by name, so links made from it (the pager's) are the same on every request.
+    std::vector<std::pair<std::string, std::string>> params(req.query().parameters_begin(),
+                                                            req.query().parameters_end());
+    std::sort(params.begin(), params.end());
+    for (const auto& [k, v] : params)
+      absl::StrAppend(&r.query, r.query.empty() ? "" : "&", k, "=", v);
     r.body = req.body();
     r.remote = req.address().host();
     if (auto ua = req.headers().tryGet<Http::Header::UserAgent>()) r.user_agent = ua->agent();
     HttpResponse resp = app_->Handle(r);
-    for (const auto& [k, v] : resp.headers) writer.headers().add(std::make_shared<NamedHeader>(k, v));
+    for (const auto& [k, v] : resp.headers)
+      writer.headers().add(std::make_shared<NamedHeader>(k, v));
     // HTTP/1.1 connections stay open unless the client asks otherwise (Pistache closes them
     // unless told to keep them).
     auto connection = req.headers().tryGet<Http::Header::Connection>();

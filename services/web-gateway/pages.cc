@@ -1,6 +1,7 @@
 #include "services/web-gateway/pages.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <set>
 
@@ -50,7 +51,8 @@ std::string HostOfUrl(const std::string& url) {
   if (p == std::string::npos) return "";
   size_t start = p + 3;
   size_t end = url.find_first_of("/?#", start);
-  std::string authority = url.substr(start, end == std::string::npos ? std::string::npos : end - start);
+  std::string authority =
+      url.substr(start, end == std::string::npos ? std::string::npos : end - start);
   size_t at = authority.rfind('@');
   if (at != std::string::npos) authority = authority.substr(at + 1);
   if (!authority.empty() && authority.front() == '[') {
@@ -70,7 +72,8 @@ std::string PercentDecode(std::string_view in, bool plus_as_space) {
     char c = in[i];
     if (c == '+' && plus_as_space) {
       out.push_back(' ');
-    } else if (c == '%' && i + 2 < in.size() && std::isxdigit(static_cast<unsigned char>(in[i + 1])) &&
+    } else if (c == '%' && i + 2 < in.size() &&
+               std::isxdigit(static_cast<unsigned char>(in[i + 1])) &&
                std::isxdigit(static_cast<unsigned char>(in[i + 2]))) {
       out.push_back(static_cast<char>(std::stoi(std::string(in.substr(i + 1, 2)), nullptr, 16)));
       i += 2;
@@ -95,14 +98,15 @@ std::string PercentEncode(std::string_view in) {
 
 Query::Query(std::string_view raw) {
   if (!raw.empty() && raw.front() == '?') raw.remove_prefix(1);
-  for (absl::string_view part : absl::StrSplit(absl::string_view(raw.data(), raw.size()), '&',
-                                               absl::SkipEmpty())) {
+  for (absl::string_view part :
+       absl::StrSplit(absl::string_view(raw.data(), raw.size()), '&', absl::SkipEmpty())) {
     size_t eq = part.find('=');
     std::string_view sv(part.data(), part.size());
     if (eq == absl::string_view::npos) {
       items_.emplace_back(PercentDecode(sv, true), "");
     } else {
-      items_.emplace_back(PercentDecode(sv.substr(0, eq), true), PercentDecode(sv.substr(eq + 1), true));
+      items_.emplace_back(PercentDecode(sv.substr(0, eq), true),
+                          PercentDecode(sv.substr(eq + 1), true));
     }
     if (items_.size() >= 64) break;  // bounded
   }
@@ -115,42 +119,79 @@ std::optional<std::string> Query::Get(const std::string& key) const {
   return std::nullopt;
 }
 
+std::string PyFloatRepr(double v) {
+  if (std::isnan(v)) return "nan";
+  if (std::isinf(v)) return v < 0 ? "-inf" : "inf";
+  // The shortest digits that round-trip, as d.ddde[+-]X.
+  char buf[64];
+  auto res = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::scientific);
+  std::string sci(buf, res.ptr);
+  std::string sign;
+  if (sci[0] == '-') {
+    sign = "-";
+    sci.erase(0, 1);
+  }
+  size_t e = sci.find('e');
+  std::string digits = sci.substr(0, e);
+  digits.erase(std::remove(digits.begin(), digits.end(), '.'), digits.end());
+  int exp = std::stoi(sci.substr(e + 1));
+  // float_repr_style 'short': scientific when the decimal point would be at <= -4 or > 16.
+  int decpt = exp + 1;
+  if (decpt <= -4 || decpt > 16) {
+    std::string mant = digits.substr(0, 1);
+    if (digits.size() > 1) mant += "." + digits.substr(1);
+    return absl::StrFormat("%s%se%c%02d", sign, mant, exp < 0 ? '-' : '+', std::abs(exp));
+  }
+  std::string out;
+  if (decpt <= 0) {
+    out = "0." + std::string(-decpt, '0') + digits;
+  } else if (static_cast<size_t>(decpt) >= digits.size()) {
+    out = digits + std::string(decpt - digits.size(), '0') + ".0";
+  } else {
+    out = digits.substr(0, decpt) + "." + digits.substr(decpt);
+  }
+  return sign + out;
+}
+
 std::string IsoTime(int64_t unix_seconds) {
-  return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::FromUnixSeconds(unix_seconds), absl::UTCTimeZone());
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::FromUnixSeconds(unix_seconds),
+                          absl::UTCTimeZone());
 }
 
 // ---------------------------------------------------------------------------------------------
 
 Data HomePage(const PublicView& view) {
   const auto& d = view.data();
-  Data arches = NewList();
   std::vector<const pb::PublicArch*> public_arches;
   for (const auto& a : d.arches()) {
-    if (!a.publiclist()) continue;
-    public_arches.push_back(&a);
-    Data ad;
-    ad.set("name", a.name());
-    arches.push_back(ad);
+    if (a.publiclist()) public_arches.push_back(&a);
   }
   Data products = NewList();
   bool any = false;
   for (const auto& p : d.products()) {
     if (!p.publiclist()) continue;
     any = true;
-    Data pd;
-    pd.set("name", p.name());
-    pd.set("url_name", PercentEncode(p.name()));
-    pd.set("colspan", S(static_cast<int64_t>(public_arches.size()) + 2));
+    std::vector<const pb::PublicVersion*> shown = view.DisplayedVersions(p.id());
     Data versions = NewList();
-    for (const pb::PublicVersion* v : view.DisplayedVersions(p.id())) {
+    // A product without displayed versions still gets its row (and its link).
+    size_t rows = std::max<size_t>(1, shown.size());
+    for (size_t i = 0; i < rows; ++i) {
+      const pb::PublicVersion* v = i < shown.size() ? shown[i] : nullptr;
       Data vd;
-      vd.set("label", v->has_display_name() && !v->display_name().empty() ? v->display_name() : v->name());
-      vd.set("url_name", PercentEncode(v->name()));
+      vd.set("first", i == 0);
+      vd.set("rowspan", S(static_cast<int64_t>(rows)));
+      vd.set("product", p.name());
       vd.set("product_url", PercentEncode(p.name()));
+      vd.set("has_version", v != nullptr);
       Data cells = NewList();
+      if (v != nullptr) {
+        vd.set("label",
+               v->has_display_name() && !v->display_name().empty() ? v->display_name() : v->name());
+        vd.set("url_name", PercentEncode(v->name()));
+      }
       for (const pb::PublicArch* a : public_arches) {
         Data cd;
-        bool has = Contains(v->arch_ids(), a->id());
+        bool has = v != nullptr && Contains(v->arch_ids(), a->id());
         cd.set("has", has);
         if (has) {
           cd.set("arch", a->name());
@@ -163,14 +204,42 @@ Data HomePage(const PublicView& view) {
       vd.set("cells", cells);
       versions.push_back(vd);
     }
+    Data pd;
     pd.set("versions", versions);
     products.push_back(pd);
   }
   Data page;
-  page.set("arches", arches);
+  page.set("arch_count", S(static_cast<int64_t>(std::max<size_t>(1, public_arches.size()))));
   page.set("products", any ? products : Data(false));
   return page;
 }
+
+namespace {
+
+bool HasPublicUrl(const pb::PublicHostCategory& hc) {
+  return std::any_of(hc.urls().begin(), hc.urls().end(),
+                     [](const pb::PublicUrl& u) { return !u.private_(); });
+}
+
+// Upstream's get_mirrors joins one host_category row (and through its category, one repository
+// row) for every condition: the up-to-date directory, the public URL, the product and the
+// (version, arch) pair must all be satisfied by the same host category.
+bool HostCategoryQualifies(const PublicView& view, const MirrorSelection& sel,
+                           const pb::PublicHostCategory& hc) {
+  if (hc.up_to_date() <= 0 || !HasPublicUrl(hc)) return false;
+  if (!sel.product && !sel.version && !sel.arch) return true;
+  const pb::PublicCategory* c = view.CategoryById(hc.category_id());
+  if (c == nullptr) return false;
+  if (sel.product && c->product_id() != sel.product->id()) return false;
+  if (!sel.version && !sel.arch) return true;
+  return std::any_of(c->repositories().begin(), c->repositories().end(),
+                     [&](const pb::PublicRepoKey& r) {
+                       return (!sel.version || r.version_id() == sel.version->id()) &&
+                              (!sel.arch || r.arch_id() == sel.arch->id());
+                     });
+}
+
+}  // namespace
 
 MirrorSelection SelectMirrors(const PublicView& view, const MirrorListRequest& req) {
   MirrorSelection sel;
@@ -180,31 +249,82 @@ MirrorSelection SelectMirrors(const PublicView& view, const MirrorListRequest& r
   if (auto c = req.query.Get("country"); c && !c->empty()) sel.country = view.CountryByCode(*c);
   for (const auto& h : view.data().hosts()) {
     if (sel.country && !Contains(h.allowed_country_ids(), sel.country->id())) continue;
-    bool product_ok = !sel.product, version_ok = !sel.version, arch_ok = !sel.arch;
-    for (const auto& hc : h.categories()) {
-      const pb::PublicCategory* c = view.CategoryById(hc.category_id());
-      if (c == nullptr) continue;
-      if (sel.product && c->product_id() == sel.product->id()) product_ok = true;
-      if (sel.version && Contains(c->version_ids(), sel.version->id())) version_ok = true;
-      if (sel.arch && Contains(c->arch_ids(), sel.arch->id())) arch_ok = true;
+    if (std::any_of(h.categories().begin(), h.categories().end(),
+                    [&](const pb::PublicHostCategory& hc) {
+                      return HostCategoryQualifies(view, sel, hc);
+                    })) {
+      sel.hosts.push_back(&h);
     }
-    if (product_ok && version_ok && arch_ok) sel.hosts.push_back(&h);
   }
   return sel;
+}
+
+std::vector<std::optional<int64_t>> TruncatedPagesList(int64_t page_number, int64_t total_pages,
+                                                       int64_t margin) {
+  int64_t num_pages = 2 * margin + 1, min_page = 1, max_page = 1;
+  if (page_number <= margin + 1) {
+    min_page = 1;
+    max_page = std::min(total_pages, num_pages);
+  } else if (total_pages - page_number >= margin) {
+    min_page = std::max<int64_t>(page_number - margin, 1);
+    max_page = std::min(page_number + margin, total_pages);
+  } else {
+    max_page = std::min(total_pages, page_number + margin);
+    min_page = std::max<int64_t>(max_page - (num_pages - 1), 1);
+  }
+  std::vector<std::optional<int64_t>> out;
+  if (min_page != 1) {
+    out.push_back(1);
+    out.push_back(std::nullopt);
+  }
+  for (int64_t p = min_page; p <= max_page; ++p) out.push_back(p);
+  if (max_page != total_pages) {
+    out.push_back(std::nullopt);
+    out.push_back(total_pages);
+  }
+  return out;
+}
+
+std::string PageUrl(const std::string& path, const Query& query, int64_t page_size,
+                    int64_t page_number) {
+  // dict(request.args) updated with page_size and page_number: the first value of every
+  // parameter in first-seen order; the two page parameters keep their place or are appended.
+  std::vector<std::pair<std::string, std::string>> params;
+  for (const auto& [k, v] : query.items()) {
+    bool seen =
+        std::any_of(params.begin(), params.end(), [&](const auto& p) { return p.first == k; });
+    if (!seen) params.emplace_back(k, v);
+  }
+  for (const auto& [k, v] : {std::pair<std::string, std::string>{"page_size", S(page_size)},
+                             std::pair<std::string, std::string>{"page_number", S(page_number)}}) {
+    auto it =
+        std::find_if(params.begin(), params.end(), [&](const auto& p) { return p.first == k; });
+    if (it != params.end()) {
+      it->second = v;
+    } else {
+      params.emplace_back(k, v);
+    }
+  }
+  std::string out = path + "?";
+  for (size_t i = 0; i < params.size(); ++i) {
+    absl::StrAppend(&out, i ? "&" : "", PercentEncode(params[i].first), "=",
+                    PercentEncode(params[i].second));
+  }
+  return out;
 }
 
 Data MirrorListPage(const PublicView& view, const MirrorListRequest& req) {
   MirrorSelection sel = SelectMirrors(view, req);
   int64_t total = static_cast<int64_t>(sel.hosts.size());
+  // PaginationArgs: non-integers fall back to the defaults.
   std::optional<int64_t> ps = ParseInt(req.query.Get("page_size"));
   std::optional<int64_t> pn = ParseInt(req.query.Get("page_number"));
   int64_t page_size = ps && *ps >= 0 ? *ps : req.default_page_size;
   int64_t page_number = pn && *pn >= 1 ? *pn : 1;
+  int64_t total_pages = page_size == 0 ? 1 : (total + page_size - 1) / page_size;
+  // A page past the end is empty, as upstream's OFFSET beyond the last row.
   int64_t first = 0, last = total;
-  int64_t pages = 1;
   if (page_size > 0) {
-    pages = std::max<int64_t>(1, (total + page_size - 1) / page_size);
-    page_number = std::min(page_number, std::max<int64_t>(pages, 1));
     first = std::min(total, (page_number - 1) * page_size);
     last = std::min(total, first + page_size);
   }
@@ -236,17 +356,20 @@ Data MirrorListPage(const PublicView& view, const MirrorListRequest& req) {
     r.set("host_name", h.name());
     Data cats = NewList();
     for (const auto& hc : h.categories()) {
-      if (hc.urls_size() == 0) continue;
-      Data cd;
-      cd.set("name", hc.category_name());
+      // Private URLs are never shown publicly (upstream lists them: a leak we do not repeat).
       Data urls = NewList();
+      bool any = false;
       for (const auto& u : hc.urls()) {
-        if (!SafeLink(u.url())) continue;
+        if (u.private_() || !SafeLink(u.url())) continue;
         Data ud;
         ud.set("url", u.url());
         ud.set("scheme", Scheme(u.url()));
         urls.push_back(ud);
+        any = true;
       }
+      if (!any) continue;
+      Data cd;
+      cd.set("name", hc.category_name());
       cd.set("urls", urls);
       cats.push_back(cd);
     }
@@ -256,35 +379,24 @@ Data MirrorListPage(const PublicView& view, const MirrorListRequest& req) {
     r.set("comment", h.has_comment() ? h.comment() : "");
     rows.push_back(r);
   }
-  page.set("has_rows", last > first);
   page.set("rows", rows);
-  // Page bar: first and last page, and a margin of 6 around the current one.
+  // pagination_bar(): truncated_pages_list(margin=6) when there is more than one page.
   Data bar = NewList();
-  if (page_size > 0 && pages > 1) {
-    bool gap = false;
-    for (int64_t p = 1; p <= pages; ++p) {
-      if (p == 1 || p == pages || std::llabs(p - page_number) <= 6) {
-        std::vector<std::string> params;
-        if (sel.country) params.push_back("country=" + PercentEncode(sel.country->code()));
-        params.push_back("page_size=" + S(page_size));
-        params.push_back("page_number=" + S(p));
-        Data link;
-        link.set("href", absl::StrCat(req.path, "?", absl::StrJoin(params, "&")));
-        link.set("number", S(p));
-        link.set("current", p == page_number);
-        Data item;
-        item.set("link", link);
-        bar.push_back(item);
-        gap = false;
-      } else if (!gap) {
-        Data item;
-        item.set("gap", true);
-        bar.push_back(item);
-        gap = true;
-      }
+  for (const auto& p : total_pages > 1 ? TruncatedPagesList(page_number, total_pages, 6)
+                                       : std::vector<std::optional<int64_t>>{}) {
+    Data item;
+    if (!p) {
+      item.set("gap", true);
+    } else {
+      Data link;
+      link.set("href", PageUrl(req.path, req.query, page_size, *p));
+      link.set("number", S(*p));
+      link.set("current", *p == page_number);
+      item.set("link", link);
     }
+    bar.push_back(item);
   }
-  page.set("has_pages", page_size > 0 && pages > 1);
+  page.set("has_pages", total_pages > 1);
   page.set("pages", bar);
   return page;
 }
@@ -318,9 +430,10 @@ Data StatisticsPage(const std::string& date, const std::string& category,
   }
   page.set("categories", cats);
   page.set("category_label", label);
-  std::string title = label;
+  // The table header is Jinja's `cat|title`: "Countries", "Archs", "Repositories".
+  std::string title = category;
   title[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(title[0])));
-  page.set("category_label_title", title);
+  page.set("category_title", title);
   if (stats.has_previous()) page.set("previous", ShiftDay(date, -1));
   if (stats.has_next()) page.set("next", ShiftDay(date, 1));
   Data rows = NewList();
@@ -332,7 +445,7 @@ Data StatisticsPage(const std::string& date, const std::string& category,
     std::string color = i < 12 ? PaletteColor(i) : PaletteColor(12);
     Data rd;
     rd.set("name", r.name());
-    rd.set("percent", absl::StrFormat("%.4f", r.percent()));
+    rd.set("percent", absl::StrFormat("%03.4f", r.percent()));  // Python's "{:03.4f}"
     rd.set("requests", S(r.requests()));
     rd.set("color", color);
     rows.push_back(rd);
@@ -388,8 +501,9 @@ Data PropagationPage(const pb::PropagationResponse& data, int64_t repository_id)
     for (const auto& p : data.points()) {
       std::string label = absl::FormatTime("%Y-%m-%d %H:%M", absl::FromUnixSeconds(p.datetime()),
                                            absl::UTCTimeZone());
-      bars.push_back({label, {double(p.same_day()), double(p.one_day()), double(p.two_day()),
-                              double(p.older()), double(p.no_info())}});
+      bars.push_back({label,
+                      {double(p.same_day()), double(p.one_day()), double(p.two_day()),
+                       double(p.older()), double(p.no_info())}});
       Data pd;
       pd.set("label", label);
       pd.set("same_day", S(p.same_day()));
@@ -397,7 +511,8 @@ Data PropagationPage(const pb::PropagationResponse& data, int64_t repository_id)
       pd.set("two_day", S(p.two_day()));
       pd.set("older", S(p.older()));
       pd.set("no_info", S(p.no_info()));
-      pd.set("total", S(int64_t{p.same_day()} + p.one_day() + p.two_day() + p.older() + p.no_info()));
+      pd.set("total",
+             S(int64_t{p.same_day()} + p.one_day() + p.two_day() + p.older() + p.no_info()));
       points.push_back(pd);
     }
     Data detail;
@@ -430,9 +545,9 @@ std::string MapLocationsText(const pb::MapUrlsResponse& urls) {
     if (host.empty() || !seen.insert(host).second) continue;
     // The feed is a text layer whose title column is HTML; escape what comes from the database.
     std::string h = EscapeHtml(host);
-    absl::StrAppend(&out, absl::StrFormat("%.6g", u.latitude()), "\t",
-                    absl::StrFormat("%.6g", u.longitude()), "\t<a href='", EscapeHtml(scheme),
-                    "://", h, "' rel='noopener noreferrer' target='_blank'>", h, "</a>\t",
+    absl::StrAppend(&out, PyFloatRepr(u.latitude()), "\t", PyFloatRepr(u.longitude()),
+                    "\t<a href='", EscapeHtml(scheme), "://", h,
+                    "' rel='noopener noreferrer' target='_blank'>", h, "</a>\t",
                     u.has_site_name() ? EscapeHtml(u.site_name()) : "N/A",
                     "\t24,24\t-12,-24\t/static/map/f-dot.png\n");
   }
@@ -461,22 +576,46 @@ Data MapsPage(const pb::MapUrlsResponse& urls) {
 
 std::vector<std::string> RsyncFilterDirectories(const std::vector<std::string>& names,
                                                 const std::string& stripprefix) {
-  size_t strip = 0;
-  for (absl::string_view part : absl::StrSplit(stripprefix, '/', absl::SkipEmpty())) {
-    (void)part;
-    ++strip;
-  }
+  // Upstream's num_prefix_components(): len(prefix.split("/")), so "pub/fedora" strips 2
+  // components, "pub/fedora/" and "/pub/fedora" strip 3 and "" strips 1.
+  size_t strip = std::vector<std::string>(absl::StrSplit(stripprefix, '/')).size();
   std::set<std::string> out;
   for (const auto& name : names) {
-    std::vector<std::string> parts = absl::StrSplit(name, '/', absl::SkipEmpty());
-    if (parts.size() <= strip) continue;
-    std::string path;
-    for (size_t i = strip; i < parts.size(); ++i) {
-      path = path.empty() ? parts[i] : absl::StrCat(path, "/", parts[i]);
-      out.insert(path);
+    std::vector<std::string> parts = absl::StrSplit(name, '/');
+    std::vector<std::string> kept(parts.begin() + std::min(strip, parts.size()), parts.end());
+    // A name with no more components than the prefix becomes "" (listed as "/"), as upstream.
+    out.insert(absl::StrJoin(kept, "/"));
+    for (size_t i = 1; i < kept.size(); ++i) {  // parents()
+      out.insert(absl::StrJoin(kept.begin(), kept.begin() + i, "/"));
     }
   }
   return {out.begin(), out.end()};
+}
+
+std::optional<int64_t> ParsePyInt(std::string_view text) {
+  std::string s(absl::StripAsciiWhitespace(absl::string_view(text.data(), text.size())));
+  size_t i = 0;
+  bool negative = false;
+  if (i < s.size() && (s[i] == '+' || s[i] == '-')) negative = s[i++] == '-';
+  if (i == s.size()) return std::nullopt;
+  uint64_t value = 0;
+  bool digit_before = false;
+  for (; i < s.size(); ++i) {
+    char c = s[i];
+    if (c == '_') {
+      // Single underscores between digits only.
+      if (!digit_before || i + 1 == s.size() || s[i + 1] < '0' || s[i + 1] > '9')
+        return std::nullopt;
+      digit_before = false;
+      continue;
+    }
+    if (c < '0' || c > '9') return std::nullopt;
+    if (value > (uint64_t{1} << 62)) return std::nullopt;  // far beyond any epoch
+    value = value * 10 + static_cast<uint64_t>(c - '0');
+    digit_before = true;
+  }
+  int64_t v = static_cast<int64_t>(value);
+  return negative ? -v : v;
 }
 
 std::string RsyncFilterText(const std::vector<std::string>& directories,
@@ -500,9 +639,9 @@ nlohmann::json MirrorAdminsJson(const pb::MirrorAdminsResponse& admins) {
 nlohmann::json RepositoriesJson(const pb::ApiRepositoriesResponse& repos) {
   nlohmann::json list = nlohmann::json::array();
   for (const auto& r : repos.repositories()) {
-    nlohmann::json value = {{"name", r.name()},
-                            {"directory", r.has_directory() ? nlohmann::json(r.directory())
-                                                            : nlohmann::json(nullptr)}};
+    nlohmann::json value = {
+        {"name", r.name()},
+        {"directory", r.has_directory() ? nlohmann::json(r.directory()) : nlohmann::json(nullptr)}};
     // Python's json turns a None key into "null".
     list.push_back({{r.has_prefix() ? r.prefix() : "null", value}});
   }
@@ -515,6 +654,12 @@ nlohmann::json OptTime(bool has, int64_t t) {
 }
 }  // namespace
 
+std::string MirrorStatus(int32_t crawl_failures, int64_t directories, int64_t up_to_date) {
+  if (crawl_failures > 0) return "crawl_failing";
+  if (directories > 0 && up_to_date == directories) return "up_to_date";
+  return "partially_up_to_date";
+}
+
 nlohmann::json MirrorsJson(const PublicView& view, const Query& query) {
   std::optional<std::string> country = query.Get("country");
   std::optional<std::string> category = query.Get("category");
@@ -526,35 +671,46 @@ nlohmann::json MirrorsJson(const PublicView& view, const Query& query) {
     }
     nlohmann::json cats = nlohmann::json::array();
     bool has_category = !category || category->empty();
+    int64_t dirs = 0, up = 0;
     for (const auto& hc : h.categories()) {
       if (category && hc.category_name() == *category) has_category = true;
       nlohmann::json urls = nlohmann::json::array();
       for (const auto& u : hc.urls()) {
         if (!u.private_()) urls.push_back(u.url());
       }
-      cats.push_back({{"name", hc.category_name()}, {"urls", urls}});
+      cats.push_back({{"name", hc.category_name()},
+                      {"urls", urls},
+                      {"directories", hc.directories()},
+                      {"up_to_date", hc.up_to_date()}});
+      dirs += hc.directories();
+      up += hc.up_to_date();
     }
     if (!has_category) continue;
     list.push_back({
         {"id", h.id()},
         {"name", h.name()},
-        {"site", {{"id", h.site_id()},
-                  {"name", h.site_name()},
-                  {"url", h.has_site_org_url() ? nlohmann::json(h.site_org_url()) : nlohmann::json(nullptr)}}},
+        {"site",
+         {{"id", h.site_id()},
+          {"name", h.site_name()},
+          {"url",
+           h.has_site_org_url() ? nlohmann::json(h.site_org_url()) : nlohmann::json(nullptr)}}},
         {"country", h.country()},
-        {"bandwidth", h.has_bandwidth_int() ? nlohmann::json(h.bandwidth_int()) : nlohmann::json(nullptr)},
+        {"bandwidth",
+         h.has_bandwidth_int() ? nlohmann::json(h.bandwidth_int()) : nlohmann::json(nullptr)},
         {"internet2", h.internet2()},
         {"internet2_clients", h.internet2_clients()},
         {"comment", h.has_comment() ? nlohmann::json(h.comment()) : nlohmann::json(nullptr)},
         {"categories", cats},
-        {"status", "active"},
+        {"status", MirrorStatus(h.crawl_failures(), dirs, up)},
+        {"directories", {{"total", dirs}, {"up_to_date", up}}},
         {"last_crawled", OptTime(h.has_last_crawled(), h.last_crawled())},
         {"last_checked_in", OptTime(h.has_last_checked_in(), h.last_checked_in())},
         {"crawl_failures", h.crawl_failures()},
     });
   }
   size_t n = list.size();
-  return {{"mirrors", std::move(list)}, {"total", n},
+  return {{"mirrors", std::move(list)},
+          {"total", n},
           {"generated_at", IsoTime(view.data().generated_at())}};
 }
 
@@ -588,7 +744,8 @@ nlohmann::json HostStatusJson(const pb::HostStatus& s) {
       {"last_crawl_duration", s.has_last_crawl_duration() ? nlohmann::json(s.last_crawl_duration())
                                                           : nlohmann::json(nullptr)},
       {"crawl_failures", s.crawl_failures()},
-      {"disable_reason", s.has_disable_reason() ? nlohmann::json(s.disable_reason()) : nlohmann::json(nullptr)},
+      {"disable_reason",
+       s.has_disable_reason() ? nlohmann::json(s.disable_reason()) : nlohmann::json(nullptr)},
       {"categories", cats},
       {"totals", {{"directories", dirs}, {"up_to_date", up}, {"not_up_to_date", dirs - up}}},
   };
@@ -601,14 +758,16 @@ nlohmann::json ExplainJson(const pb::ExplainResponse& e) {
   }
   nlohmann::json countries = nlohmann::json::array();
   for (const auto& c : e.allowed_countries()) countries.push_back(c);
-  return {{"host", {{"id", e.host_id()}, {"name", e.host_name()}}},
-          {"directory", e.directory().empty() ? nlohmann::json(nullptr) : nlohmann::json(e.directory())},
-          {"category", e.category().empty() ? nlohmann::json(nullptr) : nlohmann::json(e.category())},
-          {"rules", rules},
-          {"offered", e.offered()},
-          {"offered_globally", e.offered_globally()},
-          {"allowed_countries", countries},
-          {"summary", e.summary()}};
+  return {
+      {"host", {{"id", e.host_id()}, {"name", e.host_name()}}},
+      {"directory",
+       e.directory().empty() ? nlohmann::json(nullptr) : nlohmann::json(e.directory())},
+      {"category", e.category().empty() ? nlohmann::json(nullptr) : nlohmann::json(e.category())},
+      {"rules", rules},
+      {"offered", e.offered()},
+      {"offered_globally", e.offered_globally()},
+      {"allowed_countries", countries},
+      {"summary", e.summary()}};
 }
 
 }  // namespace mm::web

@@ -1,7 +1,10 @@
 #include "services/web-gateway/web_app.h"
 
-#include <fstream>
-#include <sstream>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <variant>
 
 #include "absl/strings/ascii.h"
@@ -44,7 +47,8 @@ struct WebMetrics {
                      .Register(registry)) {}
 
   void Observe(const std::string& route, const std::string& method, int status, double seconds) {
-    requests.Add({{"route", route}, {"method", method}, {"code", absl::StrCat(status)}}).Increment();
+    requests.Add({{"route", route}, {"method", method}, {"code", absl::StrCat(status)}})
+        .Increment();
     latency
         .Add({{"route", route}},
              prometheus::Histogram::BucketBoundaries{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
@@ -79,16 +83,24 @@ HttpResponse Redirect(int status, const std::string& location) {
   return r;
 }
 
-HttpResponse FromResult(const common::HttpResult& r) { return Text(r.status, r.body, r.content_type); }
+HttpResponse FromResult(const common::HttpResult& r) {
+  return Text(r.status, r.body, r.content_type);
+}
 
 std::string Reason(int status) {
   switch (status) {
-    case 400: return "Bad Request";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 503: return "Service Unavailable";
-    default: return status >= 500 ? "Internal Server Error" : "Error";
+    case 400:
+      return "Bad Request";
+    case 403:
+      return "Forbidden";
+    case 404:
+      return "Not Found";
+    case 405:
+      return "Method Not Allowed";
+    case 503:
+      return "Service Unavailable";
+    default:
+      return status >= 500 ? "Internal Server Error" : "Error";
   }
 }
 
@@ -99,6 +111,35 @@ std::optional<int64_t> ParseId(const std::string& s) {
     return std::nullopt;
   }
   return v;
+}
+
+// A log file, or its last `max_bytes` (from the first whole line) after a one-line note when it
+// is longer. Sized from the file itself, so a request never allocates more than the cap.
+std::optional<std::string> ReadLogTail(const std::string& path, size_t max_bytes) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0) return std::nullopt;
+  struct stat st;
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return std::nullopt;
+  }
+  size_t size = static_cast<size_t>(st.st_size);
+  size_t offset = size > max_bytes ? size - max_bytes : 0;
+  std::string body(size - offset, '\0');
+  size_t got = 0;
+  while (got < body.size()) {
+    ssize_t n = ::pread(fd, body.data() + got, body.size() - got, static_cast<off_t>(offset + got));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;  // the file shrank meanwhile: serve what was read
+    got += static_cast<size_t>(n);
+  }
+  ::close(fd);
+  body.resize(got);
+  if (offset == 0) return body;
+  size_t nl = body.find('\n');
+  size_t skip = nl == std::string::npos ? 0 : nl + 1;
+  return absl::StrCat("[log truncated: the first ", offset + skip, " of ", size,
+                      " bytes are not shown]\n", absl::string_view(body).substr(skip));
 }
 
 std::string TodayLocal() {
@@ -124,19 +165,22 @@ absl::StatusOr<WebOptions> WebOptionsFromConfig(const common::Config& config) {
   auto payload = config.GetInt("CHECKIN_MAX_PAYLOAD_BYTES");
   auto decompressed = config.GetInt("CHECKIN_MAX_DECOMPRESSED_BYTES");
   auto dirs = config.GetInt("CHECKIN_MAX_DIRECTORIES");
+  auto log_max = config.GetInt("WEB_CRAWLER_LOG_MAX_BYTES");
   for (const absl::Status& s : {show_maps.status(), show_prop.status(), items.status(),
                                 log_dir.status(), ttl.status(), access.status(), payload.status(),
-                                decompressed.status(), dirs.status()}) {
+                                decompressed.status(), dirs.status(), log_max.status()}) {
     if (!s.ok()) return s;
   }
-  if (*items < 1 || *ttl < 0 || *payload < 1 || *decompressed < 1 || *dirs < 1) {
+  if (*items < 1 || *ttl < 0 || *payload < 1 || *decompressed < 1 || *dirs < 1 || *log_max < 1) {
     return absl::InvalidArgumentError(
-        "ITEMS_PER_PAGE and the CHECKIN_MAX_* limits must be positive; WEB_CACHE_SECONDS >= 0");
+        "ITEMS_PER_PAGE, WEB_CRAWLER_LOG_MAX_BYTES and the CHECKIN_MAX_* limits must be positive; "
+        "WEB_CACHE_SECONDS >= 0");
   }
   o.show_maps = *show_maps;
   o.show_propagation = *show_prop;
   o.items_per_page = static_cast<int>(*items);
   o.log_dir = *log_dir;
+  o.crawler_log_max_bytes = static_cast<size_t>(*log_max);
   o.cache_ttl = absl::Seconds(*ttl);
   o.access_log = *access;
   o.checkin.max_payload_bytes = static_cast<size_t>(*payload);
@@ -162,19 +206,22 @@ WebApp::WebApp(WebOptions options, CatalogApi& catalog, prometheus::Registry& re
 
 WebApp::~WebApp() = default;
 
-size_t WebApp::max_request_bytes() const { return options_.checkin.max_payload_bytes + (64u << 10); }
+size_t WebApp::max_request_bytes() const {
+  return options_.checkin.max_payload_bytes + (64u << 10);
+}
 
 HttpResponse WebApp::Handle(const HttpRequest& request) {
   absl::Time start = absl::Now();
   Viewer viewer;  // sessions arrive with the login issue
-  viewer.return_to = PercentEncode(request.query.empty() ? request.target
-                                                         : request.target + "?" + request.query);
+  viewer.return_to =
+      PercentEncode(request.query.empty() ? request.target : request.target + "?" + request.query);
   std::string route = "other";
   HttpResponse response;
   try {
     response = Dispatch(request, viewer, &route);
   } catch (const std::exception& e) {
-    MM_LOG(ERROR) << "request " << request.method << " " << request.target << " failed: " << e.what();
+    MM_LOG(ERROR) << "request " << request.method << " " << request.target
+                  << " failed: " << e.what();
     response = Text(500, "Internal Server Error\n");
   }
   response.headers.emplace_back("X-Content-Type-Options", "nosniff");
@@ -245,7 +292,8 @@ HttpResponse WebApp::Dispatch(const HttpRequest& req, const Viewer& viewer, std:
     *route = "/propgation";
     return Redirect(302, "/propagation/");
   }
-  if (first == "maps" && seg.size() == 1) return only_get("/maps") ? Maps(viewer) : not_allowed("GET, HEAD");
+  if (first == "maps" && seg.size() == 1)
+    return only_get("/maps") ? Maps(viewer) : not_allowed("GET, HEAD");
   if (first == "maps" && seg.size() == 2 && seg[1] == "interactive") {
     *route = "/maps/interactive";
     return Redirect(302, "/maps");
@@ -390,8 +438,8 @@ HttpResponse WebApp::Propagation(int64_t id, const Viewer& viewer) {
   auto data = catalog_.GetPropagation(id);
   if (!data.ok()) return CatalogError(data.status(), viewer);
   Data d = PropagationPage(*data, id);
-  return Page("propagation", id ? "Propagation for " + data->product() + " " + data->version()
-                                : "Propagation",
+  return Page("propagation",
+              id ? "Propagation for " + data->product() + " " + data->version() : "Propagation",
               "propagation", d, viewer);
 }
 
@@ -410,20 +458,21 @@ HttpResponse WebApp::MapFeed() {
 
 HttpResponse WebApp::RsyncFilter(const HttpRequest& req) {
   Query q(req.query);
+  // Only absent parameters are "missing"; empty ones are used as they are, as upstream.
   auto categories = q.Get("categories"), since = q.Get("since"), strip = q.Get("stripprefix");
-  if (!categories || !since || !strip || categories->empty() || since->empty() || strip->empty()) {
+  if (!categories || !since || !strip) {
     return Text(200, RsyncFilterText({}, "Missing categories, since, or stripprefix arguments"));
   }
-  int64_t since_value = 0;
-  if (!absl::SimpleAtoi(*since, &since_value)) {
+  std::optional<int64_t> since_value = ParsePyInt(*since);
+  if (!since_value) {
     return Text(200, RsyncFilterText({}, "value of argument since is not an integer"));
   }
   pb::RsyncFilterRequest r;
-  for (absl::string_view c : absl::StrSplit(*categories, ',', absl::SkipEmpty())) {
+  for (absl::string_view c : absl::StrSplit(*categories, ',')) {
     if (r.categories_size() >= 64) break;
     r.add_categories(std::string(c));
   }
-  r.set_since(since_value);
+  r.set_since(*since_value);
   auto dirs = catalog_.ListRsyncFilterDirectories(r);
   if (!dirs.ok()) return Text(503, "# catalog unavailable\n");
   std::vector<std::string> names(dirs->directories().begin(), dirs->directories().end());
@@ -440,13 +489,10 @@ HttpResponse WebApp::CrawlerLog(const std::string& id_text) {
   }
   // Public hosts only; private hosts' logs need a login (later issue).
   if (status->host_private() || status->site_private()) return Text(404, "Not Found\n");
-  std::ifstream in(absl::StrCat(options_.log_dir, "/crawler/", *id, ".log"), std::ios::binary);
-  if (!in) return Text(404, "Not Found\n");
-  constexpr size_t kMaxLog = 64u << 20;
-  std::string body(kMaxLog, '\0');
-  in.read(body.data(), static_cast<std::streamsize>(kMaxLog));
-  body.resize(static_cast<size_t>(in.gcount()));
-  HttpResponse r = Text(200, std::move(body));
+  auto body = ReadLogTail(absl::StrCat(options_.log_dir, "/crawler/", *id, ".log"),
+                          options_.crawler_log_max_bytes);
+  if (!body) return Text(404, "Not Found\n");
+  HttpResponse r = Text(200, std::move(*body));
   r.headers.emplace_back("Cache-Control", "no-cache");
   return r;
 }
@@ -543,6 +589,36 @@ constexpr char kCheckinHelp[] =
     "checkin(payload) -> string\n\nReport the directories a private mirror carries. The payload is "
     "the report_mirror configuration as JSON, bz2-compressed and URL-safe base64-encoded.";
 
+// Python's SimpleXMLRPCDispatcher introspection: its docstrings (as pydoc.getdoc returns them)
+// and its answers, so generic XML-RPC clients see what they saw upstream.
+constexpr char kListMethodsHelp[] =
+    "system.listMethods() => ['add', 'subtract', 'multiple']\n\n"
+    "Returns a list of the methods supported by the server.";
+constexpr char kMethodHelpHelp[] =
+    "system.methodHelp('add') => \"Adds two integers together\"\n\n"
+    "Returns a string containing documentation for the specified method.";
+constexpr char kMethodSignatureHelp[] =
+    "system.methodSignature('add') => [double, int, int]\n\n"
+    "Returns a list describing the signature of the method. In the\n"
+    "above example, the add method takes two integers as arguments\n"
+    "and returns a double result.\n\n"
+    "This server does NOT support system.methodSignature.";
+
+// The TypeError Python raises when a function gets the wrong number of positional arguments;
+// `expected` counts `self` for the dispatcher's bound methods, as Python does.
+std::optional<Fault> ArityFault(const std::string& qualname, const std::string& param, size_t given,
+                                size_t expected, size_t self) {
+  if (given + self == expected) return std::nullopt;
+  if (given + self < expected) {
+    return PyFault(
+        "TypeError",
+        absl::StrCat(qualname, "() missing 1 required positional argument: '", param, "'"));
+  }
+  return PyFault("TypeError",
+                 absl::StrCat(qualname, "() takes ", expected, " positional argument",
+                              expected == 1 ? "" : "s", " but ", given + self, " were given"));
+}
+
 }  // namespace
 
 HttpResponse WebApp::XmlRpc(const HttpRequest& req) {
@@ -555,11 +631,11 @@ HttpResponse WebApp::XmlRpc(const HttpRequest& req) {
   std::string label;
   if (!call.ok()) {
     result = PyFault("xml.parsers.expat.ExpatError", std::string(call.status().message()));
-    label = absl::StartsWith(call.status().message(), "request body exceeds") ? "limit" : "decode_error";
+    label = absl::StartsWith(call.status().message(), "request body exceeds") ? "limit"
+                                                                              : "decode_error";
   } else if (call->method == "checkin") {
-    if (call->params.size() != 1) {
-      result = PyFault("TypeError", absl::StrCat("checkin() takes 1 positional argument but ",
-                                                 call->params.size(), " were given"));
+    if (auto fault = ArityFault("checkin", "pickledata", call->params.size(), 1, 0)) {
+      result = *fault;
       label = "decode_error";
     } else if (!call->params[0].is_string()) {
       result = PyFault("TypeError",
@@ -588,6 +664,7 @@ HttpResponse WebApp::XmlRpc(const HttpRequest& req) {
             creq.set_site_name(d.site_name);
             creq.set_site_password(d.site_password);
             creq.set_host_name(d.host_name);
+            creq.set_host_name_not_string(!d.host_name_is_string);
             if (d.user_active) creq.set_user_active(*d.user_active);
             for (const auto& c : d.categories) {
               auto* pc = creq.add_categories();
@@ -612,11 +689,20 @@ HttpResponse WebApp::XmlRpc(const HttpRequest& req) {
               result = xmlrpc::Value(resp->message() +
                                      (ok ? "checked in successful" : "error checking in"));
               switch (resp->result()) {
-                case pb::CheckinResponse::OK: label = "ok"; break;
-                case pb::CheckinResponse::AUTH_FAILED: label = "auth_failed"; break;
-                case pb::CheckinResponse::HOST_NOT_FOUND: label = "host_not_found"; break;
-                case pb::CheckinResponse::NOT_PRIVATE: label = "not_private"; break;
-                default: label = "error";
+                case pb::CheckinResponse::OK:
+                  label = "ok";
+                  break;
+                case pb::CheckinResponse::AUTH_FAILED:
+                  label = "auth_failed";
+                  break;
+                case pb::CheckinResponse::HOST_NOT_FOUND:
+                  label = "host_not_found";
+                  break;
+                case pb::CheckinResponse::NOT_PRIVATE:
+                  label = "not_private";
+                  break;
+                default:
+                  label = "error";
               }
               if (ok) {
                 MM_LOG(INFO) << "check-in of host " << d.host_name << " (site " << d.site_name
@@ -632,20 +718,44 @@ HttpResponse WebApp::XmlRpc(const HttpRequest& req) {
       }
     }
   } else if (call->method == "system.listMethods") {
-    result = xmlrpc::Value(xmlrpc::Array{"checkin", "system.listMethods", "system.methodHelp",
-                                         "system.methodSignature"});
-  } else if (call->method == "system.methodHelp" || call->method == "system.methodSignature") {
-    std::string name = !call->params.empty() && call->params[0].is_string() ? call->params[0].str() : "";
-    bool help = call->method == "system.methodHelp";
-    if (name == "checkin") {
-      result = help ? xmlrpc::Value(kCheckinHelp)
-                    : xmlrpc::Value(xmlrpc::Array{xmlrpc::Value(xmlrpc::Array{"string", "string"})});
-    } else if (name == "system.listMethods" || name == "system.methodHelp" ||
-               name == "system.methodSignature") {
-      result = help ? xmlrpc::Value("Standard XML-RPC introspection.")
-                    : xmlrpc::Value("signatures not supported");
+    if (auto fault = ArityFault("SimpleXMLRPCDispatcher.system_listMethods", "",
+                                call->params.size(), 1, 1)) {
+      result = *fault;
     } else {
-      result = PyFault("Exception", absl::StrCat("method \"", name, "\" is not supported"));
+      result = xmlrpc::Value(xmlrpc::Array{"checkin", "system.listMethods", "system.methodHelp",
+                                           "system.methodSignature"});
+    }
+  } else if (call->method == "system.methodHelp" || call->method == "system.methodSignature") {
+    bool help = call->method == "system.methodHelp";
+    std::string qualname = help ? "SimpleXMLRPCDispatcher.system_methodHelp"
+                                : "SimpleXMLRPCDispatcher.system_methodSignature";
+    if (auto fault = ArityFault(qualname, "method_name", call->params.size(), 2, 1)) {
+      result = *fault;
+    } else if (!help) {
+      result = xmlrpc::Value("signatures not supported");
+    } else {
+      const xmlrpc::Value& arg = call->params[0];
+      if (std::holds_alternative<xmlrpc::Array>(arg.v) ||
+          std::holds_alternative<xmlrpc::Struct>(arg.v)) {
+        // `method_name in self.funcs` with a list or dict.
+        result = PyFault(
+            "TypeError",
+            absl::StrCat("unhashable type: '",
+                         std::holds_alternative<xmlrpc::Array>(arg.v) ? "list" : "dict", "'"));
+      } else {
+        std::string name = arg.is_string() ? arg.str() : "";
+        if (name == "checkin") {
+          result = xmlrpc::Value(kCheckinHelp);
+        } else if (name == "system.listMethods") {
+          result = xmlrpc::Value(kListMethodsHelp);
+        } else if (name == "system.methodHelp") {
+          result = xmlrpc::Value(kMethodHelpHelp);
+        } else if (name == "system.methodSignature") {
+          result = xmlrpc::Value(kMethodSignatureHelp);
+        } else {
+          result = xmlrpc::Value("");  // unknown method: an empty string, not a fault
+        }
+      }
     }
   } else {
     result = PyFault("Exception", absl::StrCat("method \"", call->method, "\" is not supported"));

@@ -11,12 +11,11 @@
 
 #include <atomic>
 #include <cstdint>
+#include <kainjow/mustache.hpp>
 #include <memory>
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <kainjow/mustache.hpp>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -63,14 +62,15 @@ struct Viewer {
 };
 
 struct WebOptions {
-  bool show_maps = true;            // SHOW_MAPS
-  bool show_propagation = true;     // SHOW_PROPAGATION
-  int items_per_page = 20;          // ITEMS_PER_PAGE
+  bool show_maps = true;                           // SHOW_MAPS
+  bool show_propagation = true;                    // SHOW_PROPAGATION
+  int items_per_page = 20;                         // ITEMS_PER_PAGE
   std::string log_dir = "/var/log/mirrormanager";  // MM_LOG_DIR
-  absl::Duration cache_ttl = absl::Seconds(10);     // WEB_CACHE_SECONDS
-  bool access_log = true;           // WEB_ACCESS_LOG
-  CheckinLimits checkin;            // CHECKIN_MAX_*
-  bool login_enabled = false;       // the login issue turns this on
+  size_t crawler_log_max_bytes = 8u << 20;         // WEB_CRAWLER_LOG_MAX_BYTES
+  absl::Duration cache_ttl = absl::Seconds(10);    // WEB_CACHE_SECONDS
+  bool access_log = true;                          // WEB_ACCESS_LOG
+  CheckinLimits checkin;                           // CHECKIN_MAX_*
+  bool login_enabled = false;                      // the login issue turns this on
 };
 
 absl::StatusOr<WebOptions> WebOptionsFromConfig(const common::Config& config);

@@ -21,8 +21,10 @@ bool ReadFile(const std::string& path, std::string* out) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  mm::common::ArgParser args("report_mirror", "Report a private mirror's content to MirrorManager.");
-  args.Option("-c,--config", "FILE", "Configuration file.", "/etc/mirrormanager-client/report_mirror.conf")
+  mm::common::ArgParser args("report_mirror",
+                             "Report a private mirror's content to MirrorManager.");
+  args.Option("-c,--config", "FILE", "Configuration file.",
+              "/etc/mirrormanager-client/report_mirror.conf")
       .Option("-i,--input", "FILE", "Send this saved payload (JSON) instead of walking the disk.")
       .Option("-o,--output", "FILE", "Write the payload (JSON) to FILE.")
       .Flag("-n,--no-send", "Do not send anything.")
@@ -41,11 +43,6 @@ int main(int argc, char** argv) {
   auto config = mm::report_mirror::ParseIni(text, config_path);
   if (!config.ok()) {
     std::cerr << config.status().message() << "\n";
-    return 1;
-  }
-  const auto* global = mm::report_mirror::FindSection(*config, "global");
-  if (global == nullptr || global->Get("enabled").value_or("") != "1") {
-    std::cerr << "[global] enabled is not 1: nothing to do.\n";
     return 1;
   }
   std::vector<std::string> excludes;
@@ -73,7 +70,13 @@ int main(int argc, char** argv) {
   }
   auto payload = mm::report_mirror::BuildPayload(*config, excludes, input);
   if (!payload.ok()) {
-    std::cerr << "Error: " << payload.status().message() << "\n";
+    std::cerr << payload.status().message() << "\n";
+    if (absl::IsInvalidArgument(payload.status())) std::cerr << "Invalid configuration - Exiting\n";
+    return 1;
+  }
+  const auto* global = mm::report_mirror::FindSection(*config, "global");
+  if (global->Get("enabled").value_or("") != "1") {
+    std::cerr << "[global] enabled is not 1: nothing to do.\n";
     return 1;
   }
   if (args.flag("--debug")) std::cout << payload->dump(4) << "\n";

@@ -2,6 +2,7 @@
 
 #include <curl/curl.h>
 #include <dirent.h>
+#include <errno.h>
 #include <sys/stat.h>
 
 #include <deque>
@@ -50,7 +51,8 @@ absl::StatusOr<Ini> ParseIni(const std::string& text, const std::string& filenam
     }
     if (stripped.front() == '[') {
       if (stripped.back() != ']') {
-        return absl::InvalidArgumentError(absl::StrCat(filename, ":", line_no, ": bad section header"));
+        return absl::InvalidArgumentError(
+            absl::StrCat(filename, ":", line_no, ": bad section header"));
       }
       ini.push_back({stripped.substr(1, stripped.size() - 2), {}});
       last_value = nullptr;
@@ -68,7 +70,8 @@ absl::StatusOr<Ini> ParseIni(const std::string& text, const std::string& filenam
     std::string key = absl::AsciiStrToLower(absl::StripAsciiWhitespace(stripped.substr(0, sep)));
     std::string value(absl::StripAsciiWhitespace(stripped.substr(sep + 1)));
     auto& opts = ini.back().options;
-    auto it = std::find_if(opts.begin(), opts.end(), [&](const auto& kv) { return kv.first == key; });
+    auto it =
+        std::find_if(opts.begin(), opts.end(), [&](const auto& kv) { return kv.first == key; });
     if (it != opts.end()) {
       it->second = value;  // the last one wins
       last_value = &it->second;
@@ -83,7 +86,7 @@ absl::StatusOr<Ini> ParseIni(const std::string& text, const std::string& filenam
 std::vector<std::string> ParseExcludes(const std::string& text) {
   std::vector<std::string> out;
   for (absl::string_view raw : absl::StrSplit(text, '\n')) {
-    std::string line(absl::StripTrailingAsciiWhitespace(raw));
+    std::string line(absl::StripAsciiWhitespace(raw));  // line.strip(), as upstream
     if (line.empty() || line[0] == '#') continue;
     out.push_back(line);
   }
@@ -108,10 +111,17 @@ absl::StatusOr<std::vector<std::string>> WalkDirectories(const std::string& root
       return absl::ResourceExhaustedError(
           absl::StrCat("more than ", limits.max_directories, " directories below ", root));
     }
-    if (depth >= limits.max_depth) continue;
     std::string abs = rel.empty() ? root : root + "/" + rel;
     DIR* d = opendir(abs.c_str());
-    if (d == nullptr) continue;  // unreadable: reported, not descended (as os.walk)
+    if (d == nullptr) {
+      // Unreadable or vanished: reported, not descended (os.walk ignores such errors). A path
+      // too long to open is a tree we cannot report correctly: say so instead of dropping it.
+      if (errno == ENAMETOOLONG) {
+        return absl::OutOfRangeError(
+            absl::StrCat("path too long to walk: ", abs.substr(0, 200), "..."));
+      }
+      continue;
+    }
     std::vector<std::string> children;
     while (dirent* e = readdir(d)) {
       std::string name = e->d_name;
@@ -130,6 +140,10 @@ absl::StatusOr<std::vector<std::string>> WalkDirectories(const std::string& root
     }
     closedir(d);
     std::sort(children.begin(), children.end());
+    if (!children.empty() && depth + 1 > limits.max_depth) {
+      return absl::OutOfRangeError(absl::StrCat("directory tree below ", root, " is deeper than ",
+                                                limits.max_depth, " levels (at ", rel, ")"));
+    }
     for (const auto& c : children) queue.emplace_back(rel.empty() ? c : rel + "/" + c, depth + 1);
   }
   std::sort(out.begin(), out.end());
@@ -162,28 +176,40 @@ bool IsReserved(const std::string& name) {
 
 }  // namespace
 
-absl::StatusOr<nlohmann::json> BuildPayload(
-    const Ini& config, const std::vector<std::string>& excludes,
-    const std::optional<nlohmann::json>& input) {
+absl::StatusOr<nlohmann::json> BuildPayload(const Ini& config,
+                                            const std::vector<std::string>& excludes,
+                                            const std::optional<nlohmann::json>& input) {
+  // Upstream's checks and messages (check_required_options / config()).
   for (const char* required : {"global", "site", "host"}) {
     if (FindSection(config, required) == nullptr) {
-      return absl::InvalidArgumentError(absl::StrCat("config file has no [", required, "] section"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("Invalid configuration - missing section [", required, "]"));
     }
   }
+  auto require = [](const IniSection& s,
+                    std::initializer_list<const char*> options) -> absl::Status {
+    for (const char* o : options) {
+      if (!s.Get(o)) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("missing required option ", o, " in config [", s.name, "]"));
+      }
+    }
+    return absl::OkStatus();
+  };
   const IniSection& global = *FindSection(config, "global");
-  if (!global.Get("server")) return absl::InvalidArgumentError("[global] has no server option");
+  if (!require(global, {"enabled", "server"}).ok()) {
+    return absl::InvalidArgumentError(
+        "missing required options (server AND enabled) in [global] section");
+  }
   const IniSection& site = *FindSection(config, "site");
-  for (const char* opt : {"enabled", "name", "password"}) {
-    if (!site.Get(opt)) return absl::InvalidArgumentError(absl::StrCat("[site] has no ", opt, " option"));
-  }
+  if (absl::Status st = require(site, {"enabled", "name", "password"}); !st.ok()) return st;
   const IniSection& host = *FindSection(config, "host");
-  for (const char* opt : {"enabled", "name"}) {
-    if (!host.Get(opt)) return absl::InvalidArgumentError(absl::StrCat("[host] has no ", opt, " option"));
-  }
+  if (absl::Status st = require(host, {"enabled", "name"}); !st.ok()) return st;
   nlohmann::json payload;
   if (input) {
     payload = *input;
-    if (!payload.is_object()) return absl::InvalidArgumentError("the input file is not a JSON object");
+    if (!payload.is_object())
+      return absl::InvalidArgumentError("the input file is not a JSON object");
   } else {
     payload = nlohmann::json::object();
   }
@@ -199,13 +225,15 @@ absl::StatusOr<nlohmann::json> BuildPayload(
   for (const IniSection& s : config) {
     if (IsReserved(s.name)) continue;
     std::string key = absl::AsciiStrToLower(s.name);
+    // `enabled` is required in every category section (upstream exits on its absence).
+    if (absl::Status st = require(s, {"enabled"}); !st.ok()) return st;
     if (!Enabled(s)) {
       payload.erase(key);  // disabled categories are never sent
       continue;
     }
+    if (absl::Status st = require(s, {"path"}); !st.ok()) return st;
     if (input) continue;  // -i: the saved dirtree is used as it is
     auto path = s.Get("path");
-    if (!path) return absl::InvalidArgumentError(absl::StrCat("[", s.name, "] has no path option"));
     auto dirs = WalkDirectories(*path, excludes);
     if (!dirs.ok()) return dirs.status();
     nlohmann::json tree = nlohmann::json::object();
@@ -230,8 +258,7 @@ size_t Collect(char* data, size_t size, size_t n, void* out) {
 }  // namespace
 
 absl::StatusOr<CheckinOutcome> SendCheckin(const std::string& server_url,
-                                           const nlohmann::json& payload,
-                                           long timeout_seconds) {
+                                           const nlohmann::json& payload, long timeout_seconds) {
   auto encoded = web::EncodeCheckinPayload(payload);
   if (!encoded.ok()) return encoded.status();
   std::string body = web::xmlrpc::WriteMethodCall({"checkin", {web::xmlrpc::Value(*encoded)}});
@@ -249,21 +276,31 @@ absl::StatusOr<CheckinOutcome> SendCheckin(const std::string& server_url,
   curl_easy_setopt(curl, CURLOPT_WRITEDATA, &answer);
   curl_easy_setopt(curl, CURLOPT_TIMEOUT, timeout_seconds);
   curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, 30L);
-  curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 1L);
-  curl_easy_setopt(curl, CURLOPT_MAXREDIRS, 3L);
+  // No redirects: libcurl would turn the POST into a GET on 301/302/303, and Python's xmlrpc
+  // client never followed them either (a redirect is a ProtocolError there).
+  curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
   CURLcode rc = curl_easy_perform(curl);
   long code = 0;
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &code);
   curl_slist_free_all(headers);
   curl_easy_cleanup(curl);
   if (rc != CURLE_OK) return absl::UnavailableError(curl_easy_strerror(rc));
-  if (code != 200) return absl::UnavailableError(absl::StrCat("HTTP status ", code));
+  if (code != 200) {
+    return absl::UnavailableError(absl::StrCat("HTTP status ", code,
+                                               code >= 300 && code < 400
+                                                   ? " (redirects are not followed; "
+                                                     "use the final URL as server)"
+                                                   : ""));
+  }
   web::xmlrpc::Limits limits;
   limits.max_bytes = 64u << 20;
   auto resp = web::xmlrpc::ParseMethodResponse(answer, limits);
-  if (!resp.ok()) return absl::UnavailableError(absl::StrCat("bad XML-RPC answer: ", resp.status().message()));
-  if (resp->is_fault) return CheckinOutcome{true, absl::StrCat(resp->fault.code, ": ", resp->fault.message)};
-  if (!resp->value.is_string()) return CheckinOutcome{true, "the server answered with a non-string"};
+  if (!resp.ok())
+    return absl::UnavailableError(absl::StrCat("bad XML-RPC answer: ", resp.status().message()));
+  if (resp->is_fault)
+    return CheckinOutcome{true, absl::StrCat(resp->fault.code, ": ", resp->fault.message)};
+  if (!resp->value.is_string())
+    return CheckinOutcome{true, "the server answered with a non-string"};
   return CheckinOutcome{false, resp->value.str()};
 }
 

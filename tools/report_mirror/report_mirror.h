@@ -10,6 +10,8 @@
 // Fixed upstream quirks: blank lines of the exclude file are ignored (they used to exclude
 // everything); categories with enabled != 1 are never sent (they used to be walked and sent,
 // which deleted the host's directories of that category); -o writes the file correctly.
+// Kept: every section needs `enabled` (a category without it is a configuration error), and
+// redirects are not followed.
 
 #include <cstdint>
 #include <map>
@@ -38,11 +40,13 @@ std::vector<std::string> ParseExcludes(const std::string& text);
 
 struct WalkLimits {
   size_t max_directories = 5'000'000;
-  int max_depth = 64;
+  int max_depth = 4096;
 };
 // Directories below `root` (relative paths, no leading slash; "" is the root itself). A
 // sub-directory whose absolute path plus "/" contains an exclusion pattern is pruned with its
-// subtree. A missing root gives an empty list.
+// subtree. A missing root gives an empty list; unreadable directories are listed, not descended
+// (as os.walk). A tree deeper than max_depth, wider than max_directories or with a path too long
+// to open is an error, never a silently shortened list.
 absl::StatusOr<std::vector<std::string>> WalkDirectories(const std::string& root,
                                                          const std::vector<std::string>& excludes,
                                                          const WalkLimits& limits = {});
@@ -50,9 +54,9 @@ absl::StatusOr<std::vector<std::string>> WalkDirectories(const std::string& root
 // The payload dict: version 0, global, site (only when enabled = 1), host, stats {} and one
 // lower-cased key per category section with "enabled" and "dirtree". With `input` (-i), the
 // saved payload is used instead of walking, and categories disabled in the config are removed.
-absl::StatusOr<nlohmann::json> BuildPayload(
-    const Ini& config, const std::vector<std::string>& excludes,
-    const std::optional<nlohmann::json>& input);
+absl::StatusOr<nlohmann::json> BuildPayload(const Ini& config,
+                                            const std::vector<std::string>& excludes,
+                                            const std::optional<nlohmann::json>& input);
 
 struct CheckinOutcome {
   bool fault = false;

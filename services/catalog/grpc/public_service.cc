@@ -30,6 +30,8 @@ void ToProto(const pub::Host& h, pb::PublicHost* out) {
     auto* pc = out->add_categories();
     pc->set_category_id(c.category_id);
     pc->set_category_name(c.category_name);
+    pc->set_directories(c.directories);
+    pc->set_up_to_date(c.up_to_date);
     for (const auto& u : c.urls) {
       auto* pu = pc->add_urls();
       pu->set_url(u.url);
@@ -74,8 +76,11 @@ Status PublicDataService::GetPublicSnapshot(Ctx*, const pb::Empty*, pb::PublicSn
     o->set_id(c.id);
     o->set_name(c.name);
     o->set_product_id(c.product_id);
-    for (int64_t v : c.version_ids) o->add_version_ids(v);
-    for (int64_t a : c.arch_ids) o->add_arch_ids(a);
+    for (const auto& [version, arch] : c.repositories) {
+      auto* r = o->add_repositories();
+      r->set_version_id(version);
+      r->set_arch_id(arch);
+    }
   }
   for (const auto& c : s->countries) {
     auto* o = out->add_countries();
@@ -158,8 +163,8 @@ Status PublicDataService::ListRsyncFilterDirectories(Ctx*, const pb::RsyncFilter
 
 Status PublicDataService::ListMirrorAdmins(Ctx*, const pb::MirrorAdminsRequest* in,
                                            pb::MirrorAdminsResponse* out) {
-  auto s = store_.MirrorAdmins(in->has_name() ? std::optional<std::string>(in->name())
-                                              : std::nullopt);
+  auto s =
+      store_.MirrorAdmins(in->has_name() ? std::optional<std::string>(in->name()) : std::nullopt);
   if (!s.ok()) return Fail(s);
   for (const auto& a : *s) out->add_admins(a);
   return Status::OK;
@@ -178,7 +183,8 @@ Status PublicDataService::ListApiRepositories(Ctx*, const pb::Empty*,
   return Status::OK;
 }
 
-Status PublicDataService::GetHostStatus(Ctx*, const pb::HostStatusRequest* in, pb::HostStatus* out) {
+Status PublicDataService::GetHostStatus(Ctx*, const pb::HostStatusRequest* in,
+                                        pb::HostStatus* out) {
   auto s = store_.HostStatus(in->host_id());
   if (!s.ok()) return Fail(s);
   out->set_id(s->id);
@@ -235,6 +241,7 @@ Status CheckinService::Checkin(::grpc::ServerContext*, const pb::CheckinRequest*
   input.site_name = in->site_name();
   input.site_password = in->site_password();
   input.host_name = in->host_name();
+  input.host_name_not_string = in->host_name_not_string();
   if (in->has_user_active()) input.user_active = in->user_active();
   for (const auto& c : in->categories()) {
     input.categories.push_back({c.name(), {c.dirtree().begin(), c.dirtree().end()}});
@@ -242,10 +249,18 @@ Status CheckinService::Checkin(::grpc::ServerContext*, const pb::CheckinRequest*
   auto r = store_.Checkin(input);
   if (!r.ok()) return common::ToGrpcStatus(r.status());
   switch (r->code) {
-    case CheckinResult::Code::kOk: out->set_result(pb::CheckinResponse::OK); break;
-    case CheckinResult::Code::kAuthFailed: out->set_result(pb::CheckinResponse::AUTH_FAILED); break;
-    case CheckinResult::Code::kHostNotFound: out->set_result(pb::CheckinResponse::HOST_NOT_FOUND); break;
-    case CheckinResult::Code::kNotPrivate: out->set_result(pb::CheckinResponse::NOT_PRIVATE); break;
+    case CheckinResult::Code::kOk:
+      out->set_result(pb::CheckinResponse::OK);
+      break;
+    case CheckinResult::Code::kAuthFailed:
+      out->set_result(pb::CheckinResponse::AUTH_FAILED);
+      break;
+    case CheckinResult::Code::kHostNotFound:
+      out->set_result(pb::CheckinResponse::HOST_NOT_FOUND);
+      break;
+    case CheckinResult::Code::kNotPrivate:
+      out->set_result(pb::CheckinResponse::NOT_PRIVATE);
+      break;
   }
   out->set_message(r->message);
   out->set_host_id(r->host_id);

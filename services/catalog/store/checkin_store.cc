@@ -128,7 +128,8 @@ absl::StatusOr<CheckinResult> CheckinStore::Checkin(const CheckinInput& in) {
     if (new_hash) {
       tx.exec_params(kUpgradePassword, s.id, *new_hash, *s.plain);
     }
-    pqxx::result host = tx.exec_params(kLockHost, s.id, in.host_name);
+    pqxx::result host;
+    if (!in.host_name_not_string) host = tx.exec_params(kLockHost, s.id, in.host_name);
     if (host.empty()) {
       result.code = CheckinResult::Code::kHostNotFound;
       result.message = kHostNotFound;

@@ -29,6 +29,7 @@ struct CheckinCategory {
 
 struct CheckinInput {
   std::string site_name, site_password, host_name;
+  bool host_name_not_string = false;  // no host can match
   std::optional<bool> user_active;
   std::vector<CheckinCategory> categories;
 };

@@ -4,11 +4,11 @@
 #include <map>
 #include <set>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
-#include "absl/strings/ascii.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/clock.h"
 #include "services/catalog/db/pg_pool.h"
@@ -38,15 +38,17 @@ SELECT v.id, COALESCE(v.product_id, 0), COALESCE(v.name, ''), v.display_name, v.
 FROM version v LEFT JOIN repository r ON r.version_id = v.id
 GROUP BY v.id ORDER BY v.id)sql";
 constexpr char kSnapshotArches[] = "SELECT id, name, publiclist FROM arch ORDER BY name, id";
-constexpr char kSnapshotCategories[] = R"sql(
-SELECT c.id, c.name, COALESCE(c.product_id, 0),
-       string_agg(DISTINCT r.version_id::text, ','), string_agg(DISTINCT r.arch_id::text, ',')
-FROM category c LEFT JOIN repository r ON r.category_id = c.id
-GROUP BY c.id ORDER BY c.name, c.id)sql";
+constexpr char kSnapshotCategories[] =
+    "SELECT id, name, COALESCE(product_id, 0) FROM category ORDER BY name, id";
+constexpr char kSnapshotCategoryRepos[] = R"sql(
+SELECT DISTINCT category_id, COALESCE(version_id, 0), COALESCE(arch_id, 0)
+FROM repository WHERE category_id IS NOT NULL ORDER BY 1, 2, 3)sql";
 constexpr char kSnapshotCountries[] = R"sql(
 SELECT c.id, c.code, EXISTS (SELECT 1 FROM host_country hc WHERE hc.country_id = c.id)
 FROM country c ORDER BY c.code)sql";
-// get_mirrors(): the public list's eligibility rules (mm2-web-and-data.md §6.2).
+// get_mirrors(): the public list's eligibility rules (mm2-web-and-data.md §6.2). Upstream joins a
+// single host_category row for the up-to-date directory and the public URL, so both must be in
+// the same host category.
 constexpr char kSnapshotHosts[] = R"sql(
 SELECT h.id, h.name, h.country, h.bandwidth_int, h.internet2, h.comment, s.id, s.name, s.org_url,
        )sql" MM_SQL_EPOCH("h.last_crawled") ", " MM_SQL_EPOCH("h.last_checked_in") R"sql(,
@@ -55,11 +57,11 @@ FROM host h JOIN site s ON s.id = h.site_id
 WHERE NOT h.private AND NOT s.private
   AND h.admin_active AND h.user_active AND s.admin_active AND s.user_active
   AND EXISTS (SELECT 1 FROM host_category hc
-              JOIN host_category_dir d ON d.host_category_id = hc.id
-              WHERE hc.host_id = h.id AND d.up2date)
-  AND EXISTS (SELECT 1 FROM host_category hc
-              JOIN host_category_url u ON u.host_category_id = hc.id
-              WHERE hc.host_id = h.id AND NOT u.private)
+              WHERE hc.host_id = h.id
+                AND EXISTS (SELECT 1 FROM host_category_dir d
+                            WHERE d.host_category_id = hc.id AND d.up2date)
+                AND EXISTS (SELECT 1 FROM host_category_url u
+                            WHERE u.host_category_id = hc.id AND NOT u.private))
 ORDER BY h.country, h.name, h.id)sql";
 constexpr char kSnapshotHostCategories[] = R"sql(
 SELECT hc.host_id, hc.id, hc.category_id, c.name, u.url, u.private
@@ -67,6 +69,11 @@ FROM host_category hc JOIN category c ON c.id = hc.category_id
 LEFT JOIN host_category_url u ON u.host_category_id = hc.id
 WHERE hc.host_id = ANY($1::integer[])
 ORDER BY hc.host_id, c.name, hc.id, u.id)sql";
+constexpr char kSnapshotHostCategoryDirs[] = R"sql(
+SELECT hc.id, count(*), count(*) FILTER (WHERE d.up2date)
+FROM host_category hc JOIN host_category_dir d ON d.host_category_id = hc.id
+WHERE hc.host_id = ANY($1::integer[])
+GROUP BY hc.id)sql";
 constexpr char kSnapshotHostCountries[] =
     "SELECT host_id, country_id FROM host_country WHERE host_id = ANY($1::integer[]) "
     "ORDER BY host_id, country_id";
@@ -181,14 +188,20 @@ absl::StatusOr<pub::Snapshot> PublicStore::Snapshot() {
         for (const auto& r : tx.exec(kSnapshotArches)) {
           s.arches.push_back({r[0].as<int64_t>(), r[1].as<std::string>(), r[2].as<bool>()});
         }
+        std::map<int64_t, size_t> category_index;
         for (const auto& r : tx.exec(kSnapshotCategories)) {
           pub::Category c;
           c.id = r[0].as<int64_t>();
           c.name = r[1].as<std::string>();
           c.product_id = r[2].as<int64_t>();
-          c.version_ids = IdList(r[3]);
-          c.arch_ids = IdList(r[4]);
+          category_index[c.id] = s.categories.size();
           s.categories.push_back(std::move(c));
+        }
+        for (const auto& r : tx.exec(kSnapshotCategoryRepos)) {
+          auto it = category_index.find(r[0].as<int64_t>());
+          if (it == category_index.end()) continue;
+          s.categories[it->second].repositories.emplace_back(r[1].as<int64_t>(),
+                                                             r[2].as<int64_t>());
         }
         for (const auto& r : tx.exec(kSnapshotCountries)) {
           s.countries.push_back({r[0].as<int64_t>(), r[1].as<std::string>(), r[2].as<bool>()});
@@ -217,16 +230,25 @@ absl::StatusOr<pub::Snapshot> PublicStore::Snapshot() {
         if (ids.empty()) return s;
         std::string id_array = PgIntArray(ids);
         int64_t last_hc = -1;
+        std::map<int64_t, std::pair<size_t, size_t>> hc_index;  // id -> (host, category)
         for (const auto& r : tx.exec_params(kSnapshotHostCategories, id_array)) {
           pub::Host& h = s.hosts[index[r[0].as<int64_t>()]];
           int64_t hc = r[1].as<int64_t>();
           if (hc != last_hc) {
-            h.categories.push_back({r[2].as<int64_t>(), r[3].as<std::string>(), {}});
+            h.categories.push_back({r[2].as<int64_t>(), r[3].as<std::string>(), {}, 0, 0});
             last_hc = hc;
+            hc_index[hc] = {index[h.id], h.categories.size() - 1};
           }
           if (!r[4].is_null()) {
             h.categories.back().urls.push_back({r[4].as<std::string>(), r[5].as<bool>()});
           }
+        }
+        for (const auto& r : tx.exec_params(kSnapshotHostCategoryDirs, id_array)) {
+          auto it = hc_index.find(r[0].as<int64_t>());
+          if (it == hc_index.end()) continue;
+          pub::HostCategory& hc = s.hosts[it->second.first].categories[it->second.second];
+          hc.directories = r[1].as<int32_t>();
+          hc.up_to_date = r[2].as<int32_t>();
         }
         for (const auto& r : tx.exec_params(kSnapshotHostCountries, id_array)) {
           s.hosts[index[r[0].as<int64_t>()]].allowed_country_ids.push_back(r[1].as<int64_t>());
@@ -320,7 +342,8 @@ absl::StatusOr<std::vector<std::string>> PublicStore::MirrorAdmins(
         }
         pqxx::result site = tx.exec_params(kSiteOfHostName, *name);
         if (site.empty()) site = tx.exec_params(kSiteByName, *name);
-        if (site.empty()) return absl::NotFoundError(absl::StrCat("No host or site found for ", *name));
+        if (site.empty())
+          return absl::NotFoundError(absl::StrCat("No host or site found for ", *name));
         for (const auto& r : tx.exec_params(kSiteAdmins, site[0][0].as<int64_t>())) {
           out.push_back(r[0].as<std::string>());
         }
@@ -395,7 +418,8 @@ constexpr char kExplainHostCategory[] =
     "SELECT id, always_up2date FROM host_category WHERE host_id = $1 AND category_id = $2 "
     "ORDER BY id LIMIT 1";
 constexpr char kExplainHcd[] =
-    "SELECT bool_or(up2date) FROM host_category_dir WHERE host_category_id = $1 AND directory_id = $2";
+    "SELECT bool_or(up2date) FROM host_category_dir WHERE host_category_id = $1 AND directory_id = "
+    "$2";
 constexpr char kExplainUrls[] = R"sql(
 SELECT count(*) FILTER (WHERE NOT private), count(*) FILTER (WHERE private)
 FROM host_category_url WHERE host_category_id = $1)sql";
@@ -426,7 +450,8 @@ absl::StatusOr<pub::Explanation> PublicStore::Explain(const pub::ExplainQuery& q
           e.rules.push_back({std::move(name), passed, std::move(detail)});
         };
         rule("host.site", has_site,
-             has_site ? "the host belongs to a site" : "the host has no site; the cache generator drops it");
+             has_site ? "the host belongs to a site"
+                      : "the host has no site; the cache generator drops it");
         rule("site.admin_active", h[2].as<bool>(), "site admin_active = " + YesNo(h[2].as<bool>()));
         rule("site.user_active", h[3].as<bool>(), "site user_active = " + YesNo(h[3].as<bool>()));
         rule("host.admin_active", h[4].as<bool>(), "host admin_active = " + YesNo(h[4].as<bool>()));
@@ -486,7 +511,8 @@ absl::StatusOr<pub::Explanation> PublicStore::Explain(const pub::ExplainQuery& q
           } else {
             e.category = cr[0][1].as<std::string>();
             rule("directory.category", true, absl::StrCat("category '", e.category, "'"));
-            pqxx::result hcr = tx.exec_params(kExplainHostCategory, q.host_id, cr[0][0].as<int64_t>());
+            pqxx::result hcr =
+                tx.exec_params(kExplainHostCategory, q.host_id, cr[0][0].as<int64_t>());
             rule("host.carries_category", !hcr.empty(),
                  hcr.empty() ? absl::StrCat("the host does not carry category '", e.category, "'")
                              : absl::StrCat("the host carries category '", e.category, "'"));
@@ -549,7 +575,8 @@ absl::StatusOr<pub::Explanation> PublicStore::Explain(const pub::ExplainQuery& q
         if (!e.offered) {
           std::vector<std::string> failed;
           for (const auto& r : e.rules) {
-            if (!r.passed && r.rule != "host.public" && r.rule != "host.country") failed.push_back(r.rule);
+            if (!r.passed && r.rule != "host.public" && r.rule != "host.country")
+              failed.push_back(r.rule);
           }
           e.summary = absl::StrCat("not offered: ", absl::StrJoin(failed, ", "));
         } else if (e.offered_globally) {

@@ -40,7 +40,8 @@ struct Category {
   int64_t id = 0;
   std::string name;
   int64_t product_id = 0;
-  std::vector<int64_t> version_ids, arch_ids;
+  // Distinct (version_id, arch_id) pairs of the category's repositories; 0 = NULL.
+  std::vector<std::pair<int64_t, int64_t>> repositories;
 };
 struct Country {
   int64_t id = 0;
@@ -55,6 +56,7 @@ struct HostCategory {
   int64_t category_id = 0;
   std::string category_name;
   std::vector<Url> urls;
+  int32_t directories = 0, up_to_date = 0;  // host_category_dir rows, and the up-to-date ones
 };
 struct Host {
   int64_t id = 0;
@@ -166,7 +168,8 @@ class PublicStore {
 
   absl::StatusOr<pub::Snapshot> Snapshot();
   // `date` is YYYY-MM-DD (INVALID_ARGUMENT otherwise); `category` an access_stat_category name.
-  absl::StatusOr<pub::AccessStats> AccessStats(const std::string& date, const std::string& category);
+  absl::StatusOr<pub::AccessStats> AccessStats(const std::string& date,
+                                               const std::string& category);
   // repository_id 0: the index only. NOT_FOUND "Repository not found" for an unknown id.
   absl::StatusOr<pub::Propagation> Propagation(int64_t repository_id);
   absl::StatusOr<std::vector<pub::MapUrl>> MapUrls();

@@ -2,9 +2,12 @@
 // generated directory tree.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <httplib.h>
 #include <sys/stat.h>
 
+#include <atomic>
 #include <fstream>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "nlohmann/json.hpp"
@@ -33,9 +36,9 @@ class ReportMirrorE2eTest : public ::testing::Test {
     int64_t fedora = f.Product("Fedora");
     int64_t linux = f.Category("Fedora Linux", fedora, "pub/fedora/linux");
     int64_t epel = f.Category("Fedora EPEL", std::nullopt, "pub/epel");
-    for (const char* d : {"releases", "releases/27", "releases/27/Everything",
-                          "releases/27/Everything/x86_64", "releases/27/Everything/x86_64/os",
-                          "updates", "updates/27", "development"}) {
+    for (const char* d :
+         {"releases", "releases/27", "releases/27/Everything", "releases/27/Everything/x86_64",
+          "releases/27/Everything/x86_64/os", "updates", "updates/27", "development"}) {
       f.Directory(absl::StrCat("pub/fedora/linux/", d), {linux});
     }
     f.Directory("pub/epel/7", {epel});
@@ -50,9 +53,9 @@ class ReportMirrorE2eTest : public ::testing::Test {
     hc_epel_ = f.HostCategory(host_, epel);
     f.Hcd(hc_epel_, std::nullopt, "7", true);
     root_ = h_->dir() + "/tree";
-    for (const char* d : {"linux/releases/27/Everything/x86_64/os/Packages",
-                          "linux/updates/27/x86_64/debug", "linux/development/rawhide",
-                          "linux/scratch/tmp", "epel/7/x86_64"}) {
+    for (const char* d :
+         {"linux/releases/27/Everything/x86_64/os/Packages", "linux/updates/27/x86_64/debug",
+          "linux/development/rawhide", "linux/scratch/tmp", "epel/7/x86_64"}) {
       MakeDirs(root_ + "/" + d);
     }
     std::ofstream(root_ + "/linux/releases/27/file.txt") << "x";
@@ -61,8 +64,10 @@ class ReportMirrorE2eTest : public ::testing::Test {
     WriteConfig("1");
   }
 
-  void WriteConfig(const std::string& epel_enabled, const std::string& host = "mirror.example.com") {
-    std::ofstream(config_) << "[global]\n# comment\nenabled=1\nserver=" << h_->url() << "/xmlrpc\n\n"
+  void WriteConfig(const std::string& epel_enabled,
+                   const std::string& host = "mirror.example.com") {
+    std::ofstream(config_) << "[global]\n# comment\nenabled=1\nserver=" << h_->url()
+                           << "/xmlrpc\n\n"
                            << "[site]\nenabled=1\nname=Example.com\npassword=pw\n\n"
                            << "[host]\nenabled=1\nname=" << host << "\nuser_active=1\n\n"
                            << "[stats]\nenabled=0\napache=/var/log/httpd/access_log\n\n"
@@ -73,7 +78,8 @@ class ReportMirrorE2eTest : public ::testing::Test {
   std::string Hcds(int64_t hc) {
     return h_->db().QueryValue(absl::StrCat(
         "SELECT string_agg(path || ':' || up2date, ',' ORDER BY path) FROM host_category_dir "
-        "WHERE host_category_id = ", hc));
+        "WHERE host_category_id = ",
+        hc));
   }
 
   std::unique_ptr<WebHarness> h_;
@@ -89,8 +95,9 @@ TEST_F(ReportMirrorE2eTest, WalksExcludesAndChecksIn) {
   auto r = RunProcess(BinaryPath("report_mirror"), {"-c", config_, "--exclude-from", excludes});
   ASSERT_OK(r.status());
   EXPECT_EQ(r->exit_code, 0) << r->err;
-  EXPECT_EQ(r->out, "Category Fedora Linux directories updated: 0  added: 9  deleted 0\n"
-                    "checked in successful\n");
+  EXPECT_EQ(r->out,
+            "Category Fedora Linux directories updated: 0  added: 9  deleted 0\n"
+            "checked in successful\n");
   EXPECT_EQ(Hcds(hc_),
             ":true,development:true,releases:true,releases/27:true,releases/27/Everything:true,"
             "releases/27/Everything/x86_64:true,releases/27/Everything/x86_64/os:true,updates:true,"
@@ -105,7 +112,8 @@ TEST_F(ReportMirrorE2eTest, OutputInputDebugAndNoSend) {
   EXPECT_EQ(r->exit_code, 0) << r->err;
   auto printed = nlohmann::json::parse(r->out);
   EXPECT_EQ(printed["version"], 0);
-  EXPECT_TRUE(printed["fedora linux"]["dirtree"].contains("releases/27/Everything/x86_64/os/Packages"));
+  EXPECT_TRUE(
+      printed["fedora linux"]["dirtree"].contains("releases/27/Everything/x86_64/os/Packages"));
   EXPECT_TRUE(printed["fedora linux"]["dirtree"].contains(""));
   EXPECT_FALSE(printed["fedora linux"]["dirtree"].contains("link")) << "symlinks are not followed";
   EXPECT_FALSE(printed["fedora linux"].contains("path"));
@@ -147,6 +155,50 @@ TEST_F(ReportMirrorE2eTest, FaultsExitOne) {
   auto off = RunProcess(BinaryPath("report_mirror"), {"-c", config_});
   ASSERT_OK(off.status());
   EXPECT_EQ(off->exit_code, 1);
+}
+
+TEST_F(ReportMirrorE2eTest, RedirectsAreNotFollowed) {
+  // A server that redirects the POST: libcurl would re-send it as a GET (301/302/303); Python's
+  // xmlrpc client never followed redirects. report_mirror reports the status and exits 1.
+  httplib::Server server;
+  std::atomic<int> posts{0}, followed{0};
+  server.Post("/old", [&](const httplib::Request&, httplib::Response& res) {
+    ++posts;
+    res.status = 302;
+    res.set_header("Location", "/new");
+  });
+  auto count = [&](const httplib::Request&, httplib::Response& res) {
+    ++followed;
+    res.set_content("<methodResponse/>", "text/xml");
+  };
+  server.Get("/new", count);
+  server.Post("/new", count);
+  int port = server.bind_to_any_port("127.0.0.1");
+  std::thread t([&] { server.listen_after_bind(); });
+  std::ofstream(config_) << "[global]\nenabled=1\nserver=http://127.0.0.1:" << port << "/old\n"
+                         << "[site]\nenabled=1\nname=a\npassword=b\n[host]\nenabled=1\nname=c\n";
+  auto r = RunProcess(BinaryPath("report_mirror"), {"-c", config_});
+  server.stop();
+  t.join();
+  ASSERT_OK(r.status());
+  EXPECT_EQ(r->exit_code, 1);
+  EXPECT_THAT(r->err, HasSubstr("HTTP status 302"));
+  EXPECT_EQ(posts.load(), 1);
+  EXPECT_EQ(followed.load(), 0);
+}
+
+TEST_F(ReportMirrorE2eTest, CategoryWithoutEnabledIsAConfigurationError) {
+  std::ofstream(config_) << "[global]\nenabled=1\nserver=" << h_->url() << "/xmlrpc\n"
+                         << "[site]\nenabled=1\nname=Example.com\npassword=pw\n"
+                         << "[host]\nenabled=1\nname=mirror.example.com\n"
+                         << "[Fedora Linux]\npath=" << root_ << "/linux\n";
+  auto r = RunProcess(BinaryPath("report_mirror"), {"-c", config_});
+  ASSERT_OK(r.status());
+  EXPECT_EQ(r->exit_code, 1);
+  EXPECT_EQ(r->err,
+            "missing required option enabled in config [Fedora Linux]\n"
+            "Invalid configuration - Exiting\n");
+  EXPECT_EQ(Hcds(hc_), "") << "nothing sent";
 }
 
 TEST_F(ReportMirrorE2eTest, SampleConfigParses) {

@@ -41,7 +41,8 @@ class WebCheckinTest : public ::testing::Test {
     int64_t fedora = f.Product("Fedora");
     linux_ = f.Category("Fedora Linux", fedora, "pub/fedora/linux");
     epel_ = f.Category("Fedora EPEL", std::nullopt, "pub/epel");
-    for (const char* d : {"releases", "releases/27", "releases/27/x86_64", "updates", "updates/27"}) {
+    for (const char* d :
+         {"releases", "releases/27", "releases/27/x86_64", "updates", "updates/27"}) {
       dirs_[d] = f.Directory(absl::StrCat("pub/fedora/linux/", d), {linux_});
     }
     dirs_["epel/7"] = f.Directory("pub/epel/7", {epel_});
@@ -70,10 +71,12 @@ class WebCheckinTest : public ::testing::Test {
     c["host"] = {{"enabled", "1"}, {"name", "private.example.org"}};
     c["stats"] = json::object();
     c["fedora linux"] = {{"enabled", "1"},
-                         {"dirtree", {{"", json::object()}, {"releases", json::object()},
-                                      {"releases/27", json::object()},
-                                      {"releases/27/x86_64", json::object()},
-                                      {"not/in/db", json::object()}}}};
+                         {"dirtree",
+                          {{"", json::object()},
+                           {"releases", json::object()},
+                           {"releases/27", json::object()},
+                           {"releases/27/x86_64", json::object()},
+                           {"not/in/db", json::object()}}}};
     return c;
   }
 
@@ -99,7 +102,8 @@ class WebCheckinTest : public ::testing::Test {
   std::string Hcds(int64_t hc) {
     return h_->db().QueryValue(absl::StrCat(
         "SELECT string_agg(path || ':' || up2date, ',' ORDER BY path) FROM host_category_dir "
-        "WHERE host_category_id = ", hc));
+        "WHERE host_category_id = ",
+        hc));
   }
 
   std::unique_ptr<WebHarness> h_;
@@ -120,15 +124,21 @@ TEST_F(WebCheckinTest, ReconcilesDirectoriesAndUpgradesThePassword) {
   // updates deleted; not/in/db skipped (no such directory).
   EXPECT_EQ(Hcds(hc_), ":true,releases:true,releases/27:true,releases/27/x86_64:true");
   EXPECT_EQ(Hcds(hc_epel_), "7:true") << "a category not in the payload is left alone";
-  EXPECT_EQ(h_->db().QueryValue(absl::StrCat("SELECT last_checked_in IS NOT NULL FROM host WHERE id = ", host_)), "t");
+  EXPECT_EQ(h_->db().QueryValue(
+                absl::StrCat("SELECT last_checked_in IS NOT NULL FROM host WHERE id = ", host_)),
+            "t");
   // The plain-text password was accepted once and replaced by its argon2id hash.
-  EXPECT_EQ(h_->db().QueryValue(absl::StrCat("SELECT password IS NULL FROM site WHERE id = ", site_)), "t");
-  EXPECT_THAT(h_->db().QueryValue(absl::StrCat("SELECT password_hash FROM site WHERE id = ", site_)),
-              StartsWith("$argon2id$"));
+  EXPECT_EQ(
+      h_->db().QueryValue(absl::StrCat("SELECT password IS NULL FROM site WHERE id = ", site_)),
+      "t");
+  EXPECT_THAT(
+      h_->db().QueryValue(absl::StrCat("SELECT password_hash FROM site WHERE id = ", site_)),
+      StartsWith("$argon2id$"));
   // Again: everything exists now; the hash (and then the verification cache) is used.
   Answer b = Checkin(Config());
-  EXPECT_EQ(b.text, "Category Fedora Linux directories updated: 4  added: 0  deleted 0\n"
-                    "checked in successful");
+  EXPECT_EQ(b.text,
+            "Category Fedora Linux directories updated: 4  added: 0  deleted 0\n"
+            "checked in successful");
   Answer c = Checkin(Config());
   EXPECT_EQ(c.text, b.text);
   json wrong = Config();
@@ -136,17 +146,21 @@ TEST_F(WebCheckinTest, ReconcilesDirectoriesAndUpgradesThePassword) {
   EXPECT_EQ(Checkin(wrong).text, "Config file site name or password incorrect.\nerror checking in");
   // Upstream tooling writes a new plain password: it wins over the stale hash, once.
   h_->db().Exec(absl::StrCat("UPDATE site SET password = 'n3w' WHERE id = ", site_));
-  EXPECT_EQ(Checkin(Config()).text, "Config file site name or password incorrect.\nerror checking in");
+  EXPECT_EQ(Checkin(Config()).text,
+            "Config file site name or password incorrect.\nerror checking in");
   json renewed = Config();
   renewed["site"]["password"] = "n3w";
   EXPECT_THAT(Checkin(renewed).text, HasSubstr("checked in successful"));
-  EXPECT_EQ(h_->db().QueryValue(absl::StrCat("SELECT password IS NULL FROM site WHERE id = ", site_)), "t");
+  EXPECT_EQ(
+      h_->db().QueryValue(absl::StrCat("SELECT password IS NULL FROM site WHERE id = ", site_)),
+      "t");
   EXPECT_THAT(Checkin(renewed).text, HasSubstr("checked in successful"));
 }
 
 TEST_F(WebCheckinTest, CategoryMatchingAndDisabledCategories) {
   json c = Config();
-  c["FEDORA EPEL"] = {{"enabled", "1"}, {"dirtree", {{"7", json::object()}, {"8", json::object()}}}};
+  c["FEDORA EPEL"] = {{"enabled", "1"},
+                      {"dirtree", {{"7", json::object()}, {"8", json::object()}}}};
   c["Unknown Category"] = {{"enabled", "1"}, {"dirtree", json::object()}};
   Answer a = Checkin(c);
   EXPECT_EQ(a.text,
@@ -165,14 +179,34 @@ TEST_F(WebCheckinTest, UserActiveToggle) {
   json c = Config();
   c["host"]["user_active"] = "0";
   EXPECT_THAT(Checkin(c).text, HasSubstr("checked in successful"));
-  EXPECT_EQ(h_->db().QueryValue(absl::StrCat("SELECT user_active FROM host WHERE id = ", host_)), "f");
-  c["host"]["user_active"] = "Yes";
+  EXPECT_EQ(h_->db().QueryValue(absl::StrCat("SELECT user_active FROM host WHERE id = ", host_)),
+            "f");
+  auto user_active = [&] {
+    return h_->db().QueryValue(absl::StrCat("SELECT user_active FROM host WHERE id = ", host_));
+  };
+  // Upstream: `value in ["true", "1", "t", "y", "yes"]`, case-sensitive, strings only.
+  for (const char* yes : {"true", "1", "t", "y", "yes"}) {
+    c["host"]["user_active"] = "0";
+    Checkin(c);
+    c["host"]["user_active"] = yes;
+    Checkin(c);
+    EXPECT_EQ(user_active(), "t") << yes;
+  }
+  for (json no : {json("Yes"), json("TRUE"), json(true), json(1), json(nullptr), json("on")}) {
+    c["host"]["user_active"] = "1";
+    Checkin(c);
+    c["host"]["user_active"] = no;
+    Checkin(c);
+    EXPECT_EQ(user_active(), "f") << no.dump();
+  }
+  c["host"]["user_active"] = "1";
   Checkin(c);
-  EXPECT_EQ(h_->db().QueryValue(absl::StrCat("SELECT user_active FROM host WHERE id = ", host_)), "t");
+  ASSERT_EQ(user_active(), "t");
   c.erase("fedora linux");
   c["host"]["user_active"] = "false";
   EXPECT_EQ(Checkin(c).text, "checked in successful");
-  EXPECT_EQ(h_->db().QueryValue(absl::StrCat("SELECT user_active FROM host WHERE id = ", host_)), "f")
+  EXPECT_EQ(h_->db().QueryValue(absl::StrCat("SELECT user_active FROM host WHERE id = ", host_)),
+            "f")
       << "applied even when no category matched";
 }
 
@@ -183,7 +217,8 @@ TEST_F(WebCheckinTest, AuthenticationFailures) {
   c = Config();
   c["site"]["password"] = "wrong";
   EXPECT_EQ(Checkin(c).text, "Config file site name or password incorrect.\nerror checking in");
-  EXPECT_EQ(h_->db().QueryValue(absl::StrCat("SELECT password FROM site WHERE id = ", site_)), "s3cret")
+  EXPECT_EQ(h_->db().QueryValue(absl::StrCat("SELECT password FROM site WHERE id = ", site_)),
+            "s3cret")
       << "a failed check-in changes nothing";
   c = Config();
   c["site"]["password"] = 12345;
@@ -191,6 +226,12 @@ TEST_F(WebCheckinTest, AuthenticationFailures) {
   c = Config();
   c["host"]["name"] = "other.example.org";
   EXPECT_EQ(Checkin(c).text, "Config file host name for site not found.\nerror checking in");
+  // A host name that is not a string matches no host (upstream compares with ==), but only
+  // after the site was authenticated.
+  c["host"]["name"] = 12345;
+  EXPECT_EQ(Checkin(c).text, "Config file host name for site not found.\nerror checking in");
+  c["site"]["password"] = "wrong";
+  EXPECT_EQ(Checkin(c).text, "Config file site name or password incorrect.\nerror checking in");
   c = Config();
   c["site"]["name"] = "Public Site";
   c["site"]["password"] = "pub";
@@ -199,14 +240,15 @@ TEST_F(WebCheckinTest, AuthenticationFailures) {
             "Only private mirrors are allowed to use report_mirror.\nerror checking in");
   EXPECT_EQ(Hcds(hc_), "releases/27:false,updates:true") << "nothing applied";
   std::string metrics = h_->Get("/metrics").body;
-  EXPECT_THAT(metrics, HasSubstr("mm_web_checkins_total{result=\"auth_failed\"} 3"));
-  EXPECT_THAT(metrics, HasSubstr("mm_web_checkins_total{result=\"host_not_found\"} 1"));
+  EXPECT_THAT(metrics, HasSubstr("mm_web_checkins_total{result=\"auth_failed\"} 4"));
+  EXPECT_THAT(metrics, HasSubstr("mm_web_checkins_total{result=\"host_not_found\"} 2"));
   EXPECT_THAT(metrics, HasSubstr("mm_web_checkins_total{result=\"not_private\"} 1"));
 }
 
 TEST_F(WebCheckinTest, ValidationMessages) {
   EXPECT_EQ(Checkin(json::array({1, 2})).text,
-            std::string("config file is not a dict.\nPlease update your copy of report_mirror.\n") + kInvalid);
+            std::string("config file is not a dict.\nPlease update your copy of report_mirror.\n") +
+                kInvalid);
   json c = Config();
   c.erase("version");
   EXPECT_EQ(Checkin(c).text, std::string("config file has no version field.\n") + kInvalid);
@@ -219,7 +261,8 @@ TEST_F(WebCheckinTest, ValidationMessages) {
   for (const char* section : {"global", "site", "host"}) {
     c = Config();
     c.erase(section);
-    EXPECT_EQ(Checkin(c).text, absl::StrCat("config file missing section ", section, ".\n", kInvalid));
+    EXPECT_EQ(Checkin(c).text,
+              absl::StrCat("config file missing section ", section, ".\n", kInvalid));
   }
   c = Config();
   c["global"]["enabled"] = "0";
@@ -232,7 +275,8 @@ TEST_F(WebCheckinTest, ValidationMessages) {
   }
   c = Config();
   c["host"].erase("name");
-  EXPECT_EQ(Checkin(c).text, std::string("section [host] missing required option name.\n") + kInvalid);
+  EXPECT_EQ(Checkin(c).text,
+            std::string("section [host] missing required option name.\n") + kInvalid);
   c = Config();
   c["fedora linux"].erase("dirtree");
   EXPECT_EQ(Checkin(c).text,
@@ -244,13 +288,15 @@ TEST_F(WebCheckinTest, MalformedPayloadsAreFaults) {
   Answer a = Checkin(std::string("not base64!"));
   EXPECT_TRUE(a.fault);
   EXPECT_EQ(a.code, 1);
-  EXPECT_EQ(a.text, "<class 'binascii.Error'>:Invalid base64-encoded string: number of data "
-                    "characters (9) cannot be 1 more than a multiple of 4");
+  EXPECT_EQ(a.text,
+            "<class 'binascii.Error'>:Invalid base64-encoded string: number of data "
+            "characters (9) cannot be 1 more than a multiple of 4");
   EXPECT_EQ(Checkin(std::string("QUJD")).text, "<class 'OSError'>:Invalid data stream");
   auto truncated = web::Bz2Compress("{\"version\": 0}");
   ASSERT_OK(truncated.status());
-  EXPECT_EQ(Checkin(web::UrlSafeBase64Encode(truncated->substr(0, truncated->size() - 4))).text,
-            "<class 'ValueError'>:Compressed data ended before the end-of-stream marker was reached");
+  EXPECT_EQ(
+      Checkin(web::UrlSafeBase64Encode(truncated->substr(0, truncated->size() - 4))).text,
+      "<class 'ValueError'>:Compressed data ended before the end-of-stream marker was reached");
   auto not_json = web::Bz2Compress("(dp0\nS'version'\np1\nI0\ns.");  // a pickle
   EXPECT_EQ(Checkin(web::UrlSafeBase64Encode(*not_json)).text,
             "<class 'ValueError'>:payload is not valid JSON (pickled payloads are not accepted)");
@@ -258,13 +304,18 @@ TEST_F(WebCheckinTest, MalformedPayloadsAreFaults) {
   EXPECT_TRUE(xml.fault);
   EXPECT_THAT(xml.text, StartsWith("<class 'xml.parsers.expat.ExpatError'>:"));
   EXPECT_TRUE(CallRaw("<?xml version='1.0'?><!DOCTYPE x [<!ENTITY a 'b'>]><methodCall/>").fault);
-  EXPECT_EQ(Call("checkin", {xmlrpc::Value(int64_t{5})}).text,
-            "<class 'TypeError'>:argument should be a bytes-like object or ASCII string, not 'int'");
+  EXPECT_EQ(
+      Call("checkin", {xmlrpc::Value(int64_t{5})}).text,
+      "<class 'TypeError'>:argument should be a bytes-like object or ASCII string, not 'int'");
+  // Python's TypeError for upstream's `def checkin(pickledata)`.
   EXPECT_EQ(Call("checkin", {}).text,
-            "<class 'TypeError'>:checkin() takes 1 positional argument but 0 were given");
+            "<class 'TypeError'>:checkin() missing 1 required positional argument: 'pickledata'");
+  EXPECT_EQ(Call("checkin", {"a", "b"}).text,
+            "<class 'TypeError'>:checkin() takes 1 positional argument but 2 were given");
   EXPECT_EQ(Call("pickle.loads", {}).text,
             "<class 'Exception'>:method \"pickle.loads\" is not supported");
-  EXPECT_THAT(h_->Get("/metrics").body, HasSubstr("mm_web_checkins_total{result=\"decode_error\"} 8"));
+  EXPECT_THAT(h_->Get("/metrics").body,
+              HasSubstr("mm_web_checkins_total{result=\"decode_error\"} 9"));
 }
 
 TEST_F(WebCheckinTest, PayloadLimits) {
@@ -286,7 +337,8 @@ TEST_F(WebCheckinTest, PayloadLimits) {
   EXPECT_EQ(Checkin(c).text, "<class 'ValueError'>:check-in reports more than 500 directories");
   EXPECT_EQ(Hcds(hc_), "releases/27:false,updates:true");
   // Request body beyond what the server accepts at all.
-  std::string huge = xmlrpc::WriteMethodCall({"checkin", {xmlrpc::Value(std::string(200000, 'A'))}});
+  std::string huge =
+      xmlrpc::WriteMethodCall({"checkin", {xmlrpc::Value(std::string(200000, 'A'))}});
   HttpAnswer r = h_->Post("/xmlrpc", huge);
   EXPECT_EQ(r.status, 413);
   EXPECT_THAT(h_->Get("/metrics").body, HasSubstr("mm_web_checkins_total{result=\"limit\"} 3"));
@@ -298,7 +350,8 @@ TEST_F(WebCheckinTest, ConcurrentCheckinsOfOneHostAreAtomic) {
   Checkin(Config());  // upgrade the password first, so both threads take the same path
   json a = Config(), b = Config();
   a["fedora linux"]["dirtree"] = {{"releases", json::object()}, {"releases/27", json::object()}};
-  b["fedora linux"]["dirtree"] = {{"updates", json::object()}, {"updates/27", json::object()},
+  b["fedora linux"]["dirtree"] = {{"updates", json::object()},
+                                  {"updates/27", json::object()},
                                   {"releases/27/x86_64", json::object()}};
   std::atomic<int> ok{0};
   auto run = [&](const json& c) {
@@ -325,10 +378,36 @@ TEST_F(WebCheckinTest, Introspection) {
   ASSERT_EQ(list.size(), 4u);
   EXPECT_EQ(list[0].str(), "checkin");
   EXPECT_EQ(list[1].str(), "system.listMethods");
-  EXPECT_THAT(Call("system.methodHelp", {"checkin"}).text, StartsWith("checkin(payload) -> string"));
-  HttpAnswer sig = h_->Post("/xmlrpc", xmlrpc::WriteMethodCall({"system.methodSignature", {"checkin"}}));
-  EXPECT_THAT(sig.body, HasSubstr("<string>string</string>"));
-  EXPECT_TRUE(Call("system.methodHelp", {"nope"}).fault);
+  EXPECT_EQ(list[2].str(), "system.methodHelp");
+  EXPECT_EQ(list[3].str(), "system.methodSignature");
+  EXPECT_THAT(Call("system.methodHelp", {"checkin"}).text,
+              StartsWith("checkin(payload) -> string"));
+  // Python's SimpleXMLRPCDispatcher: no signatures, an empty help for unknown names, its own
+  // docstrings, and TypeErrors for a wrong argument count.
+  Answer sig = Call("system.methodSignature", {"checkin"});
+  EXPECT_FALSE(sig.fault);
+  EXPECT_EQ(sig.text, "signatures not supported");
+  EXPECT_EQ(Call("system.methodSignature", {"nope"}).text, "signatures not supported");
+  Answer unknown = Call("system.methodHelp", {"nope"});
+  EXPECT_FALSE(unknown.fault);
+  EXPECT_EQ(unknown.text, "");
+  EXPECT_EQ(Call("system.methodHelp", {"system.listMethods"}).text,
+            "system.listMethods() => ['add', 'subtract', 'multiple']\n\n"
+            "Returns a list of the methods supported by the server.");
+  EXPECT_EQ(Call("system.methodHelp", {"system.methodSignature"}).text,
+            "system.methodSignature('add') => [double, int, int]\n\n"
+            "Returns a list describing the signature of the method. In the\n"
+            "above example, the add method takes two integers as arguments\n"
+            "and returns a double result.\n\n"
+            "This server does NOT support system.methodSignature.");
+  EXPECT_EQ(Call("system.methodHelp", {}).text,
+            "<class 'TypeError'>:SimpleXMLRPCDispatcher.system_methodHelp() missing 1 required "
+            "positional argument: 'method_name'");
+  EXPECT_EQ(Call("system.listMethods", {"x"}).text,
+            "<class 'TypeError'>:SimpleXMLRPCDispatcher.system_listMethods() takes 1 positional "
+            "argument but 2 were given");
+  EXPECT_EQ(Call("system.methodHelp", {xmlrpc::Value(xmlrpc::Array{})}).text,
+            "<class 'TypeError'>:unhashable type: 'list'");
 }
 
 }  // namespace

@@ -22,7 +22,8 @@ TEST(Base64Test, MatchesPythonUrlSafeAlphabetAndPadding) {
   EXPECT_FALSE(UrlSafeBase64Decode("Zm8", &err));
   EXPECT_EQ(err, "Incorrect padding");
   EXPECT_FALSE(UrlSafeBase64Decode("Zm9vY", &err));
-  EXPECT_THAT(err, HasSubstr("number of data characters (5) cannot be 1 more than a multiple of 4"));
+  EXPECT_THAT(err,
+              HasSubstr("number of data characters (5) cannot be 1 more than a multiple of 4"));
   for (int n = 0; n < 300; ++n) {
     std::string s;
     for (int i = 0; i < n; ++i) s.push_back(static_cast<char>(i * 37 + n));
@@ -51,7 +52,8 @@ json Valid() {
   c["site"] = {{"name", "s"}, {"password", "p"}};
   c["host"] = {{"name", "h"}};
   c["stats"] = json::object();
-  c["Fedora Linux"] = {{"enabled", "1"}, {"dirtree", {{"a", json::object()}, {"/b/", json::object()}}}};
+  c["Fedora Linux"] = {{"enabled", "1"},
+                       {"dirtree", {{"a", json::object()}, {"/b/", json::object()}}}};
   return c;
 }
 
@@ -81,7 +83,8 @@ TEST(CheckinCodecTest, ValidationOrderAndVersionSemantics) {
   c = Valid();
   c.erase("global");
   c.erase("site");
-  EXPECT_THAT(ValidateCheckinConfig(c), HasSubstr("missing section global.")) << "first failure wins";
+  EXPECT_THAT(ValidateCheckinConfig(c), HasSubstr("missing section global."))
+      << "first failure wins";
   c = Valid();
   c["global"] = "1";
   EXPECT_THAT(ValidateCheckinConfig(c), HasSubstr("[global] not enabled"));
@@ -96,7 +99,8 @@ TEST(CheckinCodecTest, KeepsTheTopLevelKeyOrderOfThePayload) {
           "host": {"name": "h"}, "zeta \"q\"": {"dirtree": {"x": {}}}, "alpha": {"dirtree": {}}})";
   DecodedPayload d = DecodeCheckinPayload(UrlSafeBase64Encode(*Bz2Compress(text)), CheckinLimits{});
   ASSERT_FALSE(d.error);
-  EXPECT_EQ(d.key_order, (std::vector<std::string>{"version", "global", "site", "host", "zeta \"q\"", "alpha"}));
+  EXPECT_EQ(d.key_order,
+            (std::vector<std::string>{"version", "global", "site", "host", "zeta \"q\"", "alpha"}));
   auto data = std::get<CheckinData>(ExtractCheckinData(*d.config, CheckinLimits{}, d.key_order));
   ASSERT_EQ(data.categories.size(), 2u);
   EXPECT_EQ(data.categories[0].name, "zeta \"q\"");
@@ -118,13 +122,25 @@ TEST(CheckinCodecTest, LimitsAndDepth) {
 
 TEST(CheckinCodecTest, UserActiveAndDisabledCategories) {
   json c = Valid();
-  c["host"]["user_active"] = "TRUE";
+  c["host"]["user_active"] = "yes";
   c["epel"] = {{"enabled", "0"}, {"dirtree", json::object()}};
   auto d = std::get<CheckinData>(ExtractCheckinData(c, CheckinLimits{}));
   EXPECT_EQ(d.user_active, true);
   ASSERT_EQ(d.categories.size(), 1u) << "disabled category left out";
-  c["host"]["user_active"] = "nope";
-  EXPECT_EQ(std::get<CheckinData>(ExtractCheckinData(c, CheckinLimits{})).user_active, false);
+  // Upstream's `in ["true", "1", "t", "y", "yes"]`: exact, case-sensitive strings.
+  for (json v : {json("nope"), json("TRUE"), json("Yes"), json(true), json(1), json(nullptr)}) {
+    c["host"]["user_active"] = v;
+    EXPECT_EQ(std::get<CheckinData>(ExtractCheckinData(c, CheckinLimits{})).user_active, false)
+        << v.dump();
+  }
+  c.erase("epel");
+  c["host"].erase("user_active");
+  EXPECT_EQ(std::get<CheckinData>(ExtractCheckinData(c, CheckinLimits{})).user_active,
+            std::nullopt);
+  c["host"]["name"] = 5;
+  auto n = std::get<CheckinData>(ExtractCheckinData(c, CheckinLimits{}));
+  EXPECT_TRUE(n.credentials_are_strings) << "the site is still authenticated";
+  EXPECT_FALSE(n.host_name_is_string);
 }
 
 }  // namespace

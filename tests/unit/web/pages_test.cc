@@ -24,9 +24,14 @@ TEST(PagesTest, QueryAndPercentCoding) {
 
 TEST(PagesTest, DisplayedVersionsOrder) {
   pb::PublicSnapshot s;
-  for (auto [id, name, display] : std::vector<std::tuple<int, const char*, bool>>{
-           {1, "9", true}, {2, "10", true}, {3, "rawhide", true}, {4, "alpha", true},
-           {5, "10", true}, {6, "11", false}, {7, "8.1", true}}) {
+  for (auto [id, name, display] :
+       std::vector<std::tuple<int, const char*, bool>>{{1, "9", true},
+                                                       {2, "10", true},
+                                                       {3, "rawhide", true},
+                                                       {4, "alpha", true},
+                                                       {5, "10", true},
+                                                       {6, "11", false},
+                                                       {7, "8.1", true}}) {
     auto* v = s.add_versions();
     v->set_id(id);
     v->set_product_id(1);
@@ -40,10 +45,25 @@ TEST(PagesTest, DisplayedVersionsOrder) {
 }
 
 TEST(PagesTest, RsyncFilterDirectories) {
-  EXPECT_THAT(RsyncFilterDirectories({"pub/fedora/linux/a/b", "pub/fedora/linux/a", "pub/x"},
-                                     "pub/fedora"),
-              ElementsAre("linux", "linux/a", "linux/a/b"));
-  EXPECT_THAT(RsyncFilterDirectories({"a/b"}, ""), ElementsAre("a", "a/b"));
+  EXPECT_THAT(
+      RsyncFilterDirectories({"pub/fedora/linux/a/b", "pub/fedora/linux/a", "pub/x"}, "pub/fedora"),
+      ElementsAre("", "linux", "linux/a", "linux/a/b"))
+      << "pub/x has no more components than the prefix: \"\" (\"+ /\"), as upstream";
+  // "" is one component ("".split("/") == [""]); "x/" two; too short a name becomes "".
+  EXPECT_THAT(RsyncFilterDirectories({"a/b"}, ""), ElementsAre("b"));
+  EXPECT_THAT(RsyncFilterDirectories({"pub/fedora/linux/a", "pub/fedora"}, "pub/fedora/"),
+              ElementsAre("", "a"));
+  EXPECT_THAT(RsyncFilterDirectories({"pub"}, "pub/fedora"), ElementsAre(""));
+  EXPECT_EQ(RsyncFilterText({""}, ""),
+            "# rsync --exclude-from=(this file)\n# includes\n+ /\n+ /*\n# excludes\n- *\n# end of "
+            "list\n");
+  EXPECT_EQ(ParsePyInt(" 1_000 "), 1000);
+  EXPECT_EQ(ParsePyInt("-5"), -5);
+  EXPECT_EQ(ParsePyInt("+7"), 7);
+  for (const char* bad :
+       {"", " ", "1__0", "_1", "1_", "1.5", "0x10", "1e3", "99999999999999999999999"}) {
+    EXPECT_EQ(ParsePyInt(bad), std::nullopt) << bad;
+  }
   EXPECT_EQ(RsyncFilterText({"x"}, "note"),
             "# rsync --exclude-from=(this file)\n# note\n# includes\n+ x/\n+ x/*\n"
             "# excludes\n- *\n# end of list\n");
@@ -65,10 +85,52 @@ TEST(PagesTest, MapFeedDeduplicatesHostsAndEscapes) {
   std::string text = MapLocationsText(urls);
   EXPECT_EQ(text,
             "lat\tlon\ttitle\tdescription\ticonSize\ticonOffset\ticon\n"
-            "1.5\t-2\t<a href='http://a.example' rel='noopener noreferrer' target='_blank'>a.example</a>"
+            "1.5\t-2.0\t<a href='http://a.example' rel='noopener noreferrer' "
+            "target='_blank'>a.example</a>"
             "\tS&lt;1&gt;\t24,24\t-12,-24\t/static/map/f-dot.png\n"
-            "1.5\t-2\t<a href='https://c.example' rel='noopener noreferrer' target='_blank'>c.example</a>"
+            "1.5\t-2.0\t<a href='https://c.example' rel='noopener noreferrer' "
+            "target='_blank'>c.example</a>"
             "\tN/A\t24,24\t-12,-24\t/static/map/f-dot.png\n");
+}
+
+TEST(PagesTest, PyFloatReprMatchesPython) {
+  // Values checked against CPython's repr().
+  EXPECT_EQ(PyFloatRepr(10), "10.0");
+  EXPECT_EQ(PyFloatRepr(-20), "-20.0");
+  EXPECT_EQ(PyFloatRepr(0), "0.0");
+  EXPECT_EQ(PyFloatRepr(48.856613), "48.856613");
+  EXPECT_EQ(PyFloatRepr(-33.8688197), "-33.8688197");
+  EXPECT_EQ(PyFloatRepr(0.1), "0.1");
+  EXPECT_EQ(PyFloatRepr(0.0001), "0.0001");
+  EXPECT_EQ(PyFloatRepr(0.00001), "1e-05");
+  EXPECT_EQ(PyFloatRepr(1.5e-7), "1.5e-07");
+  EXPECT_EQ(PyFloatRepr(1e15), "1000000000000000.0");
+  EXPECT_EQ(PyFloatRepr(1e16), "1e+16");
+  EXPECT_EQ(PyFloatRepr(123456789012345678.0), "1.2345678901234568e+17");
+  EXPECT_EQ(PyFloatRepr(1.0 / 3), "0.3333333333333333");
+}
+
+TEST(PagesTest, TruncatedPagesListAndPageUrl) {
+  auto pages = [](int64_t page, int64_t total) {
+    std::string out;
+    for (const auto& p : TruncatedPagesList(page, total, 6)) {
+      out += (out.empty() ? "" : " ") + (p ? std::to_string(*p) : std::string("..."));
+    }
+    return out;
+  };
+  EXPECT_EQ(pages(1, 26), "1 2 3 4 5 6 7 8 9 10 11 12 13 ... 26");
+  EXPECT_EQ(pages(7, 26), "1 2 3 4 5 6 7 8 9 10 11 12 13 ... 26");
+  EXPECT_EQ(pages(8, 26), "1 ... 2 3 4 5 6 7 8 9 10 11 12 13 14 ... 26");
+  EXPECT_EQ(pages(20, 26), "1 ... 14 15 16 17 18 19 20 21 22 23 24 25 26");
+  EXPECT_EQ(pages(21, 26), "1 ... 14 15 16 17 18 19 20 21 22 23 24 25 26");
+  EXPECT_EQ(pages(40, 26), "1 ... 14 15 16 17 18 19 20 21 22 23 24 25 26");
+  EXPECT_EQ(pages(2, 5), "1 2 3 4 5");
+  EXPECT_EQ(pages(1, 13), "1 2 3 4 5 6 7 8 9 10 11 12 13");
+  EXPECT_EQ(pages(1, 14), "1 2 3 4 5 6 7 8 9 10 11 12 13 ... 14");
+  EXPECT_EQ(PageUrl("/mirrors", Query("country=US&x=%3C1%3E"), 20, 2),
+            "/mirrors?country=US&x=%3C1%3E&page_size=20&page_number=2");
+  EXPECT_EQ(PageUrl("/mirrors/F", Query("page_number=9&a=1&a=2&page_size=5"), 5, 3),
+            "/mirrors/F?page_number=3&a=1&page_size=5");
 }
 
 TEST(ChartsTest, SvgEscapesLabels) {

@@ -37,6 +37,8 @@ class FakeCatalog : public CatalogApi {
       auto* c = h->add_categories();
       c->set_category_name("Fedora Linux");
       c->add_urls()->set_url("http://h/" + std::to_string(i));
+      c->set_directories(2);
+      c->set_up_to_date(1);
     }
     return s;
   }
@@ -53,11 +55,13 @@ class FakeCatalog : public CatalogApi {
     ++calls;
     return pb::MapUrlsResponse();
   }
-  absl::StatusOr<pb::RsyncFilterResponse> ListRsyncFilterDirectories(const pb::RsyncFilterRequest&) override {
+  absl::StatusOr<pb::RsyncFilterResponse> ListRsyncFilterDirectories(
+      const pb::RsyncFilterRequest&) override {
     ++calls;
     return pb::RsyncFilterResponse();
   }
-  absl::StatusOr<pb::MirrorAdminsResponse> ListMirrorAdmins(const pb::MirrorAdminsRequest&) override {
+  absl::StatusOr<pb::MirrorAdminsResponse> ListMirrorAdmins(
+      const pb::MirrorAdminsRequest&) override {
     ++calls;
     return pb::MirrorAdminsResponse();
   }
@@ -99,19 +103,28 @@ TEST(WebAppTest, OneCatalogCallPerPageAtMost) {
   prometheus::Registry registry;
   WebApp app(Options(absl::ZeroDuration()), catalog, registry);
   for (const auto& [target, query] : std::vector<std::pair<std::string, std::string>>{
-           {"/", ""}, {"/mirrors", "page_size=0"}, {"/mirrors/Fedora/1/x", ""},
-           {"/statistics/2026-01-01/archs", ""}, {"/propagation/", ""}, {"/propagation/3", ""},
-           {"/maps", ""}, {"/map/mirrors_location.txt", ""},
-           {"/rsyncFilter", "categories=a&since=1&stripprefix=p"}, {"/api/mirroradmins", ""},
-           {"/api/repositories", ""}, {"/api/mirrors", ""}, {"/api/hosts/1/status", ""},
-           {"/api/explain", "host=1&path=x"}, {"/crawler/1.log", ""}}) {
+           {"/", ""},
+           {"/mirrors", "page_size=0"},
+           {"/mirrors/Fedora/1/x", ""},
+           {"/statistics/2026-01-01/archs", ""},
+           {"/propagation/", ""},
+           {"/propagation/3", ""},
+           {"/maps", ""},
+           {"/map/mirrors_location.txt", ""},
+           {"/rsyncFilter", "categories=a&since=1&stripprefix=p"},
+           {"/api/mirroradmins", ""},
+           {"/api/repositories", ""},
+           {"/api/mirrors", ""},
+           {"/api/hosts/1/status", ""},
+           {"/api/explain", "host=1&path=x"},
+           {"/crawler/1.log", ""}}) {
     int before = catalog.calls.load();
     HttpResponse r = app.Handle(Get(target, query));
     EXPECT_LT(r.status, 500) << target;
     EXPECT_EQ(catalog.calls.load() - before, 1) << target;
   }
   HttpResponse page = app.Handle(Get("/mirrors", "page_size=0"));
-  EXPECT_THAT(page.body, HasSubstr("We currently have <strong>45</strong> active mirrors."));
+  EXPECT_THAT(page.body, HasSubstr("We currently have <strong>45</strong> active mirrors</p>"));
 }
 
 TEST(WebAppTest, SnapshotIsCachedForItsTtl) {
@@ -149,7 +162,8 @@ TEST(WebAppTest, LoginSlotCarriesTheReturnUrl) {
   o.login_enabled = true;
   WebApp app(o, catalog, registry);
   HttpResponse r = app.Handle(Get("/mirrors/Fedora", "country=US"));
-  EXPECT_THAT(r.body, HasSubstr("<a href=\"/login?next=%2Fmirrors%2FFedora%3Fcountry%3DUS\">Login</a>"));
+  EXPECT_THAT(r.body,
+              HasSubstr("<a href=\"/login?next=%2Fmirrors%2FFedora%3Fcountry%3DUS\">Login</a>"));
   WebApp anonymous(Options(absl::ZeroDuration()), catalog, registry);
   EXPECT_THAT(anonymous.Handle(Get("/")).body, ::testing::Not(HasSubstr("/login")));
 }
