@@ -122,13 +122,14 @@ absl::Status Config::MergeEnvironment(char** envp) {
     std::string raw(kv.substr(eq + 1));
     std::string origin = absl::StrCat("environment MM2_", key);
     // A key whose value is a string stays a string whatever it looks like
-    // (MM2_SECRET_KEY=123456 is the text "123456"). Other keys take a Python literal
-    // ("5" is an int, "['a']" a list); what does not parse (a bare word such as "fas", a URL)
-    // is taken as a plain string.
+    // (MM2_SECRET_KEY=123456 is the text "123456"), except that None turns it off, as in a
+    // file (MM2_NETBLOCKS_GLOBAL_IPV6_URL=None). Other keys take a Python literal ("5" is an
+    // int, "['a']" a list); what does not parse (a bare word such as "fas", a URL) is taken as
+    // a plain string.
     PyValue value;
     const PyValue* current = Find(key);
     if (current != nullptr && current->kind() == PyValue::Kind::kString) {
-      value = PyValue::String(raw);
+      value = raw == "None" ? PyValue::None() : PyValue::String(raw);
     } else {
       auto parsed = ParsePythonExpression(raw);
       value = parsed.ok() ? *std::move(parsed) : PyValue::String(raw);

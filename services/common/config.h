@@ -33,7 +33,8 @@ class Config {
   absl::Status MergeText(std::string_view text, std::string_view filename);
   absl::Status MergeFile(const std::string& path);
   // Applies MM2_<KEY>=value overrides. When the key's current value is a string, the variable
-  // is taken verbatim (MM2_SECRET_KEY=123456 stays the string "123456"). Otherwise a value that
+  // is taken verbatim (MM2_SECRET_KEY=123456 stays the string "123456"; only "None" means None).
+  // Otherwise a value that
   // parses as a Python literal is used as such ("5" is an int, "['a']" a list) and anything
   // else is taken as a plain string.
   absl::Status MergeEnvironment(char** envp);

@@ -94,15 +94,18 @@ TEST(ConfigTest, EnvironmentOverridesKeepStringKeysStrings) {
   std::string a = "MM2_SECRET_KEY=123456", b = "MM2_PASSWORD_SEED=['not', 'a', 'list']",
               d = "MM2_UMDL_PREFIX='/quoted/'", e = "MM2_ITEMS_PER_PAGE=50",
               f = "MM2_APPLICATION_URL=https://mm.example.org/", g = "MM2_METRICS_LISTEN=None",
-              h = "MM2_SHOW_MAPS=False", i = "MM2_NEW_UNKNOWN_KEY=7";
+              h = "MM2_SHOW_MAPS=False", i = "MM2_NEW_UNKNOWN_KEY=7",
+              j = "MM2_NETBLOCKS_GLOBAL_IPV6_URL=None";
   char* env[] = {a.data(), b.data(), d.data(), e.data(), f.data(),
-                 g.data(), h.data(), i.data(), nullptr};
+                 g.data(), h.data(), i.data(), j.data(), nullptr};
   ASSERT_OK(c.MergeEnvironment(env));
   // String keys stay strings, verbatim.
   EXPECT_EQ(c.Find("SECRET_KEY")->kind(), PyValue::Kind::kString);
   EXPECT_EQ(*c.GetString("SECRET_KEY"), "123456");
   EXPECT_EQ(*c.GetString("PASSWORD_SEED"), "['not', 'a', 'list']");
   EXPECT_EQ(*c.GetString("UMDL_PREFIX"), "'/quoted/'");
+  // ... but None switches a string key off, as in a file.
+  EXPECT_TRUE(c.Find("NETBLOCKS_GLOBAL_IPV6_URL")->is_none());
   // Other keys take a Python literal; None-valued keys accept a plain string too.
   EXPECT_EQ(c.Find("ITEMS_PER_PAGE")->kind(), PyValue::Kind::kInt);
   EXPECT_EQ(*c.GetInt("ITEMS_PER_PAGE"), 50);
