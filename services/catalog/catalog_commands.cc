@@ -1,5 +1,6 @@
 #include "services/catalog/catalog_commands.h"
 
+#include <algorithm>
 #include <iostream>
 
 #include "absl/strings/str_join.h"
@@ -10,14 +11,31 @@
 #include "services/common/config.h"
 #include "services/common/log.h"
 #include "services/common/shutdown.h"
+#include "services/common/status_macros.h"
 
 namespace mm::catalog {
 namespace {
 
 absl::StatusOr<std::string> Conninfo(const common::Config& config) {
-  auto uri = config.GetString("SQLALCHEMY_DATABASE_URI");
-  if (!uri.ok()) return uri.status();
-  return DatabaseUriToConninfo(*uri);
+  MM_ASSIGN_OR_RETURN(std::string uri, config.GetString("SQLALCHEMY_DATABASE_URI"));
+  MM_ASSIGN_OR_RETURN(std::string conninfo, DatabaseUriToConninfo(uri));
+  MM_ASSIGN_OR_RETURN(int64_t connect_timeout, config.GetInt("CATALOG_DB_CONNECT_TIMEOUT"));
+  MM_ASSIGN_OR_RETURN(int64_t keepalives_idle, config.GetInt("CATALOG_DB_KEEPALIVES_IDLE"));
+  ConnectionSettings settings;
+  settings.connect_timeout_seconds =
+      static_cast<int>(std::clamp<int64_t>(connect_timeout, 0, 86400));
+  settings.keepalives_idle_seconds =
+      static_cast<int>(std::clamp<int64_t>(keepalives_idle, 0, 86400));
+  return WithConnectionSettings(conninfo, settings);
+}
+
+absl::StatusOr<PgSessionSettings> SessionSettings(const common::Config& config) {
+  MM_ASSIGN_OR_RETURN(int64_t statement, config.GetInt("CATALOG_DB_STATEMENT_TIMEOUT"));
+  MM_ASSIGN_OR_RETURN(int64_t bulk, config.GetInt("CATALOG_DB_BULK_STATEMENT_TIMEOUT"));
+  PgSessionSettings s;
+  s.statement_timeout = absl::Seconds(std::max<int64_t>(0, statement));
+  s.bulk_statement_timeout = absl::Seconds(std::max<int64_t>(0, bulk));
+  return s;
 }
 
 }  // namespace
@@ -57,7 +75,9 @@ int RunServe(const common::Config& config, const ServeCommand& command) {
   auto pool_size = config.GetInt("CATALOG_DB_POOL_SIZE");
   auto listen = config.GetString("CATALOG_LISTEN");
   auto http_listen = config.GetString("CATALOG_HTTP_LISTEN");
-  for (const absl::Status& s : {pool_size.status(), listen.status(), http_listen.status(), conninfo.status()}) {
+  auto session = SessionSettings(config);
+  for (const absl::Status& s : {pool_size.status(), listen.status(), http_listen.status(),
+                                conninfo.status(), session.status()}) {
     if (!s.ok()) {
       MM_LOG(ERROR) << s.message();
       return 2;
@@ -67,6 +87,8 @@ int RunServe(const common::Config& config, const ServeCommand& command) {
   CatalogOptions options;
   options.conninfo = *conninfo;
   options.pool_size = static_cast<int>(*pool_size);
+  options.statement_timeout = session->statement_timeout;
+  options.bulk_statement_timeout = session->bulk_statement_timeout;
   options.grpc_listen = command.listen.empty() ? *listen : command.listen;
   options.http_listen = command.http_listen.empty() ? *http_listen : command.http_listen;
   CatalogServer server(options, config);

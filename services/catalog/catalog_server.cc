@@ -13,14 +13,19 @@
 namespace mm::catalog {
 
 CatalogServer::CatalogServer(CatalogOptions options, const common::Config& config)
-    : options_(std::move(options)), config_(config),
+    : options_(std::move(options)),
+      config_(config),
       metrics_(std::make_shared<prometheus::Registry>()) {}
 
 CatalogServer::~CatalogServer() { Stop(absl::ZeroDuration()); }
 
 absl::Status CatalogServer::Start() {
   common::RegisterBuildInfo(*metrics_, "catalog");
-  pool_ = std::make_unique<PgPool>(options_.conninfo, options_.pool_size);
+  PgSessionSettings session;
+  session.statement_timeout = options_.statement_timeout;
+  session.bulk_statement_timeout = options_.bulk_statement_timeout;
+  pool_ =
+      std::make_unique<PgPool>(options_.conninfo, options_.pool_size, absl::Seconds(30), session);
   context_ = std::make_unique<CatalogContext>(CatalogContext{*pool_, config_, *metrics_});
   services_ = std::make_unique<CatalogServices>(BuildCatalogServices(*context_));
   grpc_ = std::make_unique<common::GrpcServer>();
@@ -48,9 +53,11 @@ void CatalogServer::Stop(absl::Duration grace) {
     stopping_ = true;
   }
   cv_.notify_all();
-  if (readiness_thread_.joinable()) readiness_thread_.join();
+  // Drain first and join the readiness thread afterwards: a readiness check that is still
+  // connecting (bounded by connect_timeout) then overlaps with the drain instead of delaying it.
   if (grpc_) grpc_->Shutdown(grace);
   if (http_) http_->Stop();
+  if (readiness_thread_.joinable()) readiness_thread_.join();
   grpc_.reset();
   http_.reset();
   services_.reset();
@@ -92,7 +99,12 @@ void CatalogServer::ReadinessLoop() {
       }
     }
     absl::Status s = CheckReadinessNow();
-    grpc_->SetServing(s.ok());
+    {
+      // Stop() shuts the gRPC server down once stopping_ is set; never touch it after that.
+      std::lock_guard<std::mutex> lock(mu_);
+      if (stopping_) return;
+      grpc_->SetServing(s.ok());
+    }
     if (s.ok() != was_ready) {
       if (s.ok()) {
         MM_LOG(INFO) << "catalog ready";

@@ -35,10 +35,13 @@ namespace mm::catalog {
 class PgPool;
 
 struct CatalogOptions {
-  std::string conninfo;            // libpq connection string
-  int pool_size = 8;               // CATALOG_DB_POOL_SIZE
-  std::string grpc_listen;         // CATALOG_LISTEN or --listen
-  std::string http_listen;         // CATALOG_HTTP_LISTEN or --http-listen
+  std::string conninfo;  // libpq connection string
+  int pool_size = 8;     // CATALOG_DB_POOL_SIZE
+  // CATALOG_DB_STATEMENT_TIMEOUT, CATALOG_DB_BULK_STATEMENT_TIMEOUT (zero = no limit).
+  absl::Duration statement_timeout = absl::Seconds(60);
+  absl::Duration bulk_statement_timeout = absl::Seconds(1800);
+  std::string grpc_listen;  // CATALOG_LISTEN or --listen
+  std::string http_listen;  // CATALOG_HTTP_LISTEN or --http-listen
   absl::Duration readiness_interval = absl::Seconds(5);
 };
 

@@ -1,5 +1,7 @@
 #include "services/common/config.h"
 
+#include <sys/stat.h>
+
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -74,7 +76,9 @@ void Config::NoteUnknown(const std::string& key, const std::string& origin) {
 
 absl::Status Config::MergeText(std::string_view text, std::string_view filename) {
   PyNameLookup names = [this](std::string_view name) -> const PyValue* { return Find(name); };
-  PyEnvLookup env = [](const std::string& name) -> const char* { return std::getenv(name.c_str()); };
+  PyEnvLookup env = [](const std::string& name) -> const char* {
+    return std::getenv(name.c_str());
+  };
   auto parsed = ParsePythonAssignments(text, filename, names, env);
   if (!parsed.ok()) return parsed.status();
   for (auto& a : *parsed) {
@@ -90,8 +94,15 @@ absl::Status Config::MergeText(std::string_view text, std::string_view filename)
 absl::Status Config::MergeFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    return absl::NotFoundError(absl::StrCat(path, ": cannot open configuration file: ",
-                                            std::strerror(errno)));
+    int err = errno;
+    return absl::Status(
+        err == ENOENT ? absl::StatusCode::kNotFound : absl::StatusCode::kPermissionDenied,
+        absl::StrCat(path, ": cannot open configuration file: ", std::strerror(err)));
+  }
+  struct stat st;
+  if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(path, ": cannot read configuration file: it is a directory"));
   }
   std::ostringstream ss;
   ss << in.rdbuf();
@@ -110,10 +121,19 @@ absl::Status Config::MergeEnvironment(char** envp) {
     if (key.empty() || key == "CONFIG" || !IsConfigKeyName(key)) continue;
     std::string raw(kv.substr(eq + 1));
     std::string origin = absl::StrCat("environment MM2_", key);
-    auto parsed = ParsePythonExpression(raw);
-    PyValue value = parsed.ok() ? *std::move(parsed) : PyValue::String(raw);
-    // A bare word such as "fas" parses as an undefined name and falls back to a string above;
-    // only a value that is already a string keeps that meaning.
+    // A key whose value is a string stays a string whatever it looks like
+    // (MM2_SECRET_KEY=123456 is the text "123456"), except that None turns it off, as in a
+    // file (MM2_NETBLOCKS_GLOBAL_IPV6_URL=None). Other keys take a Python literal ("5" is an
+    // int, "['a']" a list); what does not parse (a bare word such as "fas", a URL) is taken as
+    // a plain string.
+    PyValue value;
+    const PyValue* current = Find(key);
+    if (current != nullptr && current->kind() == PyValue::Kind::kString) {
+      value = raw == "None" ? PyValue::None() : PyValue::String(raw);
+    } else {
+      auto parsed = ParsePythonExpression(raw);
+      value = parsed.ok() ? *std::move(parsed) : PyValue::String(raw);
+    }
     NoteUnknown(key, origin);
     entries_[key] = ConfigEntry{std::move(value), std::move(origin)};
   }
@@ -137,13 +157,14 @@ std::string Config::Origin(std::string_view key) const {
 absl::Status Config::TypeError(std::string_view key, const char* wanted) const {
   const PyValue* v = Find(key);
   if (v == nullptr) {
-    return absl::InvalidArgumentError(absl::StrCat("configuration key ", std::string(key), " is not set"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("configuration key ", std::string(key), " is not set"));
   }
   std::string repr = v->Repr();
   if (repr.size() > 60) repr = repr.substr(0, 57) + "...";
-  return absl::InvalidArgumentError(absl::StrCat(Origin(key), ": ", std::string(key), " must be ", wanted,
-                                                 ", got ", PyValue::KindName(v->kind()), " ",
-                                                 repr));
+  return absl::InvalidArgumentError(absl::StrCat(Origin(key), ": ", std::string(key), " must be ",
+                                                 wanted, ", got ", PyValue::KindName(v->kind()),
+                                                 " ", repr));
 }
 
 absl::StatusOr<std::string> Config::GetString(std::string_view key) const {
@@ -219,15 +240,19 @@ absl::StatusOr<Config> LoadConfig(const ConfigLoadOptions& options) {
       path = env;
       required = true;
     } else {
-      path = kDefaultConfigPath;
+      path = options.default_path;
     }
   }
-  std::ifstream probe(path);
-  if (probe || required) {
+  // The default file is optional, but only when it is absent: one that exists and cannot be
+  // read (permissions, a directory) is an error, not a silent fallback to the defaults.
+  struct stat st;
+  bool absent =
+      !required && ::stat(path.c_str(), &st) != 0 && (errno == ENOENT || errno == ENOTDIR);
+  if (absent) {
+    MM_LOG(DEBUG) << "no configuration file at " << path << "; using defaults";
+  } else {
     absl::Status s = config.MergeFile(path);
     if (!s.ok()) return s;
-  } else {
-    MM_LOG(DEBUG) << "no configuration file at " << path << "; using defaults";
   }
   if (options.apply_environment) {
     absl::Status s = config.MergeEnvironment(environ);

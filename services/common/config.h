@@ -32,8 +32,11 @@ class Config {
   // Parses `text` (named `filename` in messages) and applies its assignments on top.
   absl::Status MergeText(std::string_view text, std::string_view filename);
   absl::Status MergeFile(const std::string& path);
-  // Applies MM2_<KEY>=value overrides. A value that parses as a Python literal is used as such
-  // ("5" is an int, "['a']" a list); anything else is taken as a plain string.
+  // Applies MM2_<KEY>=value overrides. When the key's current value is a string, the variable
+  // is taken verbatim (MM2_SECRET_KEY=123456 stays the string "123456"; only "None" means None).
+  // Otherwise a value that
+  // parses as a Python literal is used as such ("5" is an int, "['a']" a list) and anything
+  // else is taken as a plain string.
   absl::Status MergeEnvironment(char** envp);
   // Sets one key (tests, command-line overrides).
   void Set(std::string key, PyValue value, std::string origin = "override");
@@ -71,13 +74,14 @@ class Config {
 bool IsKnownConfigKey(std::string_view key);
 
 struct ConfigLoadOptions {
-  std::string explicit_path;        // from -c/--config; empty = MM2_CONFIG, then the default path
-  bool apply_environment = true;    // MM2_<KEY> overrides
+  std::string explicit_path;      // from -c/--config; empty = MM2_CONFIG, then default_path
+  bool apply_environment = true;  // MM2_<KEY> overrides
+  std::string default_path = kDefaultConfigPath;
 };
 
 // The standard load sequence every binary uses: defaults, then the file named by -c/--config or
-// MM2_CONFIG (an explicitly named file must exist; the default path is optional), then MM2_<KEY>
-// overrides. Unknown keys are logged as warnings.
+// MM2_CONFIG (an explicitly named file must exist; the default path may be absent, but when it
+// exists it must be readable), then MM2_<KEY> overrides. Unknown keys are logged as warnings.
 absl::StatusOr<Config> LoadConfig(const ConfigLoadOptions& options);
 
 }  // namespace mm::common

@@ -85,6 +85,16 @@ CATALOG_LISTEN = "127.0.0.1:50051"
 CATALOG_HTTP_LISTEN = "127.0.0.1:8081"
 # Connections catalog keeps open to PostgreSQL.
 CATALOG_DB_POOL_SIZE = 8
+# catalog's PostgreSQL timeouts, in seconds (0 = no limit). CONNECT_TIMEOUT bounds opening a
+# connection; with KEEPALIVES_IDLE, TCP keepalives start after that much idleness and a dead
+# server is given up after KEEPALIVES_IDLE + 30 (0 = keepalives off). A connect_timeout or
+# keepalives* in SQLALCHEMY_DATABASE_URI wins. STATEMENT_TIMEOUT is every statement's limit;
+# the long transactions (cachegen's snapshot export, UMDL's per-category apply) run under
+# BULK_STATEMENT_TIMEOUT instead, and migrations under none.
+CATALOG_DB_CONNECT_TIMEOUT = 10
+CATALOG_DB_KEEPALIVES_IDLE = 30
+CATALOG_DB_STATEMENT_TIMEOUT = 60
+CATALOG_DB_BULK_STATEMENT_TIMEOUT = 1800
 # Client side of every catalog call: per-attempt deadline (seconds) and attempts on UNAVAILABLE.
 CATALOG_RPC_TIMEOUT = 60
 CATALOG_RPC_ATTEMPTS = 5

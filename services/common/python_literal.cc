@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 
@@ -186,7 +187,9 @@ bool operator==(const PyValue& a, const PyValue& b) {
   };
   if (numeric(a) && numeric(b)) {
     auto as_double = [](const PyValue& v) {
-      return v.kind_ == K::kFloat ? v.float_ : v.kind_ == K::kInt ? double(v.int_) : double(v.bool_);
+      return v.kind_ == K::kFloat ? v.float_
+             : v.kind_ == K::kInt ? double(v.int_)
+                                  : double(v.bool_);
     };
     if (a.kind_ != K::kFloat && b.kind_ != K::kFloat) {
       int64_t ai = a.kind_ == K::kInt ? a.int_ : a.bool_;
@@ -284,6 +287,7 @@ class Lexer {
                     (s_[pos_ + 1] == '\r' && pos_ + 2 < s_.size() && s_[pos_ + 2] == '\n'))) {
           pos_ += s_[pos_ + 1] == '\n' ? 2 : 3;
           ++line_;
+          if (pos_ >= s_.size()) throw ParseError(line_ - 1, "unexpected end of file after '\\'");
         } else if (c == '\n') {
           ++pos_;
           ++line_;
@@ -331,8 +335,8 @@ class Lexer {
     // String prefixes: r, b, u, f and two-letter combinations, immediately followed by a quote.
     size_t p = pos_;
     std::string prefix;
-    while (p < s_.size() && prefix.size() < 2 && std::string_view("rRbBuUfF").find(s_[p]) !=
-                                                      std::string_view::npos) {
+    while (p < s_.size() && prefix.size() < 2 &&
+           std::string_view("rRbBuUfF").find(s_[p]) != std::string_view::npos) {
       prefix += static_cast<char>(absl::ascii_tolower(s_[p]));
       ++p;
     }
@@ -356,23 +360,28 @@ class Lexer {
       return t;
     }
     if (absl::ascii_isdigit(static_cast<unsigned char>(c)) ||
-        (c == '.' && pos_ + 1 < s_.size() && absl::ascii_isdigit(static_cast<unsigned char>(s_[pos_ + 1])))) {
+        (c == '.' && pos_ + 1 < s_.size() &&
+         absl::ascii_isdigit(static_cast<unsigned char>(s_[pos_ + 1])))) {
       return LexNumber();
     }
     if (static_cast<unsigned char>(c) >= 0x80) {
       throw ParseError(line_, "unexpected non-ASCII character outside a string");
     }
-    static const char* kTwoChar[] = {"==", "!=", "<=", ">=", "//", "**", "+=", "-=", "*=", "->"};
-    for (const char* op : kTwoChar) {
-      if (s_.substr(pos_, 2) == op) {
-        pos_ += 2;
+    // Longest first, so that "//=" is not read as "//" then "=".
+    static const char* kMultiChar[] = {
+        "//=", "**=", ">>=", "<<=", "==", "!=", "<=", ">=", "//", "**", "+=",
+        "-=",  "*=",  "/=",  "%=",  "|=", "&=", "^=", "@=", "->", ">>", "<<"};
+    for (const char* op : kMultiChar) {
+      std::string_view o(op);
+      if (s_.substr(pos_, o.size()) == o) {
+        pos_ += o.size();
         t.type = TokType::kOp;
         t.text = op;
         return t;
       }
     }
     if (std::string_view("=()[]{},:.+-*/%;<>@|&^~!").find(c) == std::string_view::npos) {
-      throw ParseError(line_, absl::StrCat("unexpected character '", std::string(1, c), "'"));
+      throw ParseError(line_, absl::StrCat("unexpected character ", ReprString(std::string(1, c))));
     }
     ++pos_;
     if (c == '(' || c == '[' || c == '{') {
@@ -399,14 +408,16 @@ class Lexer {
       char b = absl::ascii_tolower(s_[pos_ + 1]);
       base = b == 'x' ? 16 : b == 'o' ? 8 : 2;
       pos_ += 2;
-      while (pos_ < s_.size() && (absl::ascii_isalnum(static_cast<unsigned char>(s_[pos_])) || s_[pos_] == '_')) {
+      while (pos_ < s_.size() &&
+             (absl::ascii_isalnum(static_cast<unsigned char>(s_[pos_])) || s_[pos_] == '_')) {
         if (s_[pos_] != '_') digits += s_[pos_];
         ++pos_;
       }
       if (digits.empty()) throw ParseError(line_, "invalid number literal");
     } else {
       auto take_digits = [&] {
-        while (pos_ < s_.size() && (absl::ascii_isdigit(static_cast<unsigned char>(s_[pos_])) || s_[pos_] == '_')) {
+        while (pos_ < s_.size() &&
+               (absl::ascii_isdigit(static_cast<unsigned char>(s_[pos_])) || s_[pos_] == '_')) {
           if (s_[pos_] != '_') digits += s_[pos_];
           ++pos_;
         }
@@ -430,7 +441,8 @@ class Lexer {
       if (pos_ < s_.size() && (s_[pos_] == 'j' || s_[pos_] == 'J')) {
         throw ParseError(line_, "complex numbers are not supported");
       }
-      if (pos_ < s_.size() && (absl::ascii_isalpha(static_cast<unsigned char>(s_[pos_])) || s_[pos_] == '_')) {
+      if (pos_ < s_.size() &&
+          (absl::ascii_isalpha(static_cast<unsigned char>(s_[pos_])) || s_[pos_] == '_')) {
         throw ParseError(line_, "invalid number literal");
       }
       if (!is_float && digits.size() > 1 && digits[0] == '0' &&
@@ -468,7 +480,10 @@ class Lexer {
     pos_ += triple ? 3 : 1;
     std::string out;
     while (true) {
-      if (pos_ >= s_.size()) throw ParseError(t.line, "unterminated string literal");
+      if (pos_ >= s_.size()) {
+        throw ParseError(t.line, triple ? "unterminated triple-quoted string literal"
+                                        : "unterminated string literal");
+      }
       char c = s_[pos_];
       if (triple) {
         if (s_.substr(pos_, 3) == std::string(3, q)) {
@@ -481,7 +496,8 @@ class Lexer {
       } else if (c == '\n') {
         throw ParseError(t.line, "unterminated string literal");
       }
-      if (out.size() > limits_.max_string_bytes) throw ParseError(t.line, "string literal too long");
+      if (out.size() > limits_.max_string_bytes)
+        throw ParseError(t.line, "string literal too long");
       if (c == '\n') ++line_;
       if (c != '\\') {
         if (bytes && static_cast<unsigned char>(c) >= 0x80) {
@@ -492,7 +508,10 @@ class Lexer {
         continue;
       }
       // Backslash.
-      if (pos_ + 1 >= s_.size()) throw ParseError(t.line, "unterminated string literal");
+      if (pos_ + 1 >= s_.size()) {
+        throw ParseError(t.line, triple ? "unterminated triple-quoted string literal"
+                                        : "unterminated string literal");
+      }
       char e = s_[pos_ + 1];
       if (raw) {
         // Raw strings keep the backslash; it only stops the quote from ending the string.
@@ -623,39 +642,45 @@ class Parser {
         while (Peek().type != TokType::kNewline && Peek().type != TokType::kEnd) ++i_;
         continue;
       }
-      if (first.type != TokType::kName) {
-        throw ParseError(first.line, "expected 'KEY = value'");
+      // KEY = value, KEY = OTHER = value (chained), or KEY += value (augmented).
+      std::vector<Token> keys{TakeTarget()};
+      PyValue value;
+      if (Peek().type == TokType::kOp && IsAugmentedOp(Peek().text)) {
+        Token op = Take();
+        const PyValue* current = Lookup(keys[0].text);
+        if (current == nullptr) {
+          throw ParseError(op.line, absl::StrCat("name '", keys[0].text, "' is not defined"));
+        }
+        PyValue rhs = ParseExprList(0);
+        value = Augment(*current, rhs, op);
+      } else {
+        if (!IsOp("=")) {
+          throw ParseError(keys[0].line, absl::StrCat("expected '=' after ", keys[0].text));
+        }
+        ++i_;
+        while (Peek().type == TokType::kName && IsOp("=", 1)) {
+          keys.push_back(TakeTarget());
+          ++i_;
+        }
+        value = ParseExprList(0);
       }
-      if (IsKeyword(first.text)) {
-        throw ParseError(first.line,
-                         absl::StrCat("'", first.text, "' statements are not supported; use "
-                                                       "plain 'KEY = value' assignments"));
-      }
-      Token key = Take();
-      if (!IsOp("=")) {
-        throw ParseError(key.line, absl::StrCat("expected '=' after ", key.text));
-      }
-      ++i_;
-      PyValue value = ParseExpr(0);
-      if (Peek().type == TokType::kOp && Peek().text == ";") {
+      if (IsOp(";")) {
         ++i_;  // another statement may follow on the same line
-        locals_.emplace_back(key.text, value);
-        out.push_back(PyAssignment{key.text, std::move(value), key.line});
-        continue;
-      }
-      if (Peek().type != TokType::kNewline && Peek().type != TokType::kEnd) {
+      } else if (Peek().type != TokType::kNewline && Peek().type != TokType::kEnd) {
         throw ParseError(Peek().line, absl::StrCat("unexpected '", Describe(Peek()),
-                                                   "' after the value of ", key.text));
+                                                   "' after the value of ", keys.back().text));
       }
-      locals_.emplace_back(key.text, value);
-      out.push_back(PyAssignment{key.text, std::move(value), key.line});
+      for (const Token& key : keys) {
+        locals_.emplace_back(key.text, value);
+        out.push_back(PyAssignment{key.text, value, key.line});
+      }
     }
     return out;
   }
 
   PyValue ParseSingleExpression() {
     while (Peek().type == TokType::kNewline) ++i_;
-    PyValue v = ParseExpr(0);
+    PyValue v = ParseExprList(0);
     while (Peek().type == TokType::kNewline) ++i_;
     if (Peek().type != TokType::kEnd) {
       throw ParseError(Peek().line, absl::StrCat("unexpected '", Describe(Peek()), "'"));
@@ -701,14 +726,105 @@ class Parser {
   }
   void Expect(std::string_view op) {
     if (!IsOp(op)) {
-      throw ParseError(Peek().line,
-                       absl::StrCat("expected '", std::string(op), "' but found '", Describe(Peek()), "'"));
+      throw ParseError(Peek().line, absl::StrCat("expected '", std::string(op), "' but found '",
+                                                 Describe(Peek()), "'"));
     }
     ++i_;
   }
 
   void Enter(int depth, int line) const {
     if (depth > limits_.max_depth) throw ParseError(line, "expression nested too deeply");
+  }
+
+  // A plain name on the left of '='.
+  Token TakeTarget() {
+    const Token& t = Peek();
+    if (t.type != TokType::kName) throw ParseError(t.line, "expected 'KEY = value'");
+    if (IsKeyword(t.text)) {
+      throw ParseError(t.line, absl::StrCat("'", t.text,
+                                            "' statements are not supported; use "
+                                            "plain 'KEY = value' assignments"));
+    }
+    if (t.text == "True" || t.text == "False" || t.text == "None") {
+      throw ParseError(t.line, absl::StrCat("cannot assign to ", t.text));
+    }
+    Token key = Take();
+    if (IsOp(".") || IsOp("[")) {
+      throw ParseError(key.line,
+                       absl::StrCat("only plain 'KEY = value' assignments are supported, not "
+                                    "assignments to attributes or items of ",
+                                    key.text));
+    }
+    return key;
+  }
+
+  static bool IsAugmentedOp(const std::string& op) {
+    return op.size() >= 2 && op.back() == '=' && op != "==" && op != "<=" && op != ">=" &&
+           op != "!=";
+  }
+
+  // The value of a name: this file's earlier assignments, then the caller's (defaults, earlier
+  // files).
+  const PyValue* Lookup(const std::string& name) const {
+    for (auto it = locals_.rbegin(); it != locals_.rend(); ++it) {
+      if (it->first == name) return &it->second;
+    }
+    return names_ ? names_(name) : nullptr;
+  }
+
+  bool AtStatementEnd() const {
+    return Peek().type == TokType::kNewline || Peek().type == TokType::kEnd || IsOp(";");
+  }
+
+  // The right-hand side of an assignment: an expression, or a bare tuple ("a", "b" / "a",).
+  PyValue ParseExprList(int depth) {
+    PyValue first = ParseExpr(depth);
+    if (!IsOp(",")) return first;
+    PyValue::List items{std::move(first)};
+    while (IsOp(",")) {
+      ++i_;
+      if (AtStatementEnd()) break;
+      items.push_back(ParseExpr(depth));
+    }
+    return PyValue::MakeTuple(std::move(items));
+  }
+
+  // The items of an iterable (list(x), list += x).
+  static PyValue::List Iterate(const PyValue& a, int line) {
+    PyValue::List items;
+    if (a.is_sequence()) {
+      items = a.items();
+    } else if (a.kind() == PyValue::Kind::kDict) {
+      for (const auto& kv : a.dict()) items.push_back(kv.first);
+    } else if (a.kind() == PyValue::Kind::kString) {
+      for (char c : a.as_string()) items.push_back(PyValue::String(std::string(1, c)));
+    } else {
+      throw ParseError(line,
+                       absl::StrCat("'", PyValue::KindName(a.kind()), "' object is not iterable"));
+    }
+    return items;
+  }
+
+  // KEY op= value.
+  PyValue Augment(const PyValue& current, const PyValue& rhs, const Token& op) const {
+    const std::string& o = op.text;
+    if (o == "+=") {
+      if (current.kind() == PyValue::Kind::kList && rhs.kind() != PyValue::Kind::kList) {
+        // list += iterable extends the list (tuples, strings, dict keys), unlike list + tuple.
+        PyValue::List items = current.items();
+        PyValue::List more = Iterate(rhs, op.line);
+        if (items.size() + more.size() > limits_.max_string_bytes)
+          throw ParseError(op.line, "list too long");
+        items.insert(items.end(), more.begin(), more.end());
+        return PyValue::MakeList(std::move(items));
+      }
+      return Add(current, rhs, op.line);
+    }
+    if (o == "-=") return Subtract(current, rhs, op.line);
+    if (o == "*=" || o == "/=" || o == "//=" || o == "%=") {
+      return Multiply(current, rhs, o.substr(0, o.size() - 1), op.line);
+    }
+    throw ParseError(op.line, absl::StrCat("augmented assignment '", o, "' is not supported"));
   }
 
   PyValue ParseExpr(int depth) {
@@ -753,7 +869,7 @@ class Parser {
       throw ParseError(op.line, absl::StrCat("bad operand type for unary -: '",
                                              PyValue::KindName(v.kind()), "'"));
     }
-    return ParseAtom(depth + 1);
+    return ParsePostfix(depth + 1);
   }
 
   PyValue ParseAtom(int depth) {
@@ -771,7 +887,8 @@ class Parser {
         TokType kind = t.type;
         std::string s;
         while (Peek().type == TokType::kString || Peek().type == TokType::kBytes) {
-          if (Peek().type != kind) throw ParseError(Peek().line, "cannot mix bytes and str literals");
+          if (Peek().type != kind)
+            throw ParseError(Peek().line, "cannot mix bytes and str literals");
           s += Take().text;
           if (s.size() > limits_.max_string_bytes) throw ParseError(t.line, "string too long");
         }
@@ -802,8 +919,8 @@ class Parser {
         comma = true;
         ++i_;
       } else if (!IsOp(close)) {
-        throw ParseError(Peek().line, absl::StrCat("expected ',' or '", std::string(close), "' but found '",
-                                                   Describe(Peek()), "'"));
+        throw ParseError(Peek().line, absl::StrCat("expected ',' or '", std::string(close),
+                                                   "' but found '", Describe(Peek()), "'"));
       }
     }
     ++i_;
@@ -868,7 +985,8 @@ class Parser {
 
   static void SetDictItem(PyValue::Dict& dict, PyValue key, PyValue value, int line) {
     if (key.kind() == PyValue::Kind::kList || key.kind() == PyValue::Kind::kDict) {
-      throw ParseError(line, absl::StrCat("unhashable type: '", PyValue::KindName(key.kind()), "'"));
+      throw ParseError(line,
+                       absl::StrCat("unhashable type: '", PyValue::KindName(key.kind()), "'"));
     }
     for (auto& [k, v] : dict) {
       if (k == key) {
@@ -885,26 +1003,52 @@ class Parser {
     if (first.text == "False") return PyValue::Bool(false);
     if (first.text == "None") return PyValue::None();
     std::string name = first.text;
-    while (IsOp(".") && Peek(1).type == TokType::kName) {
-      i_ += 2;
-      name += "." + toks_[i_ - 1].text;
+    // Module paths (os.path.join, os.environ.get, datetime.timedelta) are read whole; a dot
+    // after any other name is a method of its value (ParsePostfix).
+    if (name == "os" || name == "datetime") {
+      while (IsOp(".") && Peek(1).type == TokType::kName) {
+        i_ += 2;
+        name += "." + toks_[i_ - 1].text;
+      }
     }
-    if (IsOp("(")) return ParseCall(name, first.line, depth);
+    if (IsOp("(")) {
+      KwArgs kwargs;
+      PyValue::List args = ParseArgs(name, depth, kwargs);
+      return Call(name, args, kwargs, first.line);
+    }
+    if (name == "os.environ") return ParseEnvironSubscript(first.line, depth);
     if (name.find('.') == std::string::npos) {
-      for (auto it = locals_.rbegin(); it != locals_.rend(); ++it) {
-        if (it->first == name) return it->second;
-      }
-      if (names_) {
-        if (const PyValue* v = names_(name)) return *v;
-      }
+      if (const PyValue* v = Lookup(name)) return *v;
     }
     throw ParseError(first.line, absl::StrCat("name '", name, "' is not defined"));
   }
 
-  PyValue ParseCall(const std::string& name, int line, int depth) {
+  // os.environ['NAME']: like Python, an unset variable is an error (KeyError).
+  PyValue ParseEnvironSubscript(int line, int depth) {
+    if (!IsOp("[")) {
+      throw ParseError(line,
+                       "os.environ can only be read as os.environ['NAME'] or os.environ.get(...)");
+    }
+    ++i_;
+    PyValue key = ParseExpr(depth);
+    Expect("]");
+    if (key.kind() != PyValue::Kind::kString)
+      throw ParseError(line, "environment variable name must be str");
+    const char* v = env_ ? env_(key.as_string()) : nullptr;
+    if (v == nullptr) {
+      throw ParseError(line, absl::StrCat("environment variable ", key.Repr(),
+                                          " is not set (use os.environ.get() for a default)"));
+    }
+    return PyValue::String(v);
+  }
+
+  using KwArgs = std::vector<std::pair<std::string, PyValue>>;
+
+  // "(args, kw=args)" of a call to `name`; returns the positional arguments.
+  PyValue::List ParseArgs(const std::string& name, int depth, KwArgs& kwargs) {
+    int line = Peek().line;
     Expect("(");
     PyValue::List args;
-    std::vector<std::pair<std::string, PyValue>> kwargs;
     while (!IsOp(")")) {
       if (Peek().type == TokType::kName && IsOp("=", 1)) {
         std::string kw = Take().text;
@@ -921,13 +1065,205 @@ class Parser {
       }
     }
     ++i_;
-    return Call(name, args, kwargs, line);
+    return args;
   }
 
-  PyValue Call(const std::string& name, const PyValue::List& args,
-               const std::vector<std::pair<std::string, PyValue>>& kwargs, int line) {
+  // value[index] and value.method(...) after an atom.
+  PyValue ParsePostfix(int depth) {
+    PyValue v = ParseAtom(depth);
+    while (true) {
+      if (IsOp("[")) {
+        int line = Take().line;
+        if (IsOp(":")) throw ParseError(line, "slices are not supported");
+        PyValue key = ParseExpr(depth);
+        if (IsOp(":")) throw ParseError(line, "slices are not supported");
+        Expect("]");
+        v = Subscript(v, key, line);
+      } else if (IsOp(".") && Peek(1).type == TokType::kName) {
+        int line = Take().line;
+        std::string method = Take().text;
+        if (!IsOp("(")) {
+          throw ParseError(line,
+                           absl::StrCat("attribute access ('.", method, "') is not supported"));
+        }
+        KwArgs kwargs;
+        PyValue::List args = ParseArgs(method, depth, kwargs);
+        if (v.kind() != PyValue::Kind::kString || method != "format") {
+          throw ParseError(line, absl::StrCat(PyValue::KindName(v.kind()), ".", method,
+                                              "() is not supported (only str.format() is)"));
+        }
+        v = StrFormat(v.as_string(), args, kwargs, line);
+      } else {
+        return v;
+      }
+    }
+  }
+
+  static PyValue Subscript(const PyValue& v, const PyValue& key, int line) {
+    if (v.kind() == PyValue::Kind::kDict) {
+      for (const auto& [k, val] : v.dict()) {
+        if (k == key) return val;
+      }
+      throw ParseError(line, absl::StrCat("key ", key.Repr(), " is not in the dict"));
+    }
+    if (v.is_sequence() || v.kind() == PyValue::Kind::kString) {
+      if (key.kind() != PyValue::Kind::kInt && key.kind() != PyValue::Kind::kBool) {
+        throw ParseError(line,
+                         absl::StrCat(PyValue::KindName(v.kind()), " indices must be integers"));
+      }
+      int64_t n = static_cast<int64_t>(v.kind() == PyValue::Kind::kString ? v.as_string().size()
+                                                                          : v.items().size());
+      int64_t i = AsInt(key);
+      if (i < 0) i += n;
+      if (i < 0 || i >= n)
+        throw ParseError(line, absl::StrCat(PyValue::KindName(v.kind()), " index out of range"));
+      if (v.kind() == PyValue::Kind::kString) return PyValue::String(v.as_string().substr(i, 1));
+      return v.items()[i];
+    }
+    throw ParseError(
+        line, absl::StrCat("'", PyValue::KindName(v.kind()), "' object is not subscriptable"));
+  }
+
+  // Python's str(): strings as they are, everything else as repr().
+  static std::string Str(const PyValue& v) {
+    return v.kind() == PyValue::Kind::kString ? v.as_string() : v.Repr();
+  }
+
+  void CheckLength(size_t n, int line) const {
+    if (n > limits_.max_string_bytes) throw ParseError(line, "string too long");
+  }
+
+  // printf-style "%s" % value / "%s %d" % (a, b) / "%(name)s" % {...}: conversions s, r, d, i.
+  PyValue PercentFormat(const std::string& fmt, const PyValue& arg, int line) const {
+    const bool mapping = arg.kind() == PyValue::Kind::kDict;
+    PyValue::List single;
+    const PyValue::List* args = &single;
+    if (arg.kind() == PyValue::Kind::kTuple) {
+      args = &arg.items();
+    } else {
+      single.push_back(arg);
+    }
+    size_t next = 0;
+    std::string out;
+    for (size_t i = 0; i < fmt.size(); ++i) {
+      if (fmt[i] != '%') {
+        out += fmt[i];
+        continue;
+      }
+      if (++i >= fmt.size()) throw ParseError(line, "incomplete format");
+      if (fmt[i] == '%') {
+        out += '%';
+        continue;
+      }
+      const PyValue* value = nullptr;
+      if (fmt[i] == '(') {
+        size_t close = fmt.find(')', i);
+        if (close == std::string::npos) throw ParseError(line, "incomplete format key");
+        if (!mapping) throw ParseError(line, "format requires a mapping");
+        std::string key = fmt.substr(i + 1, close - i - 1);
+        value = arg.Get(key);
+        if (value == nullptr)
+          throw ParseError(line,
+                           absl::StrCat("format key ", ReprString(key), " is not in the dict"));
+        i = close + 1;
+        if (i >= fmt.size()) throw ParseError(line, "incomplete format");
+      } else {
+        if (next >= args->size()) throw ParseError(line, "not enough arguments for format string");
+        value = &(*args)[next++];
+      }
+      char conv = fmt[i];
+      if (conv == 's') {
+        out += Str(*value);
+      } else if (conv == 'r') {
+        out += value->Repr();
+      } else if (conv == 'd' || conv == 'i') {
+        if (!IsNumber(*value)) {
+          throw ParseError(line, absl::StrCat("%", std::string(1, conv),
+                                              " format: a real number is required, not ",
+                                              PyValue::KindName(value->kind())));
+        }
+        if (value->kind() == PyValue::Kind::kFloat) {
+          double d = value->as_float();
+          if (!std::isfinite(d) || std::fabs(d) >= 9.2e18)
+            throw ParseError(line, "cannot convert float to int");
+          out += absl::StrCat(static_cast<int64_t>(d));
+        } else {
+          out += absl::StrCat(AsInt(*value));
+        }
+      } else {
+        throw ParseError(line,
+                         absl::StrCat("unsupported format ", ReprString(std::string("%") + conv),
+                                      " (supported: %s, %r, %d, %i, %(name)s and %%)"));
+      }
+      CheckLength(out.size(), line);
+    }
+    if (!mapping && next < args->size()) {
+      throw ParseError(line, "not all arguments converted during string formatting");
+    }
+    return PyValue::String(std::move(out));
+  }
+
+  // str.format() with "{}", "{0}" and "{name}" fields; no format specs or conversions.
+  PyValue StrFormat(const std::string& fmt, const PyValue::List& args, const KwArgs& kwargs,
+                    int line) const {
+    std::string out;
+    size_t auto_index = 0;
+    for (size_t i = 0; i < fmt.size(); ++i) {
+      char c = fmt[i];
+      if (c == '}') {
+        if (i + 1 < fmt.size() && fmt[i + 1] == '}') {
+          out += '}';
+          ++i;
+          continue;
+        }
+        throw ParseError(line, "single '}' encountered in format string");
+      }
+      if (c != '{') {
+        out += c;
+        continue;
+      }
+      if (i + 1 < fmt.size() && fmt[i + 1] == '{') {
+        out += '{';
+        ++i;
+        continue;
+      }
+      size_t close = fmt.find('}', i);
+      if (close == std::string::npos)
+        throw ParseError(line, "single '{' encountered in format string");
+      std::string field = fmt.substr(i + 1, close - i - 1);
+      i = close;
+      if (field.find_first_of(":!.[{") != std::string::npos) {
+        throw ParseError(line, absl::StrCat("format field ", ReprString(field),
+                                            " is not supported (only {}, {0} and {name})"));
+      }
+      const PyValue* value = nullptr;
+      if (field.empty() || absl::ascii_isdigit(static_cast<unsigned char>(field[0]))) {
+        size_t index = auto_index++;
+        if (!field.empty()) {
+          if (!absl::SimpleAtoi(field, &index))
+            throw ParseError(line, "invalid format field index");
+        }
+        if (index >= args.size()) {
+          throw ParseError(line, absl::StrCat("replacement index ", index, " out of range"));
+        }
+        value = &args[index];
+      } else {
+        for (const auto& [k, v] : kwargs) {
+          if (k == field) value = &v;
+        }
+        if (value == nullptr)
+          throw ParseError(line, absl::StrCat("format key ", ReprString(field), " not given"));
+      }
+      out += Str(*value);
+      CheckLength(out.size(), line);
+    }
+    return PyValue::String(std::move(out));
+  }
+
+  PyValue Call(const std::string& name, const PyValue::List& args, const KwArgs& kwargs, int line) {
     auto no_kwargs = [&] {
-      if (!kwargs.empty()) throw ParseError(line, absl::StrCat(name, "() takes no keyword arguments"));
+      if (!kwargs.empty())
+        throw ParseError(line, absl::StrCat(name, "() takes no keyword arguments"));
     };
     auto arity = [&](size_t lo, size_t hi) {
       if (args.size() < lo || args.size() > hi) {
@@ -936,8 +1272,8 @@ class Parser {
     };
     if (name == "timedelta" || name == "datetime.timedelta") {
       static const std::pair<const char*, double> kUnits[] = {
-          {"days", 86400},        {"seconds", 1}, {"microseconds", 1e-6}, {"milliseconds", 1e-3},
-          {"minutes", 60},        {"hours", 3600}, {"weeks", 604800}};
+          {"days", 86400}, {"seconds", 1},  {"microseconds", 1e-6}, {"milliseconds", 1e-3},
+          {"minutes", 60}, {"hours", 3600}, {"weeks", 604800}};
       if (args.size() > 7) throw ParseError(line, "timedelta() takes at most 7 arguments");
       double total = 0;
       auto add = [&](const PyValue& v, double unit) {
@@ -953,7 +1289,8 @@ class Parser {
             found = true;
           }
         }
-        if (!found) throw ParseError(line, absl::StrCat("timedelta() got an unexpected keyword '", k, "'"));
+        if (!found)
+          throw ParseError(line, absl::StrCat("timedelta() got an unexpected keyword '", k, "'"));
       }
       if (!std::isfinite(total)) throw ParseError(line, "timedelta() overflow");
       if (total == std::floor(total) && std::fabs(total) < 9e18) {
@@ -965,7 +1302,8 @@ class Parser {
       PyValue::Dict dict;
       if (args.size() > 1) throw ParseError(line, "dict() takes at most 1 positional argument");
       if (args.size() == 1) {
-        if (args[0].kind() != PyValue::Kind::kDict) throw ParseError(line, "dict() argument must be a dict");
+        if (args[0].kind() != PyValue::Kind::kDict)
+          throw ParseError(line, "dict() argument must be a dict");
         dict = args[0].dict();
       }
       for (const auto& [k, v] : kwargs) SetDictItem(dict, PyValue::String(k), v, line);
@@ -975,26 +1313,17 @@ class Parser {
       no_kwargs();
       arity(0, 1);
       PyValue::List items;
-      if (!args.empty()) {
-        const PyValue& a = args[0];
-        if (a.is_sequence()) {
-          items = a.items();
-        } else if (a.kind() == PyValue::Kind::kDict) {
-          for (const auto& kv : a.dict()) items.push_back(kv.first);
-        } else if (a.kind() == PyValue::Kind::kString) {
-          for (char c : a.as_string()) items.push_back(PyValue::String(std::string(1, c)));
-        } else {
-          throw ParseError(line, absl::StrCat("'", PyValue::KindName(a.kind()), "' object is not iterable"));
-        }
-      }
-      return name == "tuple" ? PyValue::MakeTuple(std::move(items)) : PyValue::MakeList(std::move(items));
+      if (!args.empty()) items = Iterate(args[0], line);
+      return name == "tuple" ? PyValue::MakeTuple(std::move(items))
+                             : PyValue::MakeList(std::move(items));
     }
     if (name == "os.path.join") {
       no_kwargs();
       if (args.empty()) throw ParseError(line, "os.path.join() needs at least one argument");
       std::string out;
       for (const auto& a : args) {
-        if (a.kind() != PyValue::Kind::kString) throw ParseError(line, "os.path.join() arguments must be str");
+        if (a.kind() != PyValue::Kind::kString)
+          throw ParseError(line, "os.path.join() arguments must be str");
         const std::string& part = a.as_string();
         if (!part.empty() && part[0] == '/') {
           out = part;
@@ -1009,7 +1338,8 @@ class Parser {
     if (name == "os.environ.get" || name == "os.getenv") {
       no_kwargs();
       arity(1, 2);
-      if (args[0].kind() != PyValue::Kind::kString) throw ParseError(line, "environment variable name must be str");
+      if (args[0].kind() != PyValue::Kind::kString)
+        throw ParseError(line, "environment variable name must be str");
       const char* v = env_ ? env_(args[0].as_string()) : nullptr;
       if (v != nullptr) return PyValue::String(v);
       return args.size() > 1 ? args[1] : PyValue::None();
@@ -1025,7 +1355,8 @@ class Parser {
       }
       const PyValue& a = args[0];
       if (name == "bool") return PyValue::Bool(a.Truthy());
-      if (name == "str") return PyValue::String(a.kind() == PyValue::Kind::kString ? a.as_string() : a.Repr());
+      if (name == "str")
+        return PyValue::String(a.kind() == PyValue::Kind::kString ? a.as_string() : a.Repr());
       if (name == "int") {
         if (a.kind() == PyValue::Kind::kString) {
           auto v = ParsePythonExpression(std::string(absl::StripAsciiWhitespace(a.as_string())));
@@ -1084,7 +1415,8 @@ class Parser {
   PyValue Add(const PyValue& a, const PyValue& b, int line) const {
     if (BothInts(a, b)) {
       int64_t r;
-      if (__builtin_add_overflow(AsInt(a), AsInt(b), &r)) throw ParseError(line, "integer overflow");
+      if (__builtin_add_overflow(AsInt(a), AsInt(b), &r))
+        throw ParseError(line, "integer overflow");
       return PyValue::Int(r);
     }
     if (IsNumber(a) && IsNumber(b)) return PyValue::Float(AsDouble(a) + AsDouble(b));
@@ -1095,7 +1427,8 @@ class Parser {
       return PyValue::String(a.as_string() + b.as_string());
     }
     if (a.kind() == b.kind() && a.is_sequence()) {
-      if (a.items().size() + b.items().size() > limits_.max_string_bytes) throw ParseError(line, "list too long");
+      if (a.items().size() + b.items().size() > limits_.max_string_bytes)
+        throw ParseError(line, "list too long");
       PyValue::List items = a.items();
       items.insert(items.end(), b.items().begin(), b.items().end());
       return a.kind() == PyValue::Kind::kList ? PyValue::MakeList(std::move(items))
@@ -1107,7 +1440,8 @@ class Parser {
   PyValue Subtract(const PyValue& a, const PyValue& b, int line) const {
     if (BothInts(a, b)) {
       int64_t r;
-      if (__builtin_sub_overflow(AsInt(a), AsInt(b), &r)) throw ParseError(line, "integer overflow");
+      if (__builtin_sub_overflow(AsInt(a), AsInt(b), &r))
+        throw ParseError(line, "integer overflow");
       return PyValue::Int(r);
     }
     if (IsNumber(a) && IsNumber(b)) return PyValue::Float(AsDouble(a) - AsDouble(b));
@@ -1115,10 +1449,13 @@ class Parser {
   }
 
   PyValue Multiply(const PyValue& a, const PyValue& b, const std::string& op, int line) const {
+    if (op == "%" && a.kind() == PyValue::Kind::kString)
+      return PercentFormat(a.as_string(), b, line);
     if (op == "*") {
       if (BothInts(a, b)) {
         int64_t r;
-        if (__builtin_mul_overflow(AsInt(a), AsInt(b), &r)) throw ParseError(line, "integer overflow");
+        if (__builtin_mul_overflow(AsInt(a), AsInt(b), &r))
+          throw ParseError(line, "integer overflow");
         return PyValue::Int(r);
       }
       if (IsNumber(a) && IsNumber(b)) return PyValue::Float(AsDouble(a) * AsDouble(b));
@@ -1126,7 +1463,8 @@ class Parser {
       const PyValue* count = nullptr;
       if (BothIntLike(a, b, seq, count)) {
         int64_t n = std::max<int64_t>(0, AsInt(*count));
-        size_t unit = seq->kind() == PyValue::Kind::kString ? seq->as_string().size() : seq->items().size();
+        size_t unit =
+            seq->kind() == PyValue::Kind::kString ? seq->as_string().size() : seq->items().size();
         if (unit != 0 && static_cast<uint64_t>(n) > limits_.max_string_bytes / unit) {
           throw ParseError(line, "repetition result too large");
         }
@@ -1136,7 +1474,8 @@ class Parser {
           return PyValue::String(out);
         }
         PyValue::List items;
-        for (int64_t k = 0; k < n; ++k) items.insert(items.end(), seq->items().begin(), seq->items().end());
+        for (int64_t k = 0; k < n; ++k)
+          items.insert(items.end(), seq->items().begin(), seq->items().end());
         return seq->kind() == PyValue::Kind::kList ? PyValue::MakeList(std::move(items))
                                                    : PyValue::MakeTuple(std::move(items));
       }
@@ -1147,7 +1486,8 @@ class Parser {
     if (op == "/") return PyValue::Float(AsDouble(a) / AsDouble(b));
     if (BothInts(a, b)) {
       int64_t x = AsInt(a), y = AsInt(b);
-      if (x == std::numeric_limits<int64_t>::min() && y == -1) throw ParseError(line, "integer overflow");
+      if (x == std::numeric_limits<int64_t>::min() && y == -1)
+        throw ParseError(line, "integer overflow");
       int64_t q = x / y, r = x % y;
       if (r != 0 && ((r < 0) != (y < 0))) {
         q -= 1;
@@ -1160,8 +1500,11 @@ class Parser {
     return op == "//" ? PyValue::Float(q) : PyValue::Float(x - q * y);
   }
 
-  static bool BothIntLike(const PyValue& a, const PyValue& b, const PyValue*& seq, const PyValue*& count) {
-    auto is_seq = [](const PyValue& v) { return v.kind() == PyValue::Kind::kString || v.is_sequence(); };
+  static bool BothIntLike(const PyValue& a, const PyValue& b, const PyValue*& seq,
+                          const PyValue*& count) {
+    auto is_seq = [](const PyValue& v) {
+      return v.kind() == PyValue::Kind::kString || v.is_sequence();
+    };
     auto is_int = [](const PyValue& v) {
       return v.kind() == PyValue::Kind::kInt || v.kind() == PyValue::Kind::kBool;
     };
@@ -1186,6 +1529,24 @@ class Parser {
   std::vector<std::pair<std::string, PyValue>> locals_;
 };
 
+// Messages end up on one terminal line: control bytes (a NUL or newline from the input) are
+// shown as \xNN.
+std::string EscapeControlBytes(std::string_view s) {
+  static const char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(s.size());
+  for (unsigned char c : s) {
+    if (c < 0x20 || c == 0x7f) {
+      out += "\\x";
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 absl::StatusOr<std::vector<PyAssignment>> ParsePythonAssignments(std::string_view text,
@@ -1194,8 +1555,8 @@ absl::StatusOr<std::vector<PyAssignment>> ParsePythonAssignments(std::string_vie
                                                                  const PyEnvLookup& env,
                                                                  const PyParseLimits& limits) {
   if (text.size() > limits.max_input_bytes) {
-    return absl::InvalidArgumentError(absl::StrCat(std::string(filename), ":1: file is larger than ",
-                                                   limits.max_input_bytes, " bytes"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        std::string(filename), ":1: file is larger than ", limits.max_input_bytes, " bytes"));
   }
   // A UTF-8 byte order mark is allowed at the start, as in Python.
   if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
@@ -1204,7 +1565,8 @@ absl::StatusOr<std::vector<PyAssignment>> ParsePythonAssignments(std::string_vie
     Parser parser(lexer.Run(), names, env, limits);
     return parser.ParseFile();
   } catch (const ParseError& e) {
-    return absl::InvalidArgumentError(absl::StrCat(std::string(filename), ":", e.line, ": ", e.message));
+    return absl::InvalidArgumentError(
+        EscapeControlBytes(absl::StrCat(std::string(filename), ":", e.line, ": ", e.message)));
   }
 }
 
@@ -1217,7 +1579,7 @@ absl::StatusOr<PyValue> ParsePythonExpression(std::string_view text, const PyPar
     Parser parser(lexer.Run(), no_names, no_env, limits);
     return parser.ParseSingleExpression();
   } catch (const ParseError& e) {
-    return absl::InvalidArgumentError(e.message);
+    return absl::InvalidArgumentError(EscapeControlBytes(e.message));
   }
 }
 

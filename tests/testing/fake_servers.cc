@@ -42,6 +42,36 @@ bool WaitForPort(int port, absl::Duration timeout) {
       timeout);
 }
 
+SilentTcpServer::SilentTcpServer() {
+  listen_fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in a = Loopback(0);
+  bind(listen_fd_, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  listen(listen_fd_, 64);
+  socklen_t len = sizeof a;
+  getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&a), &len);
+  port_ = ntohs(a.sin_port);
+  thread_ = std::thread([this] {
+    while (true) {
+      int fd = accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
+      if (fd < 0) return;  // shutdown() in the destructor
+      std::lock_guard<std::mutex> lock(mu_);
+      clients_.push_back(fd);  // held open, never written to
+    }
+  });
+}
+
+SilentTcpServer::~SilentTcpServer() {
+  shutdown(listen_fd_, SHUT_RDWR);  // wakes accept()
+  thread_.join();
+  close(listen_fd_);
+  for (int fd : clients_) close(fd);
+}
+
+int SilentTcpServer::accepted() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return static_cast<int>(clients_.size());
+}
+
 FakePushgateway::FakePushgateway() {
   auto handler = [this](const httplib::Request& req, httplib::Response& res) {
     std::lock_guard<std::mutex> lock(mu_);

@@ -1,12 +1,12 @@
 #pragma once
 // Small loopback servers and port helpers shared by tests.
 
+#include <httplib.h>
+
 #include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <httplib.h>
 
 #include "absl/time/time.h"
 
@@ -17,6 +17,26 @@ namespace mm::testing {
 int FreePort();
 // True once something accepts connections on 127.0.0.1:port, false after `timeout`.
 bool WaitForPort(int port, absl::Duration timeout);
+
+// A loopback TCP server that accepts connections and never sends a byte: a database (or any
+// peer) that hangs after the TCP handshake, for connect and read timeout tests.
+class SilentTcpServer {
+ public:
+  SilentTcpServer();
+  ~SilentTcpServer();
+  SilentTcpServer(const SilentTcpServer&) = delete;
+  SilentTcpServer& operator=(const SilentTcpServer&) = delete;
+
+  int port() const { return port_; }
+  int accepted();  // connections accepted so far
+
+ private:
+  int listen_fd_ = -1;
+  int port_ = 0;
+  std::thread thread_;
+  std::mutex mu_;
+  std::vector<int> clients_;
+};
 
 // A Prometheus Pushgateway stand-in on a kernel-chosen loopback port: records what is pushed.
 class FakePushgateway {

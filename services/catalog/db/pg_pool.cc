@@ -32,6 +32,9 @@ absl::Status StatusFromException(const std::exception& e) {
   if (auto* sql = dynamic_cast<const pqxx::sql_error*>(&e); sql != nullptr) {
     // 40001 serialization_failure, 40P01 deadlock_detected: safe to retry.
     if (sql->sqlstate() == "40001" || sql->sqlstate() == "40P01") return absl::AbortedError(msg);
+    // 57014 query_canceled: statement_timeout (or an operator's pg_cancel_backend).
+    if (sql->sqlstate() == "57014")
+      return absl::DeadlineExceededError(absl::StrCat("database: ", msg));
     // 57P01 admin_shutdown, 57P02/57P03: server going away.
     if (sql->sqlstate().rfind("57P", 0) == 0 || sql->sqlstate().rfind("08", 0) == 0) {
       return absl::UnavailableError(msg);
@@ -41,8 +44,13 @@ absl::Status StatusFromException(const std::exception& e) {
   return absl::InternalError(msg);
 }
 
-PgPool::PgPool(std::string conninfo, int size, absl::Duration acquire_timeout)
-    : conninfo_(std::move(conninfo)), acquire_timeout_(acquire_timeout) {
+namespace {
+int64_t Millis(absl::Duration d) { return absl::ToInt64Milliseconds(d); }
+}  // namespace
+
+PgPool::PgPool(std::string conninfo, int size, absl::Duration acquire_timeout,
+               PgSessionSettings settings)
+    : conninfo_(std::move(conninfo)), acquire_timeout_(acquire_timeout), settings_(settings) {
   for (int i = 0; i < std::max(1, size); ++i) {
     slots_.push_back(std::make_unique<Slot>());
     free_.push_back(slots_.back().get());
@@ -65,6 +73,10 @@ absl::StatusOr<PgPool::Slot*> PgPool::Acquire() {
   if (!slot->conn || !slot->conn->is_open()) {
     try {
       slot->conn = std::make_unique<pqxx::connection>(conninfo_);
+      if (settings_.statement_timeout > absl::ZeroDuration()) {
+        pqxx::nontransaction session(*slot->conn);
+        session.exec(absl::StrCat("SET statement_timeout = ", Millis(settings_.statement_timeout)));
+      }
     } catch (const std::exception& e) {
       slot->conn.reset();
       Release(slot, true);
@@ -149,6 +161,11 @@ absl::Status PgPool::WithConnection(const std::function<absl::Status(pqxx::conne
   }
   Release(*slot, broken);
   return status;
+}
+
+void PgPool::AllowLongStatements(pqxx::transaction_base& tx) const {
+  if (settings_.statement_timeout <= absl::ZeroDuration()) return;  // no limit to lift
+  tx.exec(absl::StrCat("SET LOCAL statement_timeout = ", Millis(settings_.bulk_statement_timeout)));
 }
 
 absl::Status PgPool::Ping() {

@@ -7,29 +7,41 @@
 // connection, so catalog recovers by itself after PostgreSQL restarts. Serialization failures
 // and deadlocks are retried up to three times.
 //
+// Timeouts: connecting is bounded by the connection string (connect_timeout, TCP keepalives:
+// see WithConnectionSettings in database_uri.h); statements by PgSessionSettings.
+//
 // Thread-safety: all methods are thread-safe; a transaction function runs on one thread.
 
 #include <condition_variable>
 #include <functional>
-#include <optional>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <pqxx/pqxx>
 #include <string>
 #include <vector>
-
-#include <pqxx/pqxx>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 
 namespace mm::catalog {
 
-// Maps a libpqxx/PostgreSQL exception to a status (unique violation → ALREADY_EXISTS, ...).
+// Maps a libpqxx/PostgreSQL exception to a status (unique violation → ALREADY_EXISTS, a
+// statement timeout → DEADLINE_EXCEEDED, ...).
 absl::Status StatusFromException(const std::exception& e);
+
+// Applied to every connection the pool opens.
+struct PgSessionSettings {
+  // statement_timeout of the session; zero = none (PostgreSQL's, or the role's, setting).
+  absl::Duration statement_timeout = absl::ZeroDuration();
+  // What PgPool::AllowLongStatements sets for one transaction; zero = no limit.
+  absl::Duration bulk_statement_timeout = absl::ZeroDuration();
+};
 
 class PgPool {
  public:
-  PgPool(std::string conninfo, int size, absl::Duration acquire_timeout = absl::Seconds(30));
+  PgPool(std::string conninfo, int size, absl::Duration acquire_timeout = absl::Seconds(30),
+         PgSessionSettings settings = PgSessionSettings());
   ~PgPool();
   PgPool(const PgPool&) = delete;
   PgPool& operator=(const PgPool&) = delete;
@@ -57,6 +69,10 @@ class PgPool {
   // Runs `fn` with a connection outside any transaction (migrations manage their own).
   absl::Status WithConnection(const std::function<absl::Status(pqxx::connection&)>& fn);
 
+  // Inside a transaction of this pool: its statements run under the bulk statement timeout
+  // instead of the session's (cache exports, UMDL category scans: long by design).
+  void AllowLongStatements(pqxx::transaction_base& tx) const;
+
   // SELECT 1 on a pooled connection.
   absl::Status Ping();
   const std::string& conninfo() const { return conninfo_; }
@@ -68,6 +84,7 @@ class PgPool {
 
   std::string conninfo_;
   absl::Duration acquire_timeout_;
+  PgSessionSettings settings_;
   std::mutex mu_;
   std::condition_variable cv_;
   std::vector<std::unique_ptr<Slot>> slots_;

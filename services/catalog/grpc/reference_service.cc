@@ -22,14 +22,16 @@ Status ReferenceService::UpsertProduct(Ctx*, const pb::Product* in, pb::Product*
 
 Status ReferenceService::ListVersions(Ctx*, const pb::ListVersionsRequest* in,
                                       pb::ListVersionsResponse* out) {
-  return RespondList(reference_.ListVersions(in->product_name()), [&] { return out->add_versions(); });
+  return RespondList(reference_.ListVersions(in->product_name()),
+                     [&] { return out->add_versions(); });
 }
 
 Status ReferenceService::UpsertVersion(Ctx*, const pb::Version* in, pb::Version* out) {
   return Respond(reference_.UpsertVersion(FromProto(*in)), out);
 }
 
-Status ReferenceService::ListArches(Ctx*, const pb::ListArchesRequest*, pb::ListArchesResponse* out) {
+Status ReferenceService::ListArches(Ctx*, const pb::ListArchesRequest*,
+                                    pb::ListArchesResponse* out) {
   return RespondList(reference_.ListArches(), [&] { return out->add_arches(); });
 }
 
@@ -103,11 +105,31 @@ Status ReferenceService::ListDirectories(Ctx*, const pb::ListDirectoriesRequest*
 
 Status ReferenceService::LinkCategoryDirectories(Ctx*, const pb::LinkCategoryDirectoriesRequest* in,
                                                  pb::LinkCategoryDirectoriesResponse* out) {
-  auto r = directories_.LinkToCategory(in->category_name(),
-                                       {in->directory_names().begin(), in->directory_names().end()});
+  auto r = directories_.LinkToCategory(
+      in->category_name(), {in->directory_names().begin(), in->directory_names().end()});
   if (!r.ok()) return common::ToGrpcStatus(r.status());
   out->set_linked(*r);
   return Status::OK;
+}
+
+Status ReferenceService::DeleteProduct(Ctx*, const pb::DeleteProductRequest* in, pb::Empty*) {
+  return Respond(reference_.DeleteProduct(in->id()));
+}
+
+Status ReferenceService::DeleteVersion(Ctx*, const pb::DeleteVersionRequest* in, pb::Empty*) {
+  return Respond(reference_.DeleteVersion(in->id()));
+}
+
+Status ReferenceService::DeleteArch(Ctx*, const pb::DeleteArchRequest* in, pb::Empty*) {
+  return Respond(reference_.DeleteArch(in->id()));
+}
+
+Status ReferenceService::DeleteCategory(Ctx*, const pb::DeleteCategoryRequest* in, pb::Empty*) {
+  return Respond(reference_.DeleteCategory(in->id()));
+}
+
+Status ReferenceService::DeleteRepository(Ctx*, const pb::DeleteRepositoryRequest* in, pb::Empty*) {
+  return Respond(reference_.DeleteRepository(in->id()));
 }
 
 }  // namespace mm::catalog

@@ -39,13 +39,24 @@ class ReferenceService final : public ::mirrormanager::catalog::v1::ReferenceDat
                                 ::mirrormanager::catalog::v1::ListRepositoriesResponse*) override;
   grpc::Status UpsertRepository(Ctx*, const ::mirrormanager::catalog::v1::Repository*,
                                 ::mirrormanager::catalog::v1::Repository*) override;
-  grpc::Status UpsertDirectories(Ctx*, const ::mirrormanager::catalog::v1::UpsertDirectoriesRequest*,
+  grpc::Status UpsertDirectories(Ctx*,
+                                 const ::mirrormanager::catalog::v1::UpsertDirectoriesRequest*,
                                  ::mirrormanager::catalog::v1::UpsertDirectoriesResponse*) override;
   grpc::Status ListDirectories(Ctx*, const ::mirrormanager::catalog::v1::ListDirectoriesRequest*,
                                ::mirrormanager::catalog::v1::ListDirectoriesResponse*) override;
   grpc::Status LinkCategoryDirectories(
       Ctx*, const ::mirrormanager::catalog::v1::LinkCategoryDirectoriesRequest*,
       ::mirrormanager::catalog::v1::LinkCategoryDirectoriesResponse*) override;
+  grpc::Status DeleteProduct(Ctx*, const ::mirrormanager::catalog::v1::DeleteProductRequest*,
+                             ::mirrormanager::catalog::v1::Empty*) override;
+  grpc::Status DeleteVersion(Ctx*, const ::mirrormanager::catalog::v1::DeleteVersionRequest*,
+                             ::mirrormanager::catalog::v1::Empty*) override;
+  grpc::Status DeleteArch(Ctx*, const ::mirrormanager::catalog::v1::DeleteArchRequest*,
+                          ::mirrormanager::catalog::v1::Empty*) override;
+  grpc::Status DeleteCategory(Ctx*, const ::mirrormanager::catalog::v1::DeleteCategoryRequest*,
+                              ::mirrormanager::catalog::v1::Empty*) override;
+  grpc::Status DeleteRepository(Ctx*, const ::mirrormanager::catalog::v1::DeleteRepositoryRequest*,
+                                ::mirrormanager::catalog::v1::Empty*) override;
 
  private:
   ReferenceStore& reference_;

@@ -60,7 +60,8 @@ const std::vector<Migration>& AllMigrations() {
       std::string file = kMigrationFiles[i].name;  // "0002_mmcpp_foundation.sql"
       Migration m;
       size_t underscore = file.find('_');
-      if (underscore == std::string::npos || !absl::SimpleAtoi(file.substr(0, underscore), &m.version)) {
+      if (underscore == std::string::npos ||
+          !absl::SimpleAtoi(file.substr(0, underscore), &m.version)) {
         std::fprintf(stderr, "FATAL: migration file name %s\n", file.c_str());
         std::abort();
       }
@@ -94,9 +95,9 @@ absl::StatusOr<SchemaStatus> Migrator::Inspect() {
         st.adoptable = true;
         st.applied.insert(1);
       } else {
-        st.problem = absl::StrCat(
-            "the database is a MirrorManager2 database at Alembic revision '", rev,
-            "'; upgrade it with MirrorManager2 to ", kMm2AlembicHead, " before adopting it");
+        st.problem = absl::StrCat("the database is a MirrorManager2 database at Alembic revision '",
+                                  rev, "'; upgrade it with MirrorManager2 to ", kMm2AlembicHead,
+                                  " before adopting it");
       }
     } else if (TableExists(tx, "site") || TableExists(tx, "directory") || TableExists(tx, "host")) {
       st.problem =
@@ -121,6 +122,9 @@ absl::StatusOr<std::vector<int>> Migrator::Migrate() {
   for (const auto& m : migrations_) {
     bool did = false;
     absl::Status s = pool_.Transact([&](pqxx::transaction_base& tx) -> absl::Status {
+      // Migrations of a large adopted database may run long; so may waiting for another
+      // migrating process. A role-level statement_timeout must not cut them half-way.
+      tx.exec("SET LOCAL statement_timeout = 0");
       tx.exec_params("SELECT pg_advisory_xact_lock($1)", kMigrationLockKey);
       tx.exec(std::string(kCreateVersionTable));
       if (adopting) {
@@ -139,14 +143,14 @@ absl::StatusOr<std::vector<int>> Migrator::Migrate() {
         absl::Status hs = m.hook(tx);
         if (!hs.ok()) return hs;
       }
-      tx.exec_params("INSERT INTO mm_schema_migrations (version, name) VALUES ($1, $2)",
-                     m.version, m.name);
+      tx.exec_params("INSERT INTO mm_schema_migrations (version, name) VALUES ($1, $2)", m.version,
+                     m.name);
       did = true;
       return absl::OkStatus();
     });
     if (!s.ok()) {
-      return absl::Status(s.code(), absl::StrCat("migration ", m.version, " (", m.name,
-                                                 ") failed: ", s.message()));
+      return absl::Status(
+          s.code(), absl::StrCat("migration ", m.version, " (", m.name, ") failed: ", s.message()));
     }
     if (adopting) {
       MM_LOG(INFO) << "adopted MirrorManager2 database at Alembic revision " << kMm2AlembicHead;
@@ -164,7 +168,9 @@ absl::Status Migrator::CheckCurrent() {
   auto status = Inspect();
   if (!status.ok()) return status.status();
   if (!status->problem.empty()) return absl::FailedPreconditionError(status->problem);
-  if (status->empty) return absl::FailedPreconditionError("The database schema is not created; run 'mm2-catalog migrate'");
+  if (status->empty)
+    return absl::FailedPreconditionError(
+        "The database schema is not created; run 'mm2-catalog migrate'");
   if (status->adoptable || !status->pending.empty()) {
     return absl::FailedPreconditionError(
         absl::StrCat("The database schema needs to be updated (pending migrations: ",

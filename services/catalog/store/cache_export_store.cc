@@ -167,6 +167,7 @@ absl::Status CacheExportStore::Export(const CacheExportOptions& options, CacheEx
           return absl::UnavailableError("database connection lost during the cache export");
         }
         delivered = true;
+        pool_.AllowLongStatements(tx);  // whole-table reads of a Fedora-sized catalog
         pqxx::row head = tx.exec1(kSelectHeader);
         MM_RETURN_IF_ERROR(sink.Header(Int(head[0]), Text(head[1])));
         std::map<std::string, int64_t> counts;

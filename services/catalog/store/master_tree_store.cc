@@ -378,6 +378,7 @@ absl::StatusOr<ApplyCategoryResult> MasterTreeStore::ApplyCategoryScan(const Chu
               "category again");
         }
         started = true;
+        pool_.AllowLongStatements(tx);  // one transaction per category, however large
         CategoryScanChunk chunk;
         absl::StatusOr<bool> got = next(&chunk);
         if (!got.ok()) return got.status();

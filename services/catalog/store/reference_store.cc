@@ -79,8 +79,47 @@ Repository RowToRepository(const pqxx::row& r) {
 absl::StatusOr<int64_t> IdByName(pqxx::transaction_base& tx, const char* table,
                                  const std::string& name, const char* what) {
   pqxx::result r = tx.exec_params(absl::StrCat("SELECT id FROM ", table, " WHERE name = $1"), name);
-  if (r.empty()) return absl::FailedPreconditionError(absl::StrCat("unknown ", what, " '", name, "'"));
+  if (r.empty())
+    return absl::FailedPreconditionError(absl::StrCat("unknown ", what, " '", name, "'"));
   return r[0][0].as<int64_t>();
+}
+
+// MirrorManager2's ORM cascades on delete (mm2-web-and-data.md §1.3): what happens to the
+// children before the parent row goes. Every statement takes the parent id as $1.
+constexpr const char* kProductCascade[] = {
+    "UPDATE category SET product_id = NULL WHERE product_id = $1",
+    "UPDATE version SET product_id = NULL WHERE product_id = $1",
+};
+constexpr const char* kVersionCascade[] = {
+    "UPDATE repository SET version_id = NULL WHERE version_id = $1",
+};
+constexpr const char* kArchCascade[] = {
+    "UPDATE repository SET arch_id = NULL WHERE arch_id = $1",
+};
+// host_category_dir and host_category_url follow host_category by ON DELETE CASCADE.
+constexpr const char* kCategoryCascade[] = {
+    "DELETE FROM host_category WHERE category_id = $1",
+    "DELETE FROM category_directory WHERE category_id = $1",
+    "UPDATE repository SET category_id = NULL WHERE category_id = $1",
+};
+constexpr const char* kRepositoryCascade[] = {
+    "DELETE FROM propagation_stat WHERE repository_id = $1",
+};
+
+// Locks the parent row first, so that no child can be attached to it while the cascade runs
+// (inserting a child takes a share lock on the parent through its foreign key).
+template <size_t N>
+absl::Status DeleteWithCascade(PgPool& pool, const char* table, const char* what, int64_t id,
+                               const char* const (&cascade)[N]) {
+  return pool.Transact([&](pqxx::transaction_base& tx) -> absl::Status {
+    if (tx.exec_params(absl::StrCat("SELECT 1 FROM ", table, " WHERE id = $1 FOR UPDATE"), id)
+            .empty()) {
+      return absl::NotFoundError(absl::StrCat(what, " not found"));
+    }
+    for (const char* sql : cascade) tx.exec_params(sql, id);
+    tx.exec_params(absl::StrCat("DELETE FROM ", table, " WHERE id = $1"), id);
+    return absl::OkStatus();
+  });
 }
 
 // For "set to a value, set to NULL, or leave alone" fields: ($n::boolean, $n+1::text).
@@ -92,13 +131,14 @@ std::optional<std::string> Value(const std::optional<std::optional<std::string>>
 }  // namespace
 
 absl::StatusOr<std::vector<Product>> ReferenceStore::ListProducts() {
-  return pool_.Query<std::vector<Product>>([](pqxx::transaction_base& tx) -> absl::StatusOr<std::vector<Product>> {
-    std::vector<Product> out;
-    for (const auto& r : tx.exec("SELECT id, name, publiclist FROM product ORDER BY name")) {
-      out.push_back(Product{r[0].as<int64_t>(), r[1].as<std::string>(), r[2].as<bool>()});
-    }
-    return out;
-  });
+  return pool_.Query<std::vector<Product>>(
+      [](pqxx::transaction_base& tx) -> absl::StatusOr<std::vector<Product>> {
+        std::vector<Product> out;
+        for (const auto& r : tx.exec("SELECT id, name, publiclist FROM product ORDER BY name")) {
+          out.push_back(Product{r[0].as<int64_t>(), r[1].as<std::string>(), r[2].as<bool>()});
+        }
+        return out;
+      });
 }
 
 absl::StatusOr<Product> ReferenceStore::UpsertProduct(const std::string& name,
@@ -108,7 +148,8 @@ absl::StatusOr<Product> ReferenceStore::UpsertProduct(const std::string& name,
       [&](pqxx::transaction_base& tx) -> absl::StatusOr<Product> {
         pqxx::row r = tx.exec_params1(
             "INSERT INTO product (name, publiclist) VALUES ($1, COALESCE($2::boolean, true)) "
-            "ON CONFLICT (name) DO UPDATE SET publiclist = COALESCE($2::boolean, product.publiclist) "
+            "ON CONFLICT (name) DO UPDATE SET publiclist = COALESCE($2::boolean, "
+            "product.publiclist) "
             "RETURNING id, name, publiclist",
             name, publiclist);
         return Product{r[0].as<int64_t>(), r[1].as<std::string>(), r[2].as<bool>()};
@@ -120,10 +161,10 @@ absl::StatusOr<std::vector<Version>> ReferenceStore::ListVersions(const std::str
   return pool_.Query<std::vector<Version>>(
       [&](pqxx::transaction_base& tx) -> absl::StatusOr<std::vector<Version>> {
         std::vector<Version> out;
-        for (const auto& r : tx.exec_params(
-                 absl::StrCat(kSelectVersion,
-                              " WHERE ($1 = '' OR p.name = $1) ORDER BY p.name, v.id"),
-                 product_name)) {
+        for (const auto& r :
+             tx.exec_params(absl::StrCat(kSelectVersion,
+                                         " WHERE ($1 = '' OR p.name = $1) ORDER BY p.name, v.id"),
+                            product_name)) {
           out.push_back(RowToVersion(r));
         }
         return out;
@@ -160,13 +201,16 @@ RETURNING id)sql",
 }
 
 absl::StatusOr<std::vector<Arch>> ReferenceStore::ListArches() {
-  return pool_.Query<std::vector<Arch>>([](pqxx::transaction_base& tx) -> absl::StatusOr<std::vector<Arch>> {
-    std::vector<Arch> out;
-    for (const auto& r : tx.exec("SELECT id, name, publiclist, primary_arch FROM arch ORDER BY name")) {
-      out.push_back(Arch{r[0].as<int64_t>(), r[1].as<std::string>(), r[2].as<bool>(), r[3].as<bool>()});
-    }
-    return out;
-  });
+  return pool_.Query<std::vector<Arch>>(
+      [](pqxx::transaction_base& tx) -> absl::StatusOr<std::vector<Arch>> {
+        std::vector<Arch> out;
+        for (const auto& r :
+             tx.exec("SELECT id, name, publiclist, primary_arch FROM arch ORDER BY name")) {
+          out.push_back(
+              Arch{r[0].as<int64_t>(), r[1].as<std::string>(), r[2].as<bool>(), r[3].as<bool>()});
+        }
+        return out;
+      });
 }
 
 absl::StatusOr<Arch> ReferenceStore::UpsertArch(const std::string& name,
@@ -189,13 +233,14 @@ RETURNING id, name, publiclist, primary_arch)sql",
 }
 
 absl::StatusOr<std::vector<Category>> ReferenceStore::ListCategories() {
-  return pool_.Query<std::vector<Category>>([](pqxx::transaction_base& tx) -> absl::StatusOr<std::vector<Category>> {
-    std::vector<Category> out;
-    for (const auto& r : tx.exec(absl::StrCat(kSelectCategory, " ORDER BY c.name"))) {
-      out.push_back(RowToCategory(r));
-    }
-    return out;
-  });
+  return pool_.Query<std::vector<Category>>(
+      [](pqxx::transaction_base& tx) -> absl::StatusOr<std::vector<Category>> {
+        std::vector<Category> out;
+        for (const auto& r : tx.exec(absl::StrCat(kSelectCategory, " ORDER BY c.name"))) {
+          out.push_back(RowToCategory(r));
+        }
+        return out;
+      });
 }
 
 absl::StatusOr<Category> ReferenceStore::GetCategory(const std::string& name) {
@@ -249,13 +294,14 @@ RETURNING id)sql",
 }
 
 absl::StatusOr<std::vector<Country>> ReferenceStore::ListCountries() {
-  return pool_.Query<std::vector<Country>>([](pqxx::transaction_base& tx) -> absl::StatusOr<std::vector<Country>> {
-    std::vector<Country> out;
-    for (const auto& r : tx.exec("SELECT id, code FROM country ORDER BY code")) {
-      out.push_back(Country{r[0].as<int64_t>(), r[1].as<std::string>()});
-    }
-    return out;
-  });
+  return pool_.Query<std::vector<Country>>(
+      [](pqxx::transaction_base& tx) -> absl::StatusOr<std::vector<Country>> {
+        std::vector<Country> out;
+        for (const auto& r : tx.exec("SELECT id, code FROM country ORDER BY code")) {
+          out.push_back(Country{r[0].as<int64_t>(), r[1].as<std::string>()});
+        }
+        return out;
+      });
 }
 
 absl::StatusOr<int> ReferenceStore::AddCountries(const std::vector<std::string>& codes) {
@@ -272,17 +318,17 @@ absl::StatusOr<int> ReferenceStore::AddCountries(const std::vector<std::string>&
 
 absl::StatusOr<std::vector<Repository>> ReferenceStore::ListRepositories(
     const std::string& category_name) {
-  return pool_.Query<std::vector<Repository>>(
-      [&](pqxx::transaction_base& tx) -> absl::StatusOr<std::vector<Repository>> {
-        std::vector<Repository> out;
-        for (const auto& r : tx.exec_params(
-                 absl::StrCat(kSelectRepository,
-                              " WHERE ($1 = '' OR c.name = $1) ORDER BY r.arch_id NULLS LAST, r.id"),
-                 category_name)) {
-          out.push_back(RowToRepository(r));
-        }
-        return out;
-      });
+  return pool_.Query<std::vector<Repository>>([&](pqxx::transaction_base& tx)
+                                                  -> absl::StatusOr<std::vector<Repository>> {
+    std::vector<Repository> out;
+    for (const auto& r : tx.exec_params(
+             absl::StrCat(kSelectRepository,
+                          " WHERE ($1 = '' OR c.name = $1) ORDER BY r.arch_id NULLS LAST, r.id"),
+             category_name)) {
+      out.push_back(RowToRepository(r));
+    }
+    return out;
+  });
 }
 
 absl::StatusOr<Repository> ReferenceStore::UpsertRepository(const RepositoryUpsert& u) {
@@ -301,7 +347,8 @@ absl::StatusOr<Repository> ReferenceStore::UpsertRepository(const RepositoryUpse
               "WHERE v.name = $1 AND ($2 = '' OR p.name = $2) ORDER BY v.id LIMIT 1",
               *u.version_name, u.product_name.value_or(""));
           if (r.empty()) {
-            return absl::FailedPreconditionError(absl::StrCat("unknown version '", *u.version_name, "'"));
+            return absl::FailedPreconditionError(
+                absl::StrCat("unknown version '", *u.version_name, "'"));
           }
           version_id = r[0][0].as<int64_t>();
         }
@@ -334,6 +381,26 @@ RETURNING id)sql",
                                                r[0].as<int64_t>()));
       },
       PgPool::Mode::kReadWrite);
+}
+
+absl::Status ReferenceStore::DeleteProduct(int64_t id) {
+  return DeleteWithCascade(pool_, "product", "Product", id, kProductCascade);
+}
+
+absl::Status ReferenceStore::DeleteVersion(int64_t id) {
+  return DeleteWithCascade(pool_, "version", "Version", id, kVersionCascade);
+}
+
+absl::Status ReferenceStore::DeleteArch(int64_t id) {
+  return DeleteWithCascade(pool_, "arch", "Arch", id, kArchCascade);
+}
+
+absl::Status ReferenceStore::DeleteCategory(int64_t id) {
+  return DeleteWithCascade(pool_, "category", "Category", id, kCategoryCascade);
+}
+
+absl::Status ReferenceStore::DeleteRepository(int64_t id) {
+  return DeleteWithCascade(pool_, "repository", "Repository", id, kRepositoryCascade);
 }
 
 }  // namespace mm::catalog

@@ -6,6 +6,7 @@
 //
 // Thread-safety: stateless apart from the pool; safe to share.
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -75,6 +76,20 @@ class ReferenceStore {
   // Ordered by arch id, then id. Empty category_name = all.
   absl::StatusOr<std::vector<Repository>> ListRepositories(const std::string& category_name);
   absl::StatusOr<Repository> UpsertRepository(const RepositoryUpsert& r);
+
+  // Deletes by id with MirrorManager2's ORM cascades (mm2-web-and-data.md §1.3), each in one
+  // transaction; NOT_FOUND when there is no such row.
+  //   product:    its categories and versions stay, with product_id NULL
+  //   version:    its repositories stay, with version_id NULL
+  //   arch:       its repositories stay, with arch_id NULL
+  //   category:   its host categories go (with their dirs and URLs), and its category_directory
+  //               rows; its repositories stay, with category_id NULL; directories stay
+  //   repository: its propagation_stat rows go
+  absl::Status DeleteProduct(int64_t id);
+  absl::Status DeleteVersion(int64_t id);
+  absl::Status DeleteArch(int64_t id);
+  absl::Status DeleteCategory(int64_t id);
+  absl::Status DeleteRepository(int64_t id);
 
  private:
   PgPool& pool_;

@@ -1,17 +1,21 @@
 // The real mm2-catalog binary: migrate on an empty database, idempotence, serve with gRPC
-// health and HTTP health/metrics, graceful SIGTERM, malformed configuration files.
+// health and HTTP health/metrics, graceful SIGTERM/SIGINT (in-flight calls finish), a hanging
+// database, malformed configuration files.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <httplib.h>
 #include <signal.h>
 
 #include <fstream>
+#include <pqxx/pqxx>
 #include <regex>
-
-#include <httplib.h>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
+#include <thread>
 
 #include "grpc/health/v1/health.grpc.pb.h"
+#include "mirrormanager/catalog/v1/cache_export.grpc.pb.h"
 #include "services/common/grpc_client.h"
+#include "tests/testing/fake_servers.h"
+#include "tests/testing/fixtures.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/subprocess.h"
 #include "tests/testing/test_env.h"
@@ -32,14 +36,16 @@ ProcessOptions EnvFor(const TestDatabase& db) {
 // Catalog logs the ports it picked when started with port 0.
 bool WaitForPorts(const BackgroundProcess& proc, int* grpc_port, int* http_port) {
   std::regex ports("serving gRPC on port ([0-9]+), HTTP on port ([0-9]+)");
-  return WaitFor([&] {
-    std::string log = proc.ReadLog();
-    std::smatch m;
-    if (!std::regex_search(log, m, ports)) return false;
-    *grpc_port = std::stoi(m[1]);
-    *http_port = std::stoi(m[2]);
-    return true;
-  }, absl::Seconds(30));
+  return WaitFor(
+      [&] {
+        std::string log = proc.ReadLog();
+        std::smatch m;
+        if (!std::regex_search(log, m, ports)) return false;
+        *grpc_port = std::stoi(m[1]);
+        *http_port = std::stoi(m[2]);
+        return true;
+      },
+      absl::Seconds(30));
 }
 
 TEST(CatalogBinaryTest, MigrateEmptyDatabaseThenIdempotent) {
@@ -53,8 +59,8 @@ TEST(CatalogBinaryTest, MigrateEmptyDatabaseThenIdempotent) {
   EXPECT_THAT(first.err, HasSubstr("applied migration 1 (mm2_base)"));
   // The 39 tables of MirrorManager2 (alembic_version included) plus mm_schema_migrations;
   // later migrations may add mm_* tables of their own.
-  EXPECT_GE(db.Count("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'"),
-            40);
+  EXPECT_GE(
+      db.Count("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'"), 40);
   EXPECT_EQ(db.Count("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public' "
                      "AND table_name NOT LIKE 'mm\\_%' ESCAPE '\\'"),
             35);
@@ -95,14 +101,17 @@ TEST(CatalogBinaryTest, MalformedConfigGivesOneLineWithFileAndLine) {
 
 TEST(CatalogBinaryTest, ServeAnswersHealthAndStopsGracefully) {
   ASSERT_OK_AND_ASSIGN(TestDatabase db, TestDatabase::Create());
-  ASSERT_OK_AND_ASSIGN(auto proc, BackgroundProcess::Start(
-                                      Catalog(), {"serve", "--listen", "127.0.0.1:0", "--http-listen", "127.0.0.1:0"},
-                                      EnvFor(db)));
+  ASSERT_OK_AND_ASSIGN(auto proc, BackgroundProcess::Start(Catalog(),
+                                                           {"serve", "--listen", "127.0.0.1:0",
+                                                            "--http-listen", "127.0.0.1:0"},
+                                                           EnvFor(db)));
   int grpc_port = 0, http_port = 0;
   ASSERT_TRUE(WaitForPorts(*proc, &grpc_port, &http_port)) << proc->ReadLog();
 
-  auto stub = grpc::health::v1::Health::NewStub(common::CreateChannel("127.0.0.1:" + std::to_string(grpc_port)));
-  for (const char* service : {"", "mirrormanager.catalog.v1.Mirrors", "mirrormanager.catalog.v1.ReferenceData"}) {
+  auto stub = grpc::health::v1::Health::NewStub(
+      common::CreateChannel("127.0.0.1:" + std::to_string(grpc_port)));
+  for (const char* service :
+       {"", "mirrormanager.catalog.v1.Mirrors", "mirrormanager.catalog.v1.ReferenceData"}) {
     grpc::ClientContext ctx;
     grpc::health::v1::HealthCheckRequest req;
     req.set_service(service);
@@ -116,7 +125,8 @@ TEST(CatalogBinaryTest, ServeAnswersHealthAndStopsGracefully) {
   auto metrics = http.Get("/metrics");
   ASSERT_TRUE(metrics);
   EXPECT_THAT(metrics->body, HasSubstr("mm_grpc_server_handled_total"));
-  auto promtool = RunProcess("/usr/bin/promtool", {"check", "metrics"}, {.stdin_data = metrics->body});
+  auto promtool =
+      RunProcess("/usr/bin/promtool", {"check", "metrics"}, {.stdin_data = metrics->body});
   ASSERT_OK(promtool.status());
   EXPECT_EQ(promtool->exit_code, 0) << promtool->out << promtool->err;
 
@@ -127,9 +137,10 @@ TEST(CatalogBinaryTest, ServeAnswersHealthAndStopsGracefully) {
 
 TEST(CatalogBinaryTest, NotReadyWhileSchemaIsBehind) {
   ASSERT_OK_AND_ASSIGN(TestDatabase db, TestDatabase::Create(/*from_template=*/false));
-  ASSERT_OK_AND_ASSIGN(auto proc, BackgroundProcess::Start(
-                                      Catalog(), {"serve", "--listen", "127.0.0.1:0", "--http-listen", "127.0.0.1:0"},
-                                      EnvFor(db)));
+  ASSERT_OK_AND_ASSIGN(auto proc, BackgroundProcess::Start(Catalog(),
+                                                           {"serve", "--listen", "127.0.0.1:0",
+                                                            "--http-listen", "127.0.0.1:0"},
+                                                           EnvFor(db)));
   int grpc_port = 0, http_port = 0;
   ASSERT_TRUE(WaitForPorts(*proc, &grpc_port, &http_port)) << proc->ReadLog();
   httplib::Client http("127.0.0.1", http_port);
@@ -137,7 +148,8 @@ TEST(CatalogBinaryTest, NotReadyWhileSchemaIsBehind) {
   ASSERT_TRUE(ready);
   EXPECT_EQ(ready->status, 503);
   EXPECT_THAT(ready->body, HasSubstr("mm2-catalog migrate"));
-  auto stub = grpc::health::v1::Health::NewStub(common::CreateChannel("127.0.0.1:" + std::to_string(grpc_port)));
+  auto stub = grpc::health::v1::Health::NewStub(
+      common::CreateChannel("127.0.0.1:" + std::to_string(grpc_port)));
   grpc::ClientContext ctx;
   grpc::health::v1::HealthCheckRequest req;
   grpc::health::v1::HealthCheckResponse resp;
@@ -147,7 +159,113 @@ TEST(CatalogBinaryTest, NotReadyWhileSchemaIsBehind) {
   // Migrating makes it ready without a restart.
   ASSERT_OK_AND_ASSIGN(auto mig, RunProcess(Catalog(), {"migrate"}, EnvFor(db)));
   ASSERT_EQ(mig.exit_code, 0);
-  EXPECT_TRUE(WaitFor([&] { return http.Get("/healthz/ready")->status == 200; }, absl::Seconds(15)));
+  EXPECT_TRUE(
+      WaitFor([&] { return http.Get("/healthz/ready")->status == 200; }, absl::Seconds(15)));
+}
+
+// A server-streaming call in flight when SIGTERM arrives runs to its end; then the process
+// exits 0. The stream is held half-way by a lock on file_detail, its last section's table.
+TEST(CatalogBinaryTest, InFlightStreamCompletesAfterSigterm) {
+  ASSERT_OK_AND_ASSIGN(TestDatabase db, TestDatabase::Create());
+  FixtureBuilder(db).Arch("x86_64");
+  ASSERT_OK_AND_ASSIGN(auto proc, BackgroundProcess::Start(Catalog(),
+                                                           {"serve", "--listen", "127.0.0.1:0",
+                                                            "--http-listen", "127.0.0.1:0"},
+                                                           EnvFor(db)));
+  int grpc_port = 0, http_port = 0;
+  ASSERT_TRUE(WaitForPorts(*proc, &grpc_port, &http_port)) << proc->ReadLog();
+
+  pqxx::connection locker(db.conninfo());
+  pqxx::work lock(locker);
+  lock.exec("LOCK TABLE file_detail IN ACCESS EXCLUSIVE MODE");
+
+  namespace pb = ::mirrormanager::catalog::v1;
+  auto stub =
+      pb::CacheExport::NewStub(common::CreateChannel("127.0.0.1:" + std::to_string(grpc_port)));
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
+  std::atomic<int> chunks{0};
+  std::atomic<bool> trailer{false};
+  grpc::Status status;
+  std::thread reader([&] {
+    auto stream = stub->StreamMirrorlistSnapshot(&ctx, pb::MirrorlistSnapshotRequest());
+    pb::MirrorlistSnapshotChunk chunk;
+    while (stream->Read(&chunk)) {
+      ++chunks;
+      if (chunk.has_trailer()) trailer = true;
+    }
+    status = stream->Finish();
+  });
+  // The stream has started (header and arches sent) and waits for the lock.
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        return chunks >= 2 && db.Count(
+                                  "SELECT count(*) FROM pg_stat_activity WHERE datname = "
+                                  "current_database() AND wait_event_type = 'Lock'") > 0;
+      },
+      absl::Seconds(20)));
+
+  ASSERT_EQ(::kill(proc->pid(), SIGTERM), 0);
+  ASSERT_TRUE(WaitFor([&] { return proc->ReadLog().find("draining") != std::string::npos; },
+                      absl::Seconds(10)));
+  absl::SleepFor(absl::Seconds(1));
+  EXPECT_THAT(proc->ReadLog(), ::testing::Not(HasSubstr("catalog stopped")));
+  EXPECT_FALSE(trailer);
+
+  lock.abort();  // the stream continues and finishes
+  reader.join();
+  EXPECT_TRUE(status.ok()) << status.error_message();
+  EXPECT_TRUE(trailer);
+  ASSERT_OK_AND_ASSIGN(int code, proc->Stop(SIGTERM, absl::Seconds(20)));
+  EXPECT_EQ(code, 0);
+  EXPECT_THAT(proc->ReadLog(), HasSubstr("catalog stopped"));
+}
+
+TEST(CatalogBinaryTest, SigintStopsGracefullyToo) {
+  ASSERT_OK_AND_ASSIGN(TestDatabase db, TestDatabase::Create());
+  ASSERT_OK_AND_ASSIGN(auto proc, BackgroundProcess::Start(Catalog(),
+                                                           {"serve", "--listen", "127.0.0.1:0",
+                                                            "--http-listen", "127.0.0.1:0"},
+                                                           EnvFor(db)));
+  int grpc_port = 0, http_port = 0;
+  ASSERT_TRUE(WaitForPorts(*proc, &grpc_port, &http_port)) << proc->ReadLog();
+  ASSERT_OK_AND_ASSIGN(int code, proc->Stop(SIGINT, absl::Seconds(20)));
+  EXPECT_EQ(code, 0);
+  EXPECT_THAT(proc->ReadLog(), HasSubstr("signal 2 received; draining"));
+  EXPECT_THAT(proc->ReadLog(), HasSubstr("catalog stopped"));
+}
+
+// A database that accepts TCP connections and never answers: readiness reports the timeout,
+// and SIGTERM still stops catalog within about one connect timeout.
+TEST(CatalogBinaryTest, HangingDatabaseTimesOutAndDoesNotDelayShutdown) {
+  SilentTcpServer silent;
+  ProcessOptions o;
+  o.env = {{"MM2_CONFIG", "/dev/null"},
+           {"MM2_SQLALCHEMY_DATABASE_URI",
+            "postgresql://mm@127.0.0.1:" + std::to_string(silent.port()) + "/mm"},
+           {"MM2_CATALOG_DB_CONNECT_TIMEOUT", "2"}};
+  ASSERT_OK_AND_ASSIGN(
+      auto proc,
+      BackgroundProcess::Start(
+          Catalog(), {"serve", "--listen", "127.0.0.1:0", "--http-listen", "127.0.0.1:0"}, o));
+  int grpc_port = 0, http_port = 0;
+  ASSERT_TRUE(WaitForPorts(*proc, &grpc_port, &http_port)) << proc->ReadLog();
+  EXPECT_THAT(proc->ReadLog(), HasSubstr("timeout expired"));
+  httplib::Client http("127.0.0.1", http_port);
+  http.set_read_timeout(10, 0);
+  auto ready = http.Get("/healthz/ready");
+  ASSERT_TRUE(ready);
+  EXPECT_EQ(ready->status, 503);
+  EXPECT_THAT(ready->body, HasSubstr("timeout expired"));
+
+  // SIGTERM while the background readiness check is connecting (its connection has just been
+  // accepted, ~5 s after the start): without connect_timeout it would never return.
+  int before = silent.accepted();
+  ASSERT_TRUE(WaitFor([&] { return silent.accepted() > before; }, absl::Seconds(20)));
+  absl::Time start = absl::Now();
+  ASSERT_OK_AND_ASSIGN(int code, proc->Stop(SIGTERM, absl::Seconds(30)));
+  EXPECT_EQ(code, 0);
+  EXPECT_LT(absl::Now() - start, absl::Seconds(6)) << proc->ReadLog();
 }
 
 }  // namespace

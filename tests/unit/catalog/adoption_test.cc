@@ -2,13 +2,14 @@
 // 3264c6353b51 (tests/data/upstream_3264c6353b51.sql), filled with rows of every kind, is
 // upgraded in place by the real `mm2-catalog migrate`; nothing is lost, plain site passwords
 // become argon2id hashes, HCD paths get one form, and catalog serves the data afterwards.
-#include <fstream>
-#include <sstream>
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <fstream>
+#include <iterator>
 #include <pqxx/pqxx>
+#include <sstream>
 
 #include "services/catalog/db/pg_pool.h"
 #include "services/catalog/schema/migrator.h"
@@ -116,17 +117,92 @@ SELECT setval(c.oid, 100) FROM pg_class c WHERE c.relkind = 'S';
 )sql";
 
 // Every table with the number of rows the fixture puts in it.
-const std::map<std::string, int> kRowCounts = {
-    {"site", 3}, {"site_admin", 3}, {"country", 3}, {"host", 3}, {"host_country", 2},
-    {"host_country_allowed", 1}, {"host_netblock", 1}, {"host_peer_asn", 1}, {"host_acl_ip", 1},
-    {"location", 1}, {"host_location", 1}, {"host_stats", 1}, {"product", 2}, {"directory", 4},
-    {"category", 2}, {"category_directory", 4}, {"arch", 2}, {"version", 2}, {"repository", 2},
-    {"file_detail", 2}, {"file_group", 1}, {"file_detail_file_group", 1},
-    {"repository_redirect", 2}, {"country_continent_redirect", 1}, {"embargoed_country", 1},
-    {"netblock_country", 1}, {"directory_exclusive_host", 1}, {"host_category", 3},
-    {"host_category_url", 2}, {"mm_user", 1}, {"mm_group", 1}, {"mm_user_group", 1},
-    {"mm_user_visit", 1}, {"access_stat_category", 1}, {"access_stat", 1},
-    {"propagation_stat", 1}, {"host_category_dir", 5}};
+const std::map<std::string, int> kRowCounts = {{"site", 3},
+                                               {"site_admin", 3},
+                                               {"country", 3},
+                                               {"host", 3},
+                                               {"host_country", 2},
+                                               {"host_country_allowed", 1},
+                                               {"host_netblock", 1},
+                                               {"host_peer_asn", 1},
+                                               {"host_acl_ip", 1},
+                                               {"location", 1},
+                                               {"host_location", 1},
+                                               {"host_stats", 1},
+                                               {"product", 2},
+                                               {"directory", 4},
+                                               {"category", 2},
+                                               {"category_directory", 4},
+                                               {"arch", 2},
+                                               {"version", 2},
+                                               {"repository", 2},
+                                               {"file_detail", 2},
+                                               {"file_group", 1},
+                                               {"file_detail_file_group", 1},
+                                               {"repository_redirect", 2},
+                                               {"country_continent_redirect", 1},
+                                               {"embargoed_country", 1},
+                                               {"netblock_country", 1},
+                                               {"directory_exclusive_host", 1},
+                                               {"host_category", 3},
+                                               {"host_category_url", 2},
+                                               {"mm_user", 1},
+                                               {"mm_group", 1},
+                                               {"mm_user_group", 1},
+                                               {"mm_user_visit", 1},
+                                               {"access_stat_category", 1},
+                                               {"access_stat", 1},
+                                               {"propagation_stat", 1},
+                                               {"host_category_dir", 5}};
+
+// What a schema is made of, without the names PostgreSQL chose for MirrorManager2's unnamed
+// constraints: every column (position among the table's columns, type, nullability, default),
+// every constraint (primary key, unique, foreign key with its target and ON DELETE / ON UPDATE,
+// check) by definition, every index by definition, every trigger and sequence.
+std::vector<std::string> SchemaFacts(const TestDatabase& db) {
+  pqxx::connection conn(db.conninfo());
+  pqxx::nontransaction tx(conn);
+  std::vector<std::string> facts;
+  for (const auto& r : tx.exec(R"sql(
+SELECT format('column %s.%s #%s %s %s default %s', t.relname, a.attname,
+              row_number() OVER (PARTITION BY t.oid ORDER BY a.attnum),
+              format_type(a.atttypid, a.atttypmod),
+              CASE WHEN a.attnotnull THEN 'NOT NULL' ELSE 'NULL' END,
+              COALESCE(pg_get_expr(d.adbin, d.adrelid), '-'))
+FROM pg_attribute a
+JOIN pg_class t ON t.oid = a.attrelid
+LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+WHERE t.relnamespace = 'public'::regnamespace AND t.relkind = 'r' AND a.attnum > 0
+  AND NOT a.attisdropped
+UNION ALL
+SELECT format('constraint %s %s', t.relname, pg_get_constraintdef(c.oid))
+FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid
+WHERE t.relnamespace = 'public'::regnamespace
+UNION ALL
+SELECT 'index ' || regexp_replace(pg_get_indexdef(i.indexrelid),
+                                  '^CREATE (UNIQUE )?INDEX \S+ ON ', 'CREATE \1INDEX ON ')
+FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid
+WHERE t.relnamespace = 'public'::regnamespace
+UNION ALL
+SELECT 'trigger ' || pg_get_triggerdef(g.oid)
+FROM pg_trigger g JOIN pg_class t ON t.oid = g.tgrelid
+WHERE NOT g.tgisinternal AND t.relnamespace = 'public'::regnamespace
+UNION ALL
+SELECT 'sequence ' || relname FROM pg_class
+WHERE relkind = 'S' AND relnamespace = 'public'::regnamespace)sql")) {
+    facts.push_back(r[0].as<std::string>());
+  }
+  std::sort(facts.begin(), facts.end());
+  return facts;
+}
+
+std::string Difference(const std::vector<std::string>& a, const std::vector<std::string>& b) {
+  std::vector<std::string> out;
+  std::set_difference(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(out));
+  std::string text;
+  for (const auto& f : out) text += "\n  " + f;
+  return text;
+}
 
 class AdoptionTest : public ::testing::Test {
  protected:
@@ -169,9 +245,11 @@ TEST_F(AdoptionTest, UpgradesInPlaceKeepingEveryRow) {
             db_->Count("SELECT count(*) FROM mm_schema_migrations") - 1);
 
   // Values survive unchanged.
-  EXPECT_EQ(db_->QueryValue("SELECT name || '|' || org_url || '|' || created_by FROM site WHERE id = 1"),
-            "Example University|https://example.edu|alice");
-  EXPECT_EQ(db_->QueryValue("SELECT country || bandwidth_int || asn || max_connections FROM host WHERE id = 1"),
+  EXPECT_EQ(
+      db_->QueryValue("SELECT name || '|' || org_url || '|' || created_by FROM site WHERE id = 1"),
+      "Example University|https://example.edu|alice");
+  EXPECT_EQ(db_->QueryValue(
+                "SELECT country || bandwidth_int || asn || max_connections FROM host WHERE id = 1"),
             "us100033563");
   EXPECT_EQ(db_->QueryValue("SELECT latitude FROM host WHERE id = 1"), "40.1");
   EXPECT_EQ(db_->QueryValue("SELECT disable_reason FROM host WHERE id = 2"),
@@ -179,24 +257,29 @@ TEST_F(AdoptionTest, UpgradesInPlaceKeepingEveryRow) {
   EXPECT_EQ(db_->QueryValue("SELECT encode(data, 'hex') FROM host_stats"), "80037d71002e");
   EXPECT_EQ(db_->QueryValue("SELECT convert_from(files, 'UTF8') FROM directory WHERE id = 2"),
             R"([{"name": "repomd.xml", "size": 3732, "timestamp": 1386855915}])");
-  EXPECT_EQ(db_->QueryValue("SELECT encode(files, 'hex') FROM directory WHERE id = 3"), "80037d71002e");
+  EXPECT_EQ(db_->QueryValue("SELECT encode(files, 'hex') FROM directory WHERE id = 3"),
+            "80037d71002e");
   EXPECT_EQ(db_->QueryValue("SELECT percent FROM access_stat"), "55.5");
   EXPECT_EQ(db_->QueryValue("SELECT sha256 FROM file_detail WHERE id = 2"), "ee");
-  EXPECT_EQ(db_->QueryValue("SELECT visit_key FROM mm_user_visit"), "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCD");
+  EXPECT_EQ(db_->QueryValue("SELECT visit_key FROM mm_user_visit"),
+            "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCD");
 
   // NULLs the upstream migration chain allowed are now the model's defaults.
   EXPECT_EQ(db_->QueryValue("SELECT crawl_failures FROM host WHERE id = 1"), "0");
   EXPECT_EQ(db_->QueryValue("SELECT crawl_failures FROM host WHERE id = 2"), "5");
-  EXPECT_EQ(db_->QueryValue("SELECT same_day || '/' || one_day || '/' || two_day || '/' || older || '/' || no_info "
-                            "FROM propagation_stat"),
-            "10/2/0/1/0");
+  EXPECT_EQ(
+      db_->QueryValue(
+          "SELECT same_day || '/' || one_day || '/' || two_day || '/' || older || '/' || no_info "
+          "FROM propagation_stat"),
+      "10/2/0/1/0");
 
   // Site passwords: hashed, plain text gone, the hash verifies.
   EXPECT_EQ(db_->Count("SELECT count(*) FROM site WHERE password IS NOT NULL"), 0);
   std::string hash = db_->QueryValue("SELECT password_hash FROM site WHERE id = 1");
   EXPECT_TRUE(common::VerifyPassword(hash, "plain-pass-1"));
   EXPECT_FALSE(common::VerifyPassword(hash, "corp-secret"));
-  EXPECT_TRUE(common::VerifyPassword(db_->QueryValue("SELECT password_hash FROM site WHERE id = 2"), "corp-secret"));
+  EXPECT_TRUE(common::VerifyPassword(db_->QueryValue("SELECT password_hash FROM site WHERE id = 2"),
+                                     "corp-secret"));
   EXPECT_EQ(db_->QueryValue("SELECT password_hash FROM site WHERE id = 3"), "");
 
   // host_category_dir paths: no leading slash; the duplicate pair merged, up to date if either was.
@@ -214,9 +297,10 @@ TEST_F(AdoptionTest, UpgradesInPlaceKeepingEveryRow) {
 
   // Sequences continue after the adopted ids; server defaults apply to new rows.
   db_->Exec("INSERT INTO site (name, created_by) VALUES ('New Site', 'dave')");
-  EXPECT_EQ(db_->QueryValue("SELECT id > 3 AND admin_active AND user_active AND NOT private FROM site "
-                            "WHERE name = 'New Site'"),
-            "t");
+  EXPECT_EQ(
+      db_->QueryValue("SELECT id > 3 AND admin_active AND user_active AND NOT private FROM site "
+                      "WHERE name = 'New Site'"),
+      "t");
 
   // Running it again changes nothing.
   mm::testing::ProcessResult again = Migrate();
@@ -238,6 +322,30 @@ TEST_F(AdoptionTest, UpgradesInPlaceKeepingEveryRow) {
   EXPECT_EQ(orphan.site_id, 0);
 }
 
+// An adopted MirrorManager2 database ends with exactly the schema of a fresh `migrate`.
+TEST_F(AdoptionTest, AdoptedSchemaEqualsAFreshOne) {
+  db_->Exec(kUpstreamRows);
+  mm::testing::ProcessResult r = Migrate();
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_OK_AND_ASSIGN(TestDatabase fresh, TestDatabase::Create());  // migrated from empty
+  std::vector<std::string> adopted = SchemaFacts(*db_);
+  std::vector<std::string> created = SchemaFacts(fresh);
+  EXPECT_EQ(Difference(adopted, created), "") << "only in the adopted database";
+  EXPECT_EQ(Difference(created, adopted), "") << "only in the fresh database";
+  // The query saw the whole schema: 35 MirrorManager2 tables and their columns, keys, indexes.
+  EXPECT_GT(std::count_if(created.begin(), created.end(),
+                          [](const std::string& f) { return f.rfind("column ", 0) == 0; }),
+            200);
+  EXPECT_GT(std::count_if(
+                created.begin(), created.end(),
+                [](const std::string& f) { return f.find("FOREIGN KEY") != std::string::npos; }),
+            35);
+  EXPECT_NE(std::find(created.begin(), created.end(),
+                      "constraint host_category FOREIGN KEY (category_id) REFERENCES category(id) "
+                      "ON DELETE CASCADE"),
+            created.end());
+}
+
 TEST_F(AdoptionTest, EmptyUpstreamDatabaseIsAdoptedToo) {
   mm::testing::ProcessResult r = Migrate();
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -251,14 +359,17 @@ TEST_F(AdoptionTest, OtherAlembicRevisionsAreRefused) {
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_THAT(r.err, HasSubstr("Alembic revision 'e67aacbf9f4f'"));
   EXPECT_THAT(r.err, HasSubstr("upgrade it with MirrorManager2 to 3264c6353b51"));
-  EXPECT_EQ(db_->Count("SELECT count(*) FROM information_schema.tables WHERE table_name = 'mm_schema_migrations'"), 0);
+  EXPECT_EQ(db_->Count("SELECT count(*) FROM information_schema.tables WHERE table_name = "
+                       "'mm_schema_migrations'"),
+            0);
 }
 
 TEST_F(AdoptionTest, FailedMigrationRollsBackCompletely) {
   db_->Exec(kUpstreamRows);
   // Make 0002 fail half-way: its path normalisation violates a (not yet validated) check.
-  db_->Exec("ALTER TABLE host_category_dir ADD CONSTRAINT blocker "
-            "CHECK (path NOT LIKE 'releases/%') NOT VALID");
+  db_->Exec(
+      "ALTER TABLE host_category_dir ADD CONSTRAINT blocker "
+      "CHECK (path NOT LIKE 'releases/%') NOT VALID");
   mm::testing::ProcessResult r = Migrate();
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_THAT(r.err, HasSubstr("migration 2 (mmcpp_foundation) failed"));

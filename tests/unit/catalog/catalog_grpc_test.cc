@@ -1,9 +1,9 @@
 // Round trips through the real gRPC API of an in-process catalog on a real database.
 #include <gmock/gmock.h>
+#include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
-#include <grpcpp/grpcpp.h>
-
+#include "mirrormanager/catalog/v1/common.pb.h"
 #include "mirrormanager/catalog/v1/mirrors.grpc.pb.h"
 #include "mirrormanager/catalog/v1/reference.grpc.pb.h"
 #include "tests/testing/catalog_harness.h"
@@ -119,7 +119,8 @@ TEST_F(CatalogGrpcTest, CategoriesDirectoriesAndRepositories) {
 
   pb::UpsertDirectoriesRequest dirs;
   dirs.set_link_category("Fedora Linux");
-  for (const char* n : {"pub/fedora/linux", "pub/fedora/linux/releases", "pub/fedora/linux/releases/40"}) {
+  for (const char* n :
+       {"pub/fedora/linux", "pub/fedora/linux/releases", "pub/fedora/linux/releases/40"}) {
     auto* d = dirs.add_directories();
     d->set_name(n);
     d->set_ctime(100);
@@ -135,8 +136,8 @@ TEST_F(CatalogGrpcTest, CategoriesDirectoriesAndRepositories) {
   ASSERT_TRUE(Call(REF(UpsertDirectories), dirs, &up).ok());
   EXPECT_EQ(up.created(), 0);
   EXPECT_EQ(up.updated(), 3);
-  EXPECT_EQ(harness_->db().QueryValue(
-                "SELECT convert_from(files, 'UTF8') FROM directory WHERE name = 'pub/fedora/linux/releases/40'"),
+  EXPECT_EQ(harness_->db().QueryValue("SELECT convert_from(files, 'UTF8') FROM directory WHERE "
+                                      "name = 'pub/fedora/linux/releases/40'"),
             R"([{"name": "repomd.xml", "size": 3732, "timestamp": 1386855915}])");
 
   pb::ListDirectoriesRequest list;
@@ -184,6 +185,70 @@ TEST_F(CatalogGrpcTest, CategoriesDirectoriesAndRepositories) {
   EXPECT_EQ(repos.repositories_size(), 1);
 }
 
+// The delete RPCs apply MirrorManager2's cascades (covered rule by rule in cascade_test.cc);
+// here: they reach the store, and a second delete of the same id says NOT_FOUND.
+TEST_F(CatalogGrpcTest, ReferenceDeletesCascadeAndReportNotFound) {
+  SeedReference();
+  pb::Arch arch;
+  arch.set_name("x86_64");
+  pb::Arch aout;
+  ASSERT_TRUE(Call(REF(UpsertArch), arch, &aout).ok());
+  pb::Version v;
+  v.set_product_name("Fedora");
+  v.set_name("40");
+  pb::Version vout;
+  ASSERT_TRUE(Call(REF(UpsertVersion), v, &vout).ok());
+  pb::Repository r;
+  r.set_name("fedora-40-x86_64");
+  r.set_prefix("fedora-40");
+  r.set_category_name("Fedora Linux");
+  r.set_product_name("Fedora");
+  r.set_version_name("40");
+  r.set_arch_name("x86_64");
+  pb::Repository rout;
+  ASSERT_TRUE(Call(REF(UpsertRepository), r, &rout).ok());
+  auto& db = harness_->db();
+  db.Exec("INSERT INTO propagation_stat (repository_id, datetime) VALUES (" +
+          std::to_string(rout.id()) + ", '2026-01-01')");
+  pb::ListCategoriesResponse cats;
+  ASSERT_TRUE(Call(REF(ListCategories), pb::ListCategoriesRequest(), &cats).ok());
+  const int64_t category_id = cats.categories(0).id();
+  const int64_t product_id = cats.categories(0).product_id();
+  pb::Empty empty;
+
+  pb::DeleteArchRequest del_arch;
+  del_arch.set_id(aout.id());
+  ASSERT_TRUE(Call(REF(DeleteArch), del_arch, &empty).ok());
+  pb::DeleteVersionRequest del_version;
+  del_version.set_id(vout.id());
+  ASSERT_TRUE(Call(REF(DeleteVersion), del_version, &empty).ok());
+  pb::DeleteCategoryRequest del_category;
+  del_category.set_id(category_id);
+  ASSERT_TRUE(Call(REF(DeleteCategory), del_category, &empty).ok());
+  pb::ListRepositoriesResponse repos;
+  ASSERT_TRUE(Call(REF(ListRepositories), pb::ListRepositoriesRequest(), &repos).ok());
+  ASSERT_EQ(repos.repositories_size(), 1);
+  EXPECT_EQ(repos.repositories(0).arch_id(), 0);
+  EXPECT_EQ(repos.repositories(0).version_id(), 0);
+  EXPECT_EQ(repos.repositories(0).category_id(), 0);
+
+  pb::DeleteRepositoryRequest del_repo;
+  del_repo.set_id(rout.id());
+  ASSERT_TRUE(Call(REF(DeleteRepository), del_repo, &empty).ok());
+  EXPECT_EQ(db.Count("SELECT count(*) FROM propagation_stat"), 0);
+  pb::DeleteProductRequest del_product;
+  del_product.set_id(product_id);
+  ASSERT_TRUE(Call(REF(DeleteProduct), del_product, &empty).ok());
+  EXPECT_EQ(db.Count("SELECT count(*) FROM product"), 0);
+  EXPECT_EQ(db.Count("SELECT count(*) FROM directory WHERE name = 'pub/fedora/linux'"), 1);
+
+  grpc::Status again = Call(REF(DeleteCategory), del_category, &empty);
+  EXPECT_EQ(again.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_THAT(again.error_message(), HasSubstr("Category not found"));
+  EXPECT_EQ(Call(REF(DeleteProduct), del_product, &empty).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+}
+
 TEST_F(CatalogGrpcTest, SitesHostsCategoriesAndUrls) {
   SeedReference();
   pb::CreateSiteRequest cs;
@@ -202,7 +267,8 @@ TEST_F(CatalogGrpcTest, SitesHostsCategoriesAndUrls) {
   EXPECT_EQ(site.admins(0).username(), "alice");
   // Stored as an argon2id hash, never in plain text.
   EXPECT_EQ(harness_->db().QueryValue("SELECT password FROM site"), "");
-  EXPECT_EQ(harness_->db().QueryValue("SELECT substr(password_hash, 1, 10) FROM site"), "$argon2id$");
+  EXPECT_EQ(harness_->db().QueryValue("SELECT substr(password_hash, 1, 10) FROM site"),
+            "$argon2id$");
 
   pb::CreateHostRequest ch;
   ch.set_site_id(site.id());

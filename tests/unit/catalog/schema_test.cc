@@ -1,14 +1,13 @@
 // Checks the live schema that `migrate` produces against MirrorManager2's data model
 // (mm2-web-and-data.md §1.2-1.3): every table, column (type, nullability, default), unique
 // constraint, index and foreign key with its ON DELETE / ON UPDATE action.
-#include <map>
-#include <set>
-#include <sstream>
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <map>
 #include <pqxx/pqxx>
+#include <set>
+#include <sstream>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -258,19 +257,73 @@ mm_user_visit(visit_key)
 access_stat_category(name)
 )";
 
-// Named indexes from the model and the 3264c6353b51 migration.
+// Named indexes: "name table(columns) [unique]". MirrorManager2's model and the
+// 3264c6353b51 migration (unique constraints are backed by an index of the same name), then
+// migration 0002's additions.
 constexpr char kIndexes[] = R"(
-host_idx site_to_site_idx site_to_site_username_idx host_acl_ip_hipindex host_peer_asn_idx
-host_country_hlidx host_location_hlidx version_idx repository_idx repository_redirect_idx
-directory_exclusive_host_idx host_category_hcindex host_category_dir_hcdindex
-host_category_url_hcdindex t_hostcategory_host_id_idx t_hostcategory_category_id_idx
-t_repository_category_id_idx t_repository_version_id_idx t_repository_arch_id_idx
-t_repository_directory_id_idx ix_site_name ix_site_private ix_site_admin_active
-ix_site_user_active ix_site_created_at ix_host_name ix_host_admin_active ix_host_user_active
-ix_host_country ix_host_private ix_host_last_crawl_duration ix_host_category_dir_up2date
-ix_host_category_url_private ix_directory_readable ix_file_detail_timestamp
-ix_repository_prefix ix_access_stat_category_id ix_access_stat_date ix_access_stat_requests
-ix_propagation_stat_date ix_propagation_stat_repository_id ix_mm_user_visit_visit_key
+host_idx host(site_id,name) unique
+site_to_site_idx site_to_site(upstream_site_id,downstream_site_id) unique
+site_to_site_username_idx site_to_site(upstream_site_id,username) unique
+host_acl_ip_hipindex host_acl_ip(host_id,ip) unique
+host_peer_asn_idx host_peer_asn(host_id,asn) unique
+host_country_hlidx host_country(host_id,country_id) unique
+host_location_hlidx host_location(location_id,host_id) unique
+version_idx version(name,product_id) unique
+repository_idx repository(prefix,arch_id) unique
+repository_redirect_idx repository_redirect(from_repo,to_repo) unique
+directory_exclusive_host_idx directory_exclusive_host(directory_id,host_id) unique
+host_category_hcindex host_category(host_id,category_id) unique
+host_category_dir_hcdindex host_category_dir(host_category_id,path) unique
+host_category_url_hcdindex host_category_url(host_category_id,url) unique
+t_hostcategory_host_id_idx host_category(host_id)
+t_hostcategory_category_id_idx host_category(category_id)
+t_repository_category_id_idx repository(category_id)
+t_repository_version_id_idx repository(version_id)
+t_repository_arch_id_idx repository(arch_id)
+t_repository_directory_id_idx repository(directory_id)
+ix_site_name site(name)
+ix_site_private site(private)
+ix_site_admin_active site(admin_active)
+ix_site_user_active site(user_active)
+ix_site_created_at site(created_at)
+ix_host_name host(name)
+ix_host_admin_active host(admin_active)
+ix_host_user_active host(user_active)
+ix_host_country host(country)
+ix_host_private host(private)
+ix_host_last_crawl_duration host(last_crawl_duration)
+ix_host_category_dir_up2date host_category_dir(up2date)
+ix_host_category_url_private host_category_url(private)
+ix_directory_readable directory(readable)
+ix_file_detail_timestamp file_detail(timestamp)
+ix_repository_prefix repository(prefix)
+ix_access_stat_category_id access_stat(category_id)
+ix_access_stat_date access_stat(date)
+ix_access_stat_requests access_stat(requests)
+ix_propagation_stat_date propagation_stat(datetime)
+ix_propagation_stat_repository_id propagation_stat(repository_id)
+ix_mm_user_visit_visit_key mm_user_visit(visit_key) unique
+host_country_allowed_hcidx host_country_allowed(host_id,country) unique
+ix_file_detail_directory_id_filename file_detail(directory_id,filename)
+ix_host_category_dir_directory_id host_category_dir(directory_id)
+ix_category_directory_directory_id category_directory(directory_id)
+ix_site_admin_site_id site_admin(site_id)
+ix_site_admin_username site_admin(username)
+ix_host_site_id host(site_id)
+ix_host_netblock_host_id host_netblock(host_id)
+ix_host_country_allowed_host_id host_country_allowed(host_id)
+ix_version_product_id version(product_id)
+ix_category_product_id category(product_id)
+)";
+
+// Primary keys other than (id).
+constexpr char kCompositePrimaryKeys[] = R"(
+category_directory(category_id,directory_id)
+access_stat(category_id,date,name)
+propagation_stat(repository_id,datetime)
+mm_user_group(user_id,group_id)
+alembic_version(version_num)
+mm_schema_migrations(version)
 )";
 
 // table.column -> referenced table, ON DELETE, ON UPDATE (a = NO ACTION, c = CASCADE).
@@ -322,6 +375,14 @@ std::vector<std::string> Lines(const char* text) {
   return out;
 }
 
+// MirrorManager2's tables (those of kColumns). Other components add mm_* tables of their own;
+// the strict checks (nothing unexpected) apply to these.
+std::set<std::string> UpstreamTables() {
+  std::set<std::string> out;
+  for (const auto& line : Lines(kColumns)) out.insert(line.substr(0, line.find('.')));
+  return out;
+}
+
 class SchemaTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -347,7 +408,8 @@ TEST_F(SchemaTest, EveryColumnWithTypeNullabilityAndDefault) {
                   ELSE replace(data_type, ' ', '_') END,
              is_nullable = 'YES', COALESCE(column_default, '')
       FROM information_schema.columns WHERE table_schema = 'public')sql")) {
-    actual[r[0].as<std::string>()] = {r[1].as<std::string>(), r[2].as<bool>(), r[3].as<std::string>()};
+    actual[r[0].as<std::string>()] = {r[1].as<std::string>(), r[2].as<bool>(),
+                                      r[3].as<std::string>()};
   }
   std::set<std::string> tables_expected;
   for (const auto& line : Lines(kColumns)) {
@@ -382,10 +444,11 @@ TEST_F(SchemaTest, EveryColumnWithTypeNullabilityAndDefault) {
   // Later components add tables of their own (leases, crawl history, sessions); they must be
   // prefixed so they never collide with MirrorManager2 names.
   for (const auto& t : extra) EXPECT_EQ(t.rfind("mm_", 0), 0u) << "unexpected table " << t;
-  for (const auto& t : tables_expected) EXPECT_TRUE(tables_actual.count(t)) << "missing table " << t;
+  for (const auto& t : tables_expected)
+    EXPECT_TRUE(tables_actual.count(t)) << "missing table " << t;
 }
 
-TEST_F(SchemaTest, PrimaryKeys) {
+TEST_F(SchemaTest, EveryTableHasItsPrimaryKey) {
   std::map<std::string, std::string> pk;
   for (const auto& r : Q(R"sql(
       SELECT c.conrelid::regclass::text,
@@ -394,12 +457,23 @@ TEST_F(SchemaTest, PrimaryKeys) {
       WHERE c.contype = 'p' AND c.connamespace = 'public'::regnamespace GROUP BY 1)sql")) {
     pk[r[0].as<std::string>()] = r[1].as<std::string>();
   }
-  EXPECT_EQ(pk["category_directory"], "category_id,directory_id");
-  EXPECT_EQ(pk["access_stat"], "category_id,date,name");
-  EXPECT_EQ(pk["propagation_stat"], "repository_id,datetime");
-  EXPECT_EQ(pk["mm_user_group"], "user_id,group_id");
-  EXPECT_EQ(pk["site"], "id");
-  EXPECT_EQ(pk["host_category_dir"], "id");
+  std::map<std::string, std::string> expected;
+  for (const auto& t : UpstreamTables()) expected[t] = "id";
+  for (const auto& line : Lines(kCompositePrimaryKeys)) {
+    size_t open = line.find('(');
+    expected[line.substr(0, open)] = line.substr(open + 1, line.size() - open - 2);
+  }
+  for (const auto& [table, columns] : expected) {
+    auto it = pk.find(table);
+    ASSERT_NE(it, pk.end()) << table << " has no primary key";
+    EXPECT_EQ(it->second, columns) << table;
+  }
+  // Every table of ours has one too.
+  for (const auto& r : Q("SELECT relname FROM pg_class WHERE relkind = 'r' AND "
+                         "relnamespace = 'public'::regnamespace")) {
+    EXPECT_TRUE(pk.count(r[0].as<std::string>()))
+        << r[0].as<std::string>() << " has no primary key";
+  }
 }
 
 // PostgreSQL folds a UNIQUE constraint identical to the primary key (mm_user_group) into the
@@ -416,20 +490,44 @@ TEST_F(SchemaTest, UniqueConstraints) {
       GROUP BY x.indexrelid, t.relname)sql")) {
     actual.insert(r[0].as<std::string>());
   }
-  for (const auto& u : Lines(kUniques)) EXPECT_TRUE(actual.count(u)) << "missing unique " << u;
+  std::set<std::string> expected;
+  for (const auto& u : Lines(kUniques)) {
+    EXPECT_TRUE(actual.count(u)) << "missing unique " << u;
+    expected.insert(u);
+  }
   // DESIGN.md §5: the table-wide unique on host_country_allowed.country is dropped.
   EXPECT_FALSE(actual.count("host_country_allowed(country)"));
   // site.name is deliberately not unique.
   EXPECT_FALSE(actual.count("site(name)"));
+  // Nothing else is unique on MirrorManager2's tables (primary keys aside).
+  for (const auto& line : Lines(kCompositePrimaryKeys)) expected.insert(line);
+  std::set<std::string> upstream = UpstreamTables();
+  for (const auto& t : upstream) expected.insert(t + "(id)");
+  for (const auto& u : actual) {
+    if (upstream.count(u.substr(0, u.find('('))))
+      EXPECT_TRUE(expected.count(u)) << "unexpected unique " << u;
+  }
 }
 
-TEST_F(SchemaTest, NamedIndexes) {
-  std::set<std::string> actual;
-  for (const auto& r : Q("SELECT indexname FROM pg_indexes WHERE schemaname = 'public'")) {
-    actual.insert(r[0].as<std::string>());
+TEST_F(SchemaTest, NamedIndexesWithTheirColumns) {
+  std::map<std::string, std::string> actual;
+  for (const auto& r : Q(R"sql(
+      SELECT i.relname, t.relname || '(' || string_agg(a.attname, ',' ORDER BY k.ord) || ')' ||
+             CASE WHEN x.indisunique THEN ' unique' ELSE '' END
+      FROM pg_index x
+      JOIN pg_class i ON i.oid = x.indexrelid
+      JOIN pg_class t ON t.oid = x.indrelid
+      JOIN LATERAL unnest(x.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord) ON true
+      JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum
+      WHERE t.relnamespace = 'public'::regnamespace AND x.indpred IS NULL
+      GROUP BY i.relname, t.relname, x.indisunique)sql")) {
+    actual[r[0].as<std::string>()] = r[1].as<std::string>();
   }
-  for (absl::string_view name : absl::StrSplit(kIndexes, absl::ByAnyChar(" \n"), absl::SkipEmpty())) {
-    EXPECT_TRUE(actual.count(std::string(name))) << "missing index " << name;
+  for (const auto& line : Lines(kIndexes)) {
+    std::string name = line.substr(0, line.find(' '));
+    auto it = actual.find(name);
+    ASSERT_NE(it, actual.end()) << "missing index " << name;
+    EXPECT_EQ(it->second, line.substr(name.size() + 1)) << name;
   }
 }
 
@@ -443,12 +541,40 @@ TEST_F(SchemaTest, ForeignKeysWithActions) {
       WHERE c.contype = 'f' AND c.connamespace = 'public'::regnamespace)sql")) {
     actual[r[0].as<std::string>()] = r[1].as<std::string>();
   }
+  std::set<std::string> expected;
   for (const auto& line : Lines(kForeignKeys)) {
     std::vector<std::string> f = absl::StrSplit(line, ' ');
+    expected.insert(f[0]);
     auto it = actual.find(f[0]);
     ASSERT_NE(it, actual.end()) << "missing foreign key " << f[0];
     EXPECT_EQ(it->second, absl::StrCat(f[1], " ", f[2], " ", f[3])) << f[0];
   }
+  // No other foreign key starts from MirrorManager2's tables, and every one is single-column.
+  std::set<std::string> upstream = UpstreamTables();
+  for (const auto& [column, _] : actual) {
+    if (upstream.count(column.substr(0, column.find('.')))) {
+      EXPECT_TRUE(expected.count(column)) << "unexpected foreign key " << column;
+    }
+  }
+  EXPECT_EQ(db_->Count("SELECT count(*) FROM pg_constraint WHERE contype = 'f' AND "
+                       "connamespace = 'public'::regnamespace AND array_length(conkey, 1) > 1"),
+            0);
+}
+
+TEST_F(SchemaTest, MmUserUpdatedOnFollowsEveryUpdate) {
+  db_->Exec(
+      "INSERT INTO mm_user (id, user_name, email_address, updated_on) "
+      "VALUES (1, 'u', 'u@example.org', '2000-01-01')");
+  EXPECT_EQ(db_->QueryValue("SELECT created > '2020-01-01' FROM mm_user"), "t");  // default now()
+  db_->Exec("UPDATE mm_user SET display_name = 'U' WHERE id = 1");
+  EXPECT_EQ(db_->QueryValue("SELECT abs(extract(epoch FROM updated_on - now()::timestamp)) < 60 "
+                            "FROM mm_user"),
+            "t");
+  // A writer that sets updated_on itself (MirrorManager2's ORM does) keeps its value.
+  db_->Exec("UPDATE mm_user SET token = 'x', updated_on = '2010-05-05 10:00:00' WHERE id = 1");
+  EXPECT_EQ(db_->QueryValue("SELECT updated_on FROM mm_user"), "2010-05-05 10:00:00");
+  db_->Exec("UPDATE mm_user SET token = NULL WHERE id = 1");
+  EXPECT_NE(db_->QueryValue("SELECT updated_on FROM mm_user"), "2010-05-05 10:00:00");
 }
 
 TEST_F(SchemaTest, AlembicHeadAndMigrationsRecorded) {

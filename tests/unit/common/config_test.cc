@@ -1,11 +1,11 @@
 #include "services/common/config.h"
 
-#include <stdlib.h>
-
-#include <fstream>
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <filesystem>
+#include <fstream>
 
 #include "tests/testing/status_matchers.h"
 
@@ -20,7 +20,8 @@ TEST(ConfigTest, DefaultsMatchUpstream) {
   Config c = Config::WithDefaults();
   EXPECT_EQ(*c.GetInt("ITEMS_PER_PAGE"), 20);
   EXPECT_EQ(*c.GetInt("PERMANENT_SESSION_LIFETIME"), 3600);
-  EXPECT_EQ(*c.GetString("SQLALCHEMY_DATABASE_URI"), "sqlite:////var/tmp/mirrormanager2_dev.sqlite");
+  EXPECT_EQ(*c.GetString("SQLALCHEMY_DATABASE_URI"),
+            "sqlite:////var/tmp/mirrormanager2_dev.sqlite");
   EXPECT_THAT(*c.GetStringList("EMBARGOED_COUNTRIES"), ElementsAre("CU", "IR", "KP", "SD", "SY"));
   EXPECT_THAT(*c.GetStringList("ADMIN_GROUP"), ElementsAre("sysadmin-main"));
   EXPECT_EQ(*c.GetString("CRAWLER_RSYNC_PARAMETERS"), "--no-motd --timeout 14400");
@@ -86,6 +87,90 @@ TEST(ConfigTest, EnvironmentOverrides) {
   EXPECT_EQ(*c.GetString("SQLALCHEMY_DATABASE_URI"), "postgresql://u@h/db");
   EXPECT_EQ(c.Origin("CRAWLER_AUTO_DISABLE"), "environment MM2_CRAWLER_AUTO_DISABLE");
   EXPECT_FALSE(c.Has("CONFIG"));
+}
+
+TEST(ConfigTest, EnvironmentOverridesKeepStringKeysStrings) {
+  Config c = Config::WithDefaults();
+  std::string a = "MM2_SECRET_KEY=123456", b = "MM2_PASSWORD_SEED=['not', 'a', 'list']",
+              d = "MM2_UMDL_PREFIX='/quoted/'", e = "MM2_ITEMS_PER_PAGE=50",
+              f = "MM2_APPLICATION_URL=https://mm.example.org/", g = "MM2_METRICS_LISTEN=None",
+              h = "MM2_SHOW_MAPS=False", i = "MM2_NEW_UNKNOWN_KEY=7",
+              j = "MM2_NETBLOCKS_GLOBAL_IPV6_URL=None";
+  char* env[] = {a.data(), b.data(), d.data(), e.data(), f.data(),
+                 g.data(), h.data(), i.data(), j.data(), nullptr};
+  ASSERT_OK(c.MergeEnvironment(env));
+  // String keys stay strings, verbatim.
+  EXPECT_EQ(c.Find("SECRET_KEY")->kind(), PyValue::Kind::kString);
+  EXPECT_EQ(*c.GetString("SECRET_KEY"), "123456");
+  EXPECT_EQ(*c.GetString("PASSWORD_SEED"), "['not', 'a', 'list']");
+  EXPECT_EQ(*c.GetString("UMDL_PREFIX"), "'/quoted/'");
+  // ... but None switches a string key off, as in a file.
+  EXPECT_TRUE(c.Find("NETBLOCKS_GLOBAL_IPV6_URL")->is_none());
+  // Other keys take a Python literal; None-valued keys accept a plain string too.
+  EXPECT_EQ(c.Find("ITEMS_PER_PAGE")->kind(), PyValue::Kind::kInt);
+  EXPECT_EQ(*c.GetInt("ITEMS_PER_PAGE"), 50);
+  EXPECT_EQ(*c.GetOptionalString("APPLICATION_URL"), "https://mm.example.org/");
+  EXPECT_TRUE(c.Find("METRICS_LISTEN")->is_none());
+  EXPECT_FALSE(*c.GetBool("SHOW_MAPS"));
+  EXPECT_EQ(*c.GetInt("NEW_UNKNOWN_KEY"), 7);
+}
+
+TEST(ConfigTest, EnvironmentOverrideFollowsTheFilesType) {
+  // A file may turn a None default into a string; the environment then keeps it a string.
+  Config c = Config::WithDefaults();
+  ASSERT_OK(c.MergeText("METRICS_LISTEN = '127.0.0.1:9100'\n", "x.cfg"));
+  std::string a = "MM2_METRICS_LISTEN=9100";
+  char* env[] = {a.data(), nullptr};
+  ASSERT_OK(c.MergeEnvironment(env));
+  EXPECT_EQ(*c.GetString("METRICS_LISTEN"), "9100");
+}
+
+TEST(ConfigTest, DefaultFileThatExistsButCannotBeReadIsAnError) {
+  // Absent: defaults, no error.
+  ConfigLoadOptions absent;
+  absent.apply_environment = false;
+  absent.default_path = ::testing::TempDir() + "/surely/not/here.cfg";
+  ASSERT_OK(LoadConfig(absent).status());
+  // Present but unreadable (a directory, which even root cannot read as a file).
+  std::string dir = ::testing::TempDir() + "/mm_cfg_is_a_dir.cfg";
+  std::filesystem::create_directories(dir);
+  ConfigLoadOptions unreadable = absent;
+  unreadable.default_path = dir;
+  EXPECT_THAT(LoadConfig(unreadable),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr(dir + ": cannot read")));
+  // Present and readable: used.
+  std::string file = ::testing::TempDir() + "/mm_default.cfg";
+  std::ofstream(file) << "ITEMS_PER_PAGE = 33\n";
+  ConfigLoadOptions present = absent;
+  present.default_path = file;
+  auto c = LoadConfig(present);
+  ASSERT_OK(c.status());
+  EXPECT_EQ(*c->GetInt("ITEMS_PER_PAGE"), 33);
+  EXPECT_EQ(c->Origin("ITEMS_PER_PAGE"), file + ":1");
+}
+
+TEST(ConfigTest, RealisticPythonFormsInAConfigFile) {
+  setenv("MM_TEST_DB_PASSWORD", "pw", 1);
+  Config c = Config::WithDefaults();
+  absl::Status s = c.MergeText(R"cfg(import os
+DB_HOST = 'db.example.org'
+SQLALCHEMY_DATABASE_URI = 'postgresql://mm:%s@%s/mm' % (os.environ['MM_TEST_DB_PASSWORD'], DB_HOST)
+ADMIN_GROUP += ['sysadmin-web']
+EMBARGOED_COUNTRIES = 'CU', 'IR'
+MM_LOG_DIR = '{}/log'.format('/srv')
+SHOW_MAPS = SHOW_PROPAGATION = False
+)cfg",
+                               "site.cfg");
+  unsetenv("MM_TEST_DB_PASSWORD");
+  ASSERT_OK(s);
+  EXPECT_EQ(*c.GetString("SQLALCHEMY_DATABASE_URI"), "postgresql://mm:pw@db.example.org/mm");
+  EXPECT_THAT(*c.GetStringList("ADMIN_GROUP"), ElementsAre("sysadmin-main", "sysadmin-web"));
+  EXPECT_THAT(*c.GetStringList("EMBARGOED_COUNTRIES"), ElementsAre("CU", "IR"));
+  EXPECT_EQ(*c.GetString("MM_LOG_DIR"), "/srv/log");
+  EXPECT_FALSE(*c.GetBool("SHOW_MAPS"));
+  EXPECT_FALSE(*c.GetBool("SHOW_PROPAGATION"));
+  EXPECT_EQ(c.Origin("SHOW_PROPAGATION"), "site.cfg:7");
+  EXPECT_THAT(c.warnings(), ElementsAre("site.cfg:2: unknown configuration key DB_HOST"));
 }
 
 TEST(ConfigTest, LoadConfigFromExplicitFile) {

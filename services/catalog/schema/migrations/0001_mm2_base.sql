@@ -9,7 +9,9 @@
 -- fk_<table>_<column>_<referred table>, ix_<table>_<column>. Column defaults are client-side in
 -- MirrorManager2 (SQLAlchemy); migration 0002 adds them as server defaults.
 -- Foreign keys carry exactly MirrorManager2's ON DELETE / ON UPDATE actions; the ORM-level
--- cascades of §1.3 are implemented by catalog's delete operations (store/cascade_store.cc).
+-- cascades of §1.3 are implemented by the Delete* operations of catalog's stores, each in one
+-- transaction (store/site_store.cc, host_store.cc, directory_store.cc, reference_store.cc;
+-- tested in tests/unit/catalog/cascade_test.cc).
 
 CREATE TABLE alembic_version (
     version_num VARCHAR(32) NOT NULL,
