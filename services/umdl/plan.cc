@@ -242,9 +242,10 @@ class Planner {
   // store. Unchanged ones keep their stored record and cost no read.
   std::vector<SourceFileRecord> SourceFiles(const ScannedDirectory& d, const std::string& full,
                                             CategoryPlan& plan) {
+    std::vector<SourceFileRecord> records;
+    if (d.source_files.empty()) return records;  // most directories
     const KnownDirectory* k = Known(d.relative);
     const std::string dir = JoinPath(*scan_.local_root, d.relative);
-    std::vector<SourceFileRecord> records;
     std::vector<const FileEntry*> checksum_files;
     for (const auto& f : d.source_files) {
       if (ChecksumFileAlgo(f.name) != HashAlgo::kNone) checksum_files.push_back(&f);

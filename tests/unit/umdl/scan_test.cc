@@ -128,6 +128,16 @@ TEST(ScanDiskTest, WalksFlagsRepositoriesAndListsFilesOfChangedDirectories) {
   EXPECT_TRUE(r.verify_gone_on_disk);
 }
 
+TEST(SourceFileNameTest, ChecksumFilesRepomdAndSummary) {
+  for (const char* n : {"repomd.xml", "summary", "Fedora-40-x86_64-CHECKSUM", "MD5SUMS",
+                        "x.iso.sha512sum", "sha1sum.txt", "sha256sumXtxt"}) {
+    EXPECT_TRUE(IsSourceFileName(n)) << n;
+  }
+  for (const char* n : {"repomd.xml.asc", "summary.sig", "CHECKSUM", "a.rpm", "sums", ""}) {
+    EXPECT_FALSE(IsSourceFileName(n)) << n;
+  }
+}
+
 TEST(RealFileSystemTest, ReadFileRefusesFifosAndDirectoriesWithoutBlocking) {
   TempTree t;
   t.Dir("d");
