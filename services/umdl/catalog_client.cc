@@ -1,5 +1,6 @@
 #include "services/umdl/catalog_client.h"
 
+#include "absl/container/flat_hash_map.h"
 #include "mirrormanager/catalog/v1/master_tree.grpc.pb.h"
 #include "mirrormanager/catalog/v1/reference.grpc.pb.h"
 #include "services/common/grpc_client.h"
@@ -80,12 +81,30 @@ absl::StatusOr<std::vector<DirectoryState>> GrpcMasterTreeCatalog::ListCategoryD
   std::vector<DirectoryState> out;
   absl::Status s = common::CallWithRetry(rpc_, [&](grpc::ClientContext* ctx) {
     out.clear();
+    absl::flat_hash_map<std::string, size_t> index;
     auto reader = stubs_->master_tree->ListCategoryDirectories(ctx, req);
     pb::CategoryDirectoryPage page;
     while (reader->Read(&page)) {
       for (auto& d : *page.mutable_directories()) {
-        out.push_back(DirectoryState{std::move(*d.mutable_name()), d.ctime(), d.readable(),
-                                     d.has_repository()});
+        index.emplace(d.name(), out.size());
+        out.push_back(DirectoryState{std::move(*d.mutable_name()),
+                                     d.ctime(),
+                                     d.readable(),
+                                     d.has_repository(),
+                                     d.files_not_json(),
+                                     {}});
+      }
+      // Source files come after every directory.
+      for (auto& f : *page.mutable_source_files()) {
+        auto it = index.find(f.directory_name());
+        if (it == index.end()) continue;
+        SourceFileState state{std::move(*f.mutable_filename()), f.timestamp(), f.size(), {}};
+        for (auto& x : *f.mutable_derived()) {
+          state.derived.push_back(DerivedFileState{
+              DerivedFile{std::move(*x.mutable_filename()), x.timestamp(), x.size()},
+              x.has_file_detail()});
+        }
+        out[it->second].source_files.push_back(std::move(state));
       }
     }
     return reader->Finish();
@@ -118,6 +137,21 @@ class ChunkWriter {
       pf->set_size(f.size);
       pf->set_timestamp(f.timestamp);
       bytes += f.name.size() + 24;
+    }
+    p->set_set_source_files(d.set_source_files);
+    for (const auto& f : d.source_files) {
+      auto* ps = p->add_source_files();
+      ps->set_filename(f.name);
+      ps->set_timestamp(f.timestamp);
+      ps->set_size(f.size);
+      bytes += f.name.size() + 24;
+      for (const auto& x : f.derived) {
+        auto* pd = ps->add_derived();
+        pd->set_filename(x.name);
+        pd->set_timestamp(x.timestamp);
+        pd->set_size(x.size);
+        bytes += x.name.size() + 20;
+      }
     }
     return Account(bytes, chunk_.directories_size() >= static_cast<int>(limits_.max_directories));
   }
@@ -218,6 +252,7 @@ absl::StatusOr<ApplyResult> GrpcMasterTreeCatalog::ApplyCategory(const CategoryP
   r.versions_created = resp.versions_created();
   r.repositories_created = resp.repositories_created();
   r.file_details_created = resp.file_details_created();
+  r.invalid_names_skipped = resp.invalid_names_skipped();
   r.notes.assign(resp.notes().begin(), resp.notes().end());
   r.shared_directories.assign(resp.shared_directories().begin(), resp.shared_directories().end());
   r.created_repositories.assign(resp.created_repositories().begin(),

@@ -86,7 +86,8 @@ absl::StatusOr<std::vector<DirEntry>> RealFileSystem::ListDirectory(const std::s
 
 absl::StatusOr<std::string> RealFileSystem::ReadFile(const std::string& path,
                                                      size_t max_bytes) const {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  // O_NONBLOCK: opening a FIFO named like a checksum file must not wait for a writer.
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) return ErrnoStatus(errno, path);
   struct stat st;
   if (::fstat(fd, &st) != 0) {
@@ -94,9 +95,10 @@ absl::StatusOr<std::string> RealFileSystem::ReadFile(const std::string& path,
     ::close(fd);
     return ErrnoStatus(err, path);
   }
-  if (S_ISDIR(st.st_mode)) {
+  if (!S_ISREG(st.st_mode)) {
     ::close(fd);
-    return absl::FailedPreconditionError(absl::StrCat(path, ": is a directory"));
+    return absl::FailedPreconditionError(
+        absl::StrCat(path, S_ISDIR(st.st_mode) ? ": is a directory" : ": not a regular file"));
   }
   if (static_cast<uint64_t>(st.st_size) > max_bytes) {
     ::close(fd);

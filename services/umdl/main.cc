@@ -63,8 +63,17 @@ int main(int argc, char** argv) {
   umdl::RealFileSystem fs;
   umdl::ProcessRsyncRunner rsync;
   common::RealClock clock;
-  std::unique_ptr<umdl::Progress> progress;
-  if (isatty(STDOUT_FILENO)) progress = std::make_unique<umdl::TerminalProgress>(stdout);
+  std::unique_ptr<umdl::TerminalProgress> progress;
+  std::shared_ptr<common::LogSink> log_sink;
+  if (isatty(STDOUT_FILENO)) {
+    progress = std::make_unique<umdl::TerminalProgress>(stdout);
+    if (isatty(STDERR_FILENO)) {
+      // Log lines on the same terminal go above the progress line, not into it.
+      log_sink = progress->MakeLogSink(stderr);
+      common::SetStderrLogging(false);
+      common::AddLogSink(log_sink);
+    }
+  }
   std::atomic<bool> stop{false};
   common::ShutdownWatcher watcher([&](int) { stop = true; });
   umdl::UmdlOptions options{args.flag("--list"), args.values("--category"),
@@ -76,6 +85,10 @@ int main(int argc, char** argv) {
                .Run();
   if (absl::Status s = worker_metrics.Push(); !s.ok()) {
     MM_LOG(WARNING) << "metrics push: " << s.message();
+  }
+  if (log_sink) {
+    common::RemoveLogSink(log_sink.get());
+    common::SetStderrLogging(true);
   }
   return rc;
 }

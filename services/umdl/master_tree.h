@@ -20,11 +20,34 @@ struct CategoryInfo {
   bool has_topdir = true;    // false when category.topdir_id is NULL
 };
 
+// A file detail produced from a source file: its file name, timestamp and size.
+struct DerivedFile {
+  std::string name;
+  int64_t timestamp = 0;
+  int64_t size = 0;
+  friend bool operator==(const DerivedFile&, const DerivedFile&) = default;
+};
+
+// A file UMDL made file details from (checksum file, repomd.xml, ostree summary) as it was when
+// last read, with the file details it produced and whether each still exists.
+struct DerivedFileState {
+  DerivedFile file;
+  bool has_file_detail = false;
+};
+struct SourceFileState {
+  std::string name;
+  int64_t timestamp = 0;  // the file's time as the scanner saw it
+  int64_t size = 0;
+  std::vector<DerivedFileState> derived;
+};
+
 struct DirectoryState {
   std::string name;
   int64_t ctime = 0;
   bool readable = true;
   bool has_repository = false;
+  bool files_not_json = false;  // a legacy pickled `files`: rewrite it
+  std::vector<SourceFileState> source_files;
 };
 
 // One entry of directory.files.
@@ -35,12 +58,23 @@ struct FileEntry {
   friend bool operator==(const FileEntry&, const FileEntry&) = default;
 };
 
+// A source file as just read: what the catalog records for the next run.
+struct SourceFileRecord {
+  std::string name;
+  int64_t timestamp = 0;
+  int64_t size = 0;
+  std::vector<DerivedFile> derived;  // the file details it produced
+  friend bool operator==(const SourceFileRecord&, const SourceFileRecord&) = default;
+};
+
 struct DirectoryChange {
   std::string name;              // full directory name
   std::optional<bool> readable;  // unset: keep
   std::optional<int64_t> ctime;  // unset: keep
   bool set_files = false;
   std::vector<FileEntry> files;
+  bool set_source_files = false;  // replace the stored source-file records
+  std::vector<SourceFileRecord> source_files;
 };
 
 struct VersionToEnsure {
@@ -81,6 +115,7 @@ struct ApplyResult {
   int versions_created = 0;
   int repositories_created = 0;
   int file_details_created = 0;
+  int invalid_names_skipped = 0;  // entries whose names PostgreSQL cannot store
   std::vector<std::string> notes;
   std::vector<std::string> shared_directories;
   std::vector<std::string> created_repositories;  // directory names, at most 1000
@@ -94,7 +129,7 @@ class MasterTreeCatalog {
   virtual absl::StatusOr<std::vector<std::string>> ListArchNames() = 0;
   // Version names of a product, ordered by id.
   virtual absl::StatusOr<std::vector<std::string>> ListVersionNames(const std::string& product) = 0;
-  // Every directory linked to the category.
+  // Every directory linked to the category, with its source-file records.
   virtual absl::StatusOr<std::vector<DirectoryState>> ListCategoryDirectories(
       const std::string& category) = 0;
   // Applies the whole plan in one catalog transaction (all or nothing).

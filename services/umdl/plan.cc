@@ -6,6 +6,7 @@
 #include <map>
 #include <tuple>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -64,7 +65,8 @@ KnownDirectories MakeKnownDirectories(const std::vector<DirectoryState>& rows,
       ++out;
       continue;
     }
-    known[*rel] = KnownDirectory{r.ctime, r.readable, r.has_repository};
+    known[*rel] =
+        KnownDirectory{r.ctime, r.readable, r.has_repository, r.files_not_json, r.source_files};
   }
   if (outside) *outside = out;
   return known;
@@ -94,6 +96,21 @@ std::vector<FileEntry> ShortFileList(const std::vector<FileEntry>& files) {
 
 namespace {
 
+// How reading one source file went.
+enum class ReadOutcome {
+  kRead,      // read: record it with the names of the file details it produced
+  kUnusable,  // read or refused for good (garbage, too large, not a regular file): record it
+              // without derived names, so it is not re-read until it changes
+  kRetry,     // a transient failure: do not record it, so the next run reads it again
+};
+
+ReadOutcome FailureOutcome(const absl::Status& s) {
+  return s.code() == absl::StatusCode::kResourceExhausted ||
+                 s.code() == absl::StatusCode::kFailedPrecondition
+             ? ReadOutcome::kUnusable
+             : ReadOutcome::kRetry;
+}
+
 class Planner {
  public:
   Planner(ScanResult& scan, const KnownDirectories& known, PlanContext& ctx, PlanStats* stats)
@@ -113,15 +130,17 @@ class Planner {
       if (d.changed) ++stats_->changed;
       if (!d.known) ++stats_->new_directories;
       const std::string full = JoinPath(topdir, d.relative);
-      bool retry_next_run = false;
-      if (d.files_listed && scan_.local_root) {
-        retry_next_run |= ChecksumFileDetails(d, full, plan);
-        if (scan_.repo_file_details) retry_next_run |= RepoFileDetails(d, full, plan);
-      }
-      AddDirectoryChange(d, full, retry_next_run, plan);
+      std::optional<std::vector<SourceFileRecord>> records;
+      if (scan_.local_root) records = SourceFiles(d, full, plan);
+      AddDirectoryChange(d, full, std::move(records), plan);
       std::vector<FileEntry>().swap(d.files);
+      std::vector<FileEntry>().swap(d.source_files);
     }
+    if (ctx_.progress)
+      ctx_.progress->Begin("Syncing repositories of " + ctx_.category->name,
+                           scan_.directories.size());
     for (const auto& d : scan_.directories) {
+      if (ctx_.progress) ctx_.progress->Advance(1);
       if (d.is_repository || d.is_atomic) Repository(d, plan);
     }
     if (ctx_.delete_directories) Deletions(plan);
@@ -138,7 +157,10 @@ class Planner {
     return it == known_.end() ? nullptr : &it->second;
   }
 
-  void AddDirectoryChange(const ScannedDirectory& d, const std::string& full, bool retry_next_run,
+  // `records`: the directory's source-file records as they should be stored now (nullopt: no
+  // local files to look at, leave them alone).
+  void AddDirectoryChange(const ScannedDirectory& d, const std::string& full,
+                          std::optional<std::vector<SourceFileRecord>> records,
                           CategoryPlan& plan) {
     const KnownDirectory* k = Known(d.relative);
     DirectoryChange c;
@@ -148,43 +170,139 @@ class Planner {
       // New (or linked from another category): always sent, so that it gets linked.
       any = true;
       c.readable = d.readable;
-      c.ctime = retry_next_run ? 0 : d.ctime;
+      c.ctime = d.ctime;
     } else {
       if (d.readable && *d.readable != k->readable) {
         c.readable = d.readable;
         any = true;
       }
-      if (d.ctime != k->ctime && !retry_next_run) {
+      if (d.ctime != k->ctime) {
         c.ctime = d.ctime;
         any = true;
       }
     }
-    if (d.changed) {
+    // A legacy pickled sample is rewritten even when the directory did not change.
+    if (d.changed || (k != nullptr && k->files_not_json && d.files_listed)) {
       c.set_files = true;
       c.files = ShortFileList(d.files);
+      any = true;
+    }
+    if (records && !SameRecords(*records, k)) {
+      c.set_source_files = true;
+      c.source_files = std::move(*records);
       any = true;
     }
     if (any) plan.directories.push_back(std::move(c));
   }
 
-  // §1.7. Returns true when a file could not be read (look again next run).
-  bool ChecksumFileDetails(const ScannedDirectory& d, const std::string& full, CategoryPlan& plan) {
-    std::array<std::map<std::string, std::string>, 4> hashes;
-    bool any = false, retry = false;
+  static SourceFileRecord Record(const SourceFileState& s) {
+    SourceFileRecord r{s.name, s.timestamp, s.size, {}};
+    for (const auto& x : s.derived) r.derived.push_back(x.file);
+    return r;
+  }
+
+  // Whether `records` (sorted by name) equals what the catalog has stored.
+  static bool SameRecords(const std::vector<SourceFileRecord>& records, const KnownDirectory* k) {
+    const size_t stored = k == nullptr ? 0 : k->source_files.size();
+    if (records.size() != stored) return false;
+    if (stored == 0) return true;
+    std::vector<SourceFileRecord> old;
+    for (const auto& s : k->source_files) old.push_back(Record(s));
+    std::sort(old.begin(), old.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
+    return old == records;
+  }
+
+  static const SourceFileState* Stored(const KnownDirectory* k, const std::string& name) {
+    if (k == nullptr) return nullptr;
+    for (const auto& s : k->source_files) {
+      if (s.name == name) return &s;
+    }
+    return nullptr;
+  }
+
+  // A source file must be read again: it is new, its time or size changed, a file detail it
+  // produced is gone, or (checksum files) a file it lists no longer has the ctime and size of
+  // its file detail (upstream's loader would make a new one).
+  bool NeedsRead(const FileEntry& f, const SourceFileState* stored, const std::string& dir,
+                 bool checksum) const {
+    if (stored == nullptr || stored->timestamp != f.timestamp || stored->size != f.size)
+      return true;
+    for (const auto& x : stored->derived) {
+      if (!x.has_file_detail) return true;
+      if (!checksum) continue;
+      auto st = ctx_.fs->Stat(JoinPath(dir, x.file.name));
+      if (!st.ok() || st->is_dir) continue;  // gone: reading the list again makes nothing
+      if (st->ctime != x.file.timestamp || st->size != x.file.size) return true;
+    }
+    return false;
+  }
+
+  // §1.7 and §1.9 for one directory: reads the source files that are new or changed (all of
+  // them when the directory itself is new or changed, as upstream) and returns the records to
+  // store. Unchanged ones keep their stored record and cost no read.
+  std::vector<SourceFileRecord> SourceFiles(const ScannedDirectory& d, const std::string& full,
+                                            CategoryPlan& plan) {
+    std::vector<SourceFileRecord> records;
+    if (d.source_files.empty()) return records;  // most directories
+    const KnownDirectory* k = Known(d.relative);
     const std::string dir = JoinPath(*scan_.local_root, d.relative);
-    for (const auto& f : d.files) {
-      HashAlgo algo = ChecksumFileAlgo(f.name);
-      if (algo == HashAlgo::kNone) continue;
+    std::vector<const FileEntry*> checksum_files;
+    for (const auto& f : d.source_files) {
+      if (ChecksumFileAlgo(f.name) != HashAlgo::kNone) checksum_files.push_back(&f);
+    }
+    // All checksum files of a directory are read together: one file detail merges the hashes
+    // of every list that names the file.
+    bool read_checksums = d.files_listed && !checksum_files.empty();
+    for (const FileEntry* f : checksum_files) {
+      if (read_checksums) break;
+      read_checksums = NeedsRead(*f, Stored(k, f->name), dir, true);
+    }
+    if (read_checksums) {
+      ChecksumFileDetails(checksum_files, dir, full, plan, records);
+    } else {
+      for (const FileEntry* f : checksum_files) records.push_back(Record(*Stored(k, f->name)));
+    }
+    if (scan_.repo_file_details) {
+      for (const char* target : {"repomd.xml", "summary"}) {
+        auto f = std::find_if(d.source_files.begin(), d.source_files.end(),
+                              [&](const FileEntry& e) { return e.name == target; });
+        if (f == d.source_files.end()) continue;
+        const SourceFileState* stored = Stored(k, f->name);
+        if (!d.files_listed && !NeedsRead(*f, stored, dir, false)) {
+          records.push_back(Record(*stored));
+          continue;
+        }
+        SourceFileRecord r{f->name, f->timestamp, f->size, {}};
+        ReadOutcome o = RepoFileDetails(*f, dir, full, plan);
+        if (o == ReadOutcome::kRead) {
+          const FileDetailCandidate& fd = plan.file_details.back();
+          r.derived.push_back(DerivedFile{f->name, *fd.timestamp, *fd.size});
+        }
+        if (o != ReadOutcome::kRetry) records.push_back(std::move(r));
+      }
+    }
+    std::sort(records.begin(), records.end(),
+              [](const auto& a, const auto& b) { return a.name < b.name; });
+    return records;
+  }
+
+  // §1.7: every checksum file of the directory; adds their records to `records`.
+  void ChecksumFileDetails(const std::vector<const FileEntry*>& sources, const std::string& dir,
+                           const std::string& full, CategoryPlan& plan,
+                           std::vector<SourceFileRecord>& records) {
+    std::array<std::map<std::string, std::string>, 4> hashes;
+    std::vector<std::pair<SourceFileRecord, std::vector<std::string>>> read;  // record, names
+    for (const FileEntry* f : sources) {
+      HashAlgo algo = ChecksumFileAlgo(f->name);
       ++stats_->checksum_files;
-      const std::string path = JoinPath(dir, f.name);
+      const std::string path = JoinPath(dir, f->name);
+      SourceFileRecord r{f->name, f->timestamp, f->size, {}};
       auto contents = ctx_.fs->ReadFile(path, kMaxChecksumFileBytes);
       if (!contents.ok()) {
         checksum_read_errors_.Warn(
             absl::StrCat("cannot read checksum file ", path, ": ", contents.status().message()));
-        if (contents.status().code() != absl::StatusCode::kResourceExhausted &&
-            contents.status().code() != absl::StatusCode::kFailedPrecondition) {
-          retry = true;
-        }
+        if (FailureOutcome(contents.status()) == ReadOutcome::kUnusable)
+          records.push_back(std::move(r));
         continue;
       }
       ChecksumParseStats ps;
@@ -192,21 +310,27 @@ class Planner {
       if (parsed.empty()) {
         checksum_garbage_.Warn(absl::StrCat("no ", AlgoName(algo), " checksums found in ", path,
                                             " (", ps.ignored, " other line(s)); ignored"));
+        records.push_back(std::move(r));
         continue;
       }
-      for (auto& [name, hash] : parsed) hashes[static_cast<int>(algo)][name] = std::move(hash);
-      any = true;
+      std::vector<std::string> names;
+      for (auto& [name, hash] : parsed) {
+        names.push_back(name);
+        hashes[static_cast<int>(algo)][name] = std::move(hash);
+      }
+      read.emplace_back(std::move(r), std::move(names));
     }
-    if (!any) return retry;
     std::map<std::string, std::array<const std::string*, 4>> files;
     for (int a = 0; a < 4; ++a) {
       for (const auto& [name, hash] : hashes[a]) files[name][a] = &hash;
     }
+    absl::flat_hash_map<std::string, DerivedFile> produced;
     for (const auto& [name, h] : files) {
       // Only files of this very directory (entries may point into sub-directories).
       if (!IsPlainFileName(name)) continue;
       auto st = ctx_.fs->Stat(JoinPath(dir, name));
       if (!st.ok() || st->is_dir) continue;
+      produced.emplace(name, DerivedFile{name, st->ctime, st->size});
       FileDetailCandidate fd;
       fd.directory_name = full;
       fd.filename = name;
@@ -221,60 +345,54 @@ class Planner {
       fd.sha512 = opt(h[3]);
       plan.file_details.push_back(std::move(fd));
     }
-    return retry;
+    for (auto& [r, names] : read) {
+      for (auto& n : names) {
+        auto it = produced.find(n);
+        if (it != produced.end()) r.derived.push_back(it->second);
+      }
+      records.push_back(std::move(r));
+    }
   }
 
-  // §1.9. Returns true when a file could not be read.
-  bool RepoFileDetails(const ScannedDirectory& d, const std::string& full, CategoryPlan& plan) {
-    bool retry = false;
-    for (const char* target : {"repomd.xml", "summary"}) {
-      bool present = std::any_of(d.files.begin(), d.files.end(),
-                                 [&](const FileEntry& f) { return f.name == target; });
-      if (!present) continue;
-      const std::string path = JoinPath(JoinPath(*scan_.local_root, d.relative), target);
-      const bool is_repomd = std::string_view(target) == "repomd.xml";
-      auto contents = ctx_.fs->ReadFile(path, is_repomd ? kMaxRepomdBytes : kMaxSummaryBytes);
-      if (!contents.ok()) {
-        repo_file_errors_.Warn(absl::StrCat("Won't make repo file details: cannot read ", path,
-                                            ": ", contents.status().message()));
-        if (contents.status().code() != absl::StatusCode::kResourceExhausted &&
-            contents.status().code() != absl::StatusCode::kFailedPrecondition) {
-          retry = true;
-        }
-        continue;
-      }
-      int64_t timestamp = 0;
-      if (is_repomd) {
-        auto ts = RepomdTimestamp(*contents);
-        if (!ts.ok()) {
-          repo_file_errors_.Warn(absl::StrCat("Won't make repo file details: ", path,
-                                              " is not a repomd.xml: ", ts.status().message()));
-          continue;
-        }
-        timestamp = *ts;
-      } else {
-        auto st = ctx_.fs->Stat(path);
-        if (!st.ok()) {
-          retry = true;
-          continue;
-        }
-        // Upstream stores os.path.getmtime() (a float) in a bigint column: rounded.
-        timestamp = st->mtime + (st->mtime_nsec >= 500'000'000 ? 1 : 0);
-      }
-      ++stats_->repo_files_hashed;
-      FileHashes h = HashAll(*contents);
-      FileDetailCandidate fd;
-      fd.directory_name = full;
-      fd.filename = target;
-      fd.timestamp = timestamp;
-      fd.size = static_cast<int64_t>(contents->size());
-      fd.md5 = std::move(h.md5);
-      fd.sha1 = std::move(h.sha1);
-      fd.sha256 = std::move(h.sha256);
-      fd.sha512 = std::move(h.sha512);
-      plan.file_details.push_back(std::move(fd));
+  // §1.9 for one repomd.xml or summary.
+  ReadOutcome RepoFileDetails(const FileEntry& f, const std::string& dir, const std::string& full,
+                              CategoryPlan& plan) {
+    const std::string path = JoinPath(dir, f.name);
+    const bool is_repomd = f.name == "repomd.xml";
+    auto contents = ctx_.fs->ReadFile(path, is_repomd ? kMaxRepomdBytes : kMaxSummaryBytes);
+    if (!contents.ok()) {
+      repo_file_errors_.Warn(absl::StrCat("Won't make repo file details: cannot read ", path, ": ",
+                                          contents.status().message()));
+      return FailureOutcome(contents.status());
     }
-    return retry;
+    int64_t timestamp = 0;
+    if (is_repomd) {
+      auto ts = RepomdTimestamp(*contents);
+      if (!ts.ok()) {
+        repo_file_errors_.Warn(absl::StrCat("Won't make repo file details: ", path,
+                                            " is not a repomd.xml: ", ts.status().message()));
+        return ReadOutcome::kUnusable;
+      }
+      timestamp = *ts;
+    } else {
+      auto st = ctx_.fs->Stat(path);
+      if (!st.ok()) return ReadOutcome::kRetry;
+      // Upstream stores os.path.getmtime() (a float) in a bigint column: rounded.
+      timestamp = st->mtime + (st->mtime_nsec >= 500'000'000 ? 1 : 0);
+    }
+    ++stats_->repo_files_hashed;
+    FileHashes h = HashAll(*contents);
+    FileDetailCandidate fd;
+    fd.directory_name = full;
+    fd.filename = f.name;
+    fd.timestamp = timestamp;
+    fd.size = static_cast<int64_t>(contents->size());
+    fd.md5 = std::move(h.md5);
+    fd.sha1 = std::move(h.sha1);
+    fd.sha256 = std::move(h.sha256);
+    fd.sha512 = std::move(h.sha512);
+    plan.file_details.push_back(std::move(fd));
+    return ReadOutcome::kRead;
   }
 
   const std::string* FindVersion(std::string_view rel) const {
@@ -358,8 +476,10 @@ class Planner {
   // §1.10, working in every mode.
   void Deletions(CategoryPlan& plan) {
     if (!scan_.complete) {
-      stats_->warnings.push_back(
-          "--delete-directories: the scan was incomplete, so no directory is deleted this time");
+      stats_->warnings.push_back(absl::StrCat(
+          "--delete-directories: no directory of the category is deleted this time, because the "
+          "scan cannot be trusted to be complete: ",
+          scan_.incomplete_reason));
       return;
     }
     if (scan_.directories.size() <= 1 && known_.size() > 1) {
@@ -373,6 +493,8 @@ class Planner {
       if (rel.empty() || scan_.listed.contains(rel)) continue;
       const std::string full = JoinPath(ctx_.category->topdir, rel);
       if (ctx_.entry->excluder.MatchesEntryPattern(full)) continue;
+      // Left out of the rsync listing by an --exclude option: not known to be gone.
+      if (scan_.option_excludes && scan_.option_excludes->Excludes(rel)) continue;
       if (scan_.verify_gone_on_disk && scan_.local_root) {
         auto st = ctx_.fs->Stat(JoinPath(*scan_.local_root, rel));
         if (st.ok() || st.status().code() != absl::StatusCode::kNotFound) continue;

@@ -4,11 +4,14 @@
 // details from checksum files and from repomd.xml / ostree summary files, versions and
 // repositories, and directories to delete.
 //
-// Only new or changed directories (ctime differs from the stored one) are looked at closely:
-// their checksum and repository metadata files are read and hashed, nothing else is. Local file
+// Only new or changed directories are looked at closely (their files sampled, every source
+// file read). In the others, a source file (checksum file, repomd.xml, summary) is read only when
+// its time or size differs from the record the catalog keeps of the last read, or a file detail
+// it produced is missing or (checksum files) no longer matches the file's ctime and size; so a
+// file rewritten in place is seen without re-reading the whole tree every run. Local file
 // problems (unreadable or garbage checksum files, unparsable repomd.xml) are logged and the
-// directory is still synced; a directory whose files could not be read keeps its stored ctime so
-// that the next run looks at it again.
+// directory is still synced; a file that could not be read for a transient reason is not
+// recorded, so the next run reads it again.
 
 #include <atomic>
 #include <string>

@@ -1,6 +1,7 @@
 #include "services/umdl/rsync_listing.h"
 
 #include <fcntl.h>
+#include <fnmatch.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -11,6 +12,7 @@
 #include <thread>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 
@@ -139,6 +141,8 @@ void ParseRsyncListing(std::string_view data,
         stats->first_skipped_line = line;
         stats->first_skipped = std::string(row.substr(0, 200));
       }
+      std::string_view rest = row;
+      if (stats->rows > 0 || ParseMode(NextToken(rest))) ++stats->skipped_in_listing;
       continue;
     }
     e.line = line;
@@ -189,11 +193,111 @@ absl::StatusOr<std::vector<std::string>> SplitShellWords(std::string_view text) 
   return out;
 }
 
+namespace {
+
+bool HasWildcard(std::string_view p) { return p.find_first_of("*?[") != std::string_view::npos; }
+
+bool Glob(const std::string& pattern, bool wildcard, bool double_star, std::string_view text) {
+  if (!wildcard) return pattern == text;
+  std::string t(text);
+  // Without FNM_PATHNAME '*' crosses '/': right for "**", and for a lone '*' next to "**" it
+  // matches more than rsync would, which only keeps more directories.
+  return ::fnmatch(pattern.c_str(), t.c_str(), double_star ? 0 : FNM_PATHNAME) == 0;
+}
+
+// Whether an option (one word of the entry's `options`) changes which directories rsync lists
+// in a way RsyncExcludes does not follow.
+bool UnfollowedFilterOption(std::string_view o) {
+  for (std::string_view p : {"--include", "--filter", "--exclude-from", "--files-from",
+                             "--cvs-exclude", "--prune-empty-dirs", "--dirs", "--no-recursive",
+                             "--no-r", "--one-file-system", "--max-size", "--min-size"}) {
+    if (o == p || absl::StartsWith(std::string(o), std::string(p) + "=")) {
+      // Sizes only filter files; directories are listed regardless.
+      return p != "--max-size" && p != "--min-size";
+    }
+  }
+  if (o.size() >= 2 && o[0] == '-' && o[1] != '-') {
+    // A cluster of short options ("-rC"): any filtering letter makes the listing unknown.
+    return o.substr(1).find_first_of("fFCmdx") != std::string_view::npos;
+  }
+  return false;
+}
+
+}  // namespace
+
+absl::StatusOr<RsyncExcludes> RsyncExcludes::FromOptions(const std::vector<std::string>& options) {
+  std::vector<std::string> patterns(std::begin(kStandardRsyncExcludes),
+                                    std::end(kStandardRsyncExcludes));
+  for (size_t i = 0; i < options.size(); ++i) {
+    const std::string& o = options[i];
+    if (o == "--exclude") {
+      if (i + 1 >= options.size())
+        return absl::InvalidArgumentError("--exclude without a pattern in the rsync options");
+      patterns.push_back(options[++i]);
+    } else if (absl::StartsWith(o, "--exclude=")) {
+      patterns.push_back(o.substr(10));
+    } else if (UnfollowedFilterOption(o)) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "the rsync option '", o, "' filters the listing in a way UMDL cannot follow"));
+    }
+  }
+  RsyncExcludes out;
+  for (std::string p : patterns) {
+    if (absl::StartsWith(p, "- ")) p = p.substr(2);
+    if (absl::StartsWith(p, "+ ") || p == "!") {
+      return absl::FailedPreconditionError(
+          absl::StrCat("the rsync exclude rule '", p, "' is not a plain exclude pattern"));
+    }
+    if (absl::EndsWith(p, "/***")) p.resize(p.size() - 4);
+    while (p.size() > 1 && p.back() == '/') p.pop_back();
+    Rule r;
+    r.anchored = !p.empty() && p.front() == '/';
+    if (r.anchored) p.erase(0, 1);
+    if (p.empty()) continue;
+    r.double_star = p.find("**") != std::string::npos;
+    r.whole_path = r.double_star || p.find('/') != std::string::npos || r.anchored;
+    r.wildcard = HasWildcard(p);
+    r.pattern = std::move(p);
+    out.rules_.push_back(std::move(r));
+  }
+  return out;
+}
+
+bool RsyncExcludes::Matches(const Rule& r, std::string_view path) const {
+  if (!r.whole_path) {
+    size_t slash = path.rfind('/');
+    return Glob(r.pattern, r.wildcard, r.double_star,
+                slash == std::string_view::npos ? path : path.substr(slash + 1));
+  }
+  if (r.anchored) return Glob(r.pattern, r.wildcard, r.double_star, path);
+  // Unanchored: the pattern may match any trailing part that starts at a component.
+  for (size_t start = 0;;) {
+    if (Glob(r.pattern, r.wildcard, r.double_star, path.substr(start))) return true;
+    size_t slash = path.find('/', start);
+    if (slash == std::string_view::npos) return false;
+    start = slash + 1;
+  }
+}
+
+bool RsyncExcludes::Excludes(std::string_view rel) const {
+  // rsync does not descend into an excluded directory: test the path and each ancestor.
+  for (size_t end = rel.size(); end > 0;) {
+    std::string_view path = rel.substr(0, end);
+    for (const auto& r : rules_) {
+      if (Matches(r, path)) return true;
+    }
+    size_t slash = path.rfind('/');
+    if (slash == std::string_view::npos) break;
+    end = slash;
+  }
+  return false;
+}
+
 absl::StatusOr<RsyncRunResult> ProcessRsyncRunner::List(
     const std::string& url, const std::vector<std::string>& extra_options,
-    const std::string& output_path, absl::Duration timeout) {
-  std::vector<std::string> args = {binary_, "--temp-dir=/tmp", "-r", "--exclude=.snapshot",
-                                   "--exclude=*.~tmp~"};
+    const std::string& output_path, absl::Duration timeout, const std::atomic<bool>* stop) {
+  std::vector<std::string> args = {binary_, "--temp-dir=/tmp", "-r"};
+  for (const char* e : kStandardRsyncExcludes) args.push_back(absl::StrCat("--exclude=", e));
   args.insert(args.end(), extra_options.begin(), extra_options.end());
   args.push_back(url);
   int out_fd = ::open(output_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
@@ -252,10 +356,15 @@ absl::StatusOr<RsyncRunResult> ProcessRsyncRunner::List(
       exited = true;
       break;
     }
-    if (absl::Now() > deadline) {
+    const bool stopping = stop != nullptr && stop->load();
+    if (stopping || absl::Now() > deadline) {
       ::kill(-pid, SIGKILL);
       ::kill(pid, SIGKILL);
       ::waitpid(pid, &status, 0);
+      if (stopping) {
+        ::close(err_pipe[0]);
+        return absl::CancelledError("stopped by a signal; rsync killed");
+      }
       result.timed_out = true;
       exited = true;
       break;

@@ -8,9 +8,11 @@
 
 #include "absl/strings/str_cat.h"
 #include "services/common/log.h"
+#include "services/umdl/checksums.h"
 #include "services/umdl/fft.h"
 #include "services/umdl/file_system.h"
 #include "services/umdl/paths.h"
+#include "services/umdl/progress.h"
 #include "services/umdl/rsync_listing.h"
 
 namespace mm::umdl {
@@ -30,6 +32,15 @@ const char* ScanModeName(ScanMode mode) {
 }
 
 bool ModeOthersCanRead(uint32_t mode) { return (mode & S_IRWXO & (S_IROTH | S_IXOTH)) != 0; }
+
+bool IsSourceFileName(std::string_view name) {
+  if (name == "repomd.xml" || name == "summary") return true;
+  // Called for every file of a listing: every checksum file name pattern contains "sum" or
+  // "SUM", so most names are rejected with two searches.
+  if (name.find("sum") == std::string_view::npos && name.find("SUM") == std::string_view::npos)
+    return false;
+  return ChecksumFileAlgo(name) != HashAlgo::kNone;
+}
 
 namespace {
 
@@ -60,6 +71,11 @@ class ListingBuilder {
   void MarkRepository(std::string_view rel) { repo_.insert(std::string(rel)); }
   void MarkObjects(std::string_view rel) { objects_.insert(std::string(rel)); }
   void MarkSummary(std::string_view rel) { summary_.insert(std::string(rel)); }
+  // Pass 1: a source file (IsSourceFileName) of directory `parent_rel`.
+  void AddSourceFile(std::string_view parent_rel, std::string_view name, int64_t size, int64_t ts) {
+    if (sources_.size() >= request_.limits.max_files) return;
+    sources_.push_back({std::string(parent_rel), FileEntry{std::string(name), size, ts}});
+  }
   void OverrideCtime(const std::string& rel, int64_t ctime) {
     auto it = dirs_.find(rel);
     if (it != dirs_.end()) it->second.ctime = ctime;
@@ -94,7 +110,7 @@ class ListingBuilder {
       auto k = known_.find(rel);
       d.known = k != known_.end();
       d.changed = (d.known ? k->second.ctime : 0) != d.ctime;
-      d.files_listed = d.changed || !d.known;
+      d.files_listed = d.changed || !d.known || k->second.files_not_json;
       d.is_repository = repo_.contains(rel);
       d.is_atomic = summary_.contains(rel) && objects_.contains(rel);
       std::optional<bool> parent_readable;
@@ -113,6 +129,15 @@ class ListingBuilder {
       out_->directories.push_back(std::move(d));
     }
     dirs_.clear();
+    // out_->directories is sorted by name: a binary search per source file.
+    for (auto& [parent, file] : sources_) {
+      auto it = std::lower_bound(
+          out_->directories.begin(), out_->directories.end(), parent,
+          [](const ScannedDirectory& d, const std::string& name) { return d.relative < name; });
+      if (it != out_->directories.end() && it->relative == parent)
+        it->source_files.push_back(std::move(file));
+    }
+    std::vector<std::pair<std::string, FileEntry>>().swap(sources_);
     for (size_t i = 0; i < out_->directories.size(); ++i) {
       if (out_->directories[i].files_listed) index_.emplace(out_->directories[i].relative, i);
     }
@@ -144,6 +169,7 @@ class ListingBuilder {
   ScanResult* out_;
   absl::flat_hash_map<std::string, Pending> dirs_;
   absl::flat_hash_set<std::string> repo_, objects_, summary_;
+  std::vector<std::pair<std::string, FileEntry>> sources_;
   absl::flat_hash_map<std::string_view, size_t> index_;
 };
 
@@ -208,6 +234,8 @@ absl::StatusOr<std::optional<ScanResult>> ScanFullFileTimeList(const ScanRequest
     return std::optional<ScanResult>();
   }
   MM_LOG(INFO) << "Loading and parsing " << fft_path;
+  if (request.progress)
+    request.progress->Begin("Reading fullfiletimelist of " + request.category_name, 0);
 
   ScanResult out;
   out.mode = ScanMode::kFullFileTimeList;
@@ -237,8 +265,10 @@ absl::StatusOr<std::optional<ScanResult>> ScanFullFileTimeList(const ScanRequest
           return;
         }
         if (e.kind != 'd' && e.kind != 'f') return;
-        // Pass 1 only needs the directories and the names of "summary" files.
-        if (e.kind == 'f' && BaseName(e.path) != "summary") return;
+        // Pass 1 needs the directories and the source files (checksum files, repomd.xml,
+        // summary); every other file waits for pass 2 (a file row cannot hide a directory, so
+        // unsafe paths of files are not counted).
+        if (e.kind == 'f' && !IsSourceFileName(BaseName(e.path))) return;
         auto rel = relative(e.path);
         if (!rel) {
           if (!NormaliseListedPath(e.path)) ++unsafe;
@@ -251,8 +281,10 @@ absl::StatusOr<std::optional<ScanResult>> ScanFullFileTimeList(const ScanRequest
           std::string_view base = BaseName(*rel);
           if (!rel->empty() && base == "repodata") builder.MarkRepository(ParentOf(*rel));
           if (!rel->empty() && base == "objects") builder.MarkObjects(ParentOf(*rel));
-        } else if (BaseName(*rel) == "summary") {
-          builder.MarkSummary(ParentOf(*rel));
+        } else if (!rel->empty()) {
+          std::string_view base = BaseName(*rel);
+          if (base == "summary") builder.MarkSummary(ParentOf(*rel));
+          builder.AddSourceFile(ParentOf(*rel), base, e.size, e.timestamp);
         }
       },
       &stats);
@@ -263,6 +295,8 @@ absl::StatusOr<std::optional<ScanResult>> ScanFullFileTimeList(const ScanRequest
   }
   builder.OverrideCtime("", 0);
 
+  if (request.progress)
+    request.progress->Begin("Building directory statuses of " + request.category_name, 0);
   StatFailures stat_failures;
   builder.FinishDirectories([&](const std::string& rel, std::optional<bool> own, bool changed,
                                 std::optional<bool>) -> std::optional<bool> {
@@ -306,19 +340,21 @@ absl::StatusOr<std::optional<ScanResult>> ScanFullFileTimeList(const ScanRequest
         fft_path, ": skipped ", stats.malformed, " malformed row(s)",
         stats.truncated ? " (the file ends in the middle of a row)" : "", "; first at line ",
         stats.first_malformed_line, ": \"", stats.first_malformed, "\""));
+    // A skipped row may be a directory that still exists.
+    out.MarkIncomplete(absl::StrCat(fft_path, " has ", stats.malformed, " malformed row(s)"));
   }
   if (unsafe > 0) {
     out.warnings.push_back(absl::StrCat(fft_path, ": ignored ", unsafe,
                                         " row(s) with absolute paths or '.'/'..' components"));
+    out.MarkIncomplete(absl::StrCat(fft_path, " has ", unsafe, " row(s) with unsafe paths"));
   }
   if (outside > 0) {
     MM_LOG(DEBUG) << fft_path << ": " << outside << " row(s) outside " << top_component
                   << "/ ignored";
   }
-  if (stats.truncated) out.complete = false;
   if (out.directories.size() <= 1 && stats.rows == 0) {
     out.warnings.push_back(absl::StrCat(fft_path, " lists no directories of the category"));
-    out.complete = false;
+    out.MarkIncomplete(absl::StrCat(fft_path, " lists no directories of the category"));
   }
   return std::optional<ScanResult>(std::move(out));
 }
@@ -348,11 +384,11 @@ absl::StatusOr<ScanResult> ScanDisk(const ScanRequest& request, const KnownDirec
     auto st = fs.Stat(abs);
     if (!st.ok() || !st->is_dir) {
       if (item.rel.empty()) {
-        out.warnings.push_back(
+        std::string why =
             absl::StrCat(path, " is not a readable directory (",
-                         st.ok() ? "not a directory" : std::string(st.status().message()),
-                         "); nothing to scan"));
-        out.complete = false;
+                         st.ok() ? "not a directory" : std::string(st.status().message()), ")");
+        out.warnings.push_back(why + "; nothing to scan");
+        out.MarkIncomplete(why);
         return out;
       }
       MM_LOG(DEBUG) << "Avoiding " << item.rel << ", disappeared";
@@ -374,22 +410,28 @@ absl::StatusOr<ScanResult> ScanDisk(const ScanRequest& request, const KnownDirec
     auto k = known.find(item.rel);
     d.known = k != known.end();
     d.changed = (d.known ? k->second.ctime : 0) != d.ctime;
-    d.files_listed = d.changed || !d.known;
+    d.files_listed = d.changed || !d.known || k->second.files_not_json;
     // Unlike upstream's walker, an unreadable parent makes its children unreadable too (as in
     // upstream's rsync mode): a mirror cannot serve below a directory it cannot enter.
     bool readable = ModeOthersCanRead(st->mode) && item.parent_readable.value_or(true);
     d.readable = readable;
-    if (d.changed) {
-      MM_LOG(DEBUG) << (item.rel.empty() ? "" : item.rel)
-                    << " has changed: " << (d.known ? k->second.ctime : 0) << " != " << d.ctime;
-    }
     auto entries = fs.ListDirectory(abs, request.limits.max_entries_per_directory);
     if (!entries.ok()) {
+      // As os.walk: a directory that cannot be listed is left out, so its stored row (ctime,
+      // files) stays as it is and is looked at again next run. It still counts as present, and
+      // the deletion step stat()s what lies below it.
       if (unlisted++ < 5) {
-        MM_LOG(WARNING) << "cannot list " << abs << ": " << entries.status().message();
+        MM_LOG(WARNING) << "cannot list " << abs << " (" << entries.status().message()
+                        << "); its stored state is kept";
       }
-      out.directories.push_back(std::move(d));
+      if (item.rel.empty()) {
+        out.MarkIncomplete(absl::StrCat("the top directory ", path, " cannot be listed"));
+      }
       continue;
+    }
+    if (d.changed) {
+      MM_LOG(INFO) << item.rel << " has changed: " << (d.known ? k->second.ctime : 0)
+                   << " != " << d.ctime;
     }
     bool has_repodata = false, has_objects = false, has_summary = false;
     std::vector<std::string> subdirs;
@@ -402,10 +444,13 @@ absl::StatusOr<ScanResult> ScanDisk(const ScanRequest& request, const KnownDirec
       }
       if (e.name == "summary") has_summary = true;
       ++out.files_seen;
-      if (!d.files_listed) continue;
+      const bool source = IsSourceFileName(e.name);
+      if (!d.files_listed && !source) continue;
       auto fst = fs.Stat(JoinPath(abs, e.name));
       if (!fst.ok()) continue;  // dangling link, vanished file
-      d.files.push_back(FileEntry{e.name, fst->size, fst->ctime});
+      FileEntry f{e.name, fst->size, fst->ctime};
+      if (source) d.source_files.push_back(f);
+      if (d.files_listed) d.files.push_back(std::move(f));
     }
     d.is_repository = has_repodata;
     d.is_atomic = has_summary && has_objects;
@@ -421,8 +466,9 @@ absl::StatusOr<ScanResult> ScanDisk(const ScanRequest& request, const KnownDirec
     out.directories.push_back(std::move(d));
   }
   if (unlisted > 0) {
-    out.warnings.push_back(absl::StrCat(unlisted, " directories under ", path,
-                                        " could not be listed; their contents were not scanned"));
+    out.warnings.push_back(
+        absl::StrCat(unlisted, " directories under ", path,
+                     " could not be listed; they and their contents were left as stored"));
   }
   std::sort(
       out.directories.begin(), out.directories.end(),
@@ -452,7 +498,6 @@ absl::Status BuildFromRsyncListing(std::string_view data, const ScanRequest& req
           ++unsafe;
           return;
         }
-        if (e.kind == 'l') return;
         if (e.kind == 'd') {
           status = builder.AddDirectory(*rel, e.mtime, RsyncModeOthersCanRead(e.mode));
           std::string_view base = BaseName(*rel);
@@ -465,8 +510,11 @@ absl::Status BuildFromRsyncListing(std::string_view data, const ScanRequest& req
             }
           }
           if (!rel->empty() && base == "objects") builder.MarkObjects(ParentOf(*rel));
-        } else if (!rel->empty() && BaseName(*rel) == "summary") {
-          builder.MarkSummary(ParentOf(*rel));
+        } else if (!rel->empty()) {
+          // Every other row is a file, symbolic links included (upstream: "others are files").
+          std::string_view base = BaseName(*rel);
+          if (base == "summary") builder.MarkSummary(ParentOf(*rel));
+          if (IsSourceFileName(base)) builder.AddSourceFile(ParentOf(*rel), base, e.size, e.mtime);
         }
       },
       &stats);
@@ -481,7 +529,7 @@ absl::Status BuildFromRsyncListing(std::string_view data, const ScanRequest& req
     ParseRsyncListing(
         data,
         [&](const RsyncEntry& e) {
-          if (!status.ok() || e.kind == 'd' || e.kind == 'l') return;
+          if (!status.ok() || e.kind == 'd') return;
           auto rel = NormaliseListedPath(e.path);
           if (!rel || rel->empty()) return;
           status = builder.AddFile(ParentOf(*rel), BaseName(*rel), e.size, e.mtime);
@@ -494,13 +542,19 @@ absl::Status BuildFromRsyncListing(std::string_view data, const ScanRequest& req
                                          stats.first_skipped_line, ": \"", stats.first_skipped,
                                          "\""));
   }
+  if (stats.skipped_in_listing > 0) {
+    // A skipped row may be a directory that still exists (a MOTD before the listing is fine).
+    out->MarkIncomplete(absl::StrCat(out->source, " has ", stats.skipped_in_listing,
+                                     " line(s) among its rows that could not be read"));
+  }
   if (unsafe > 0) {
     out->warnings.push_back(absl::StrCat(out->source, ": ignored ", unsafe,
                                          " row(s) with absolute paths or '.'/'..' components"));
+    out->MarkIncomplete(absl::StrCat(out->source, " has ", unsafe, " row(s) with unsafe paths"));
   }
   if (stats.rows == 0) {
     out->warnings.push_back(absl::StrCat(out->source, " lists nothing"));
-    out->complete = false;
+    out->MarkIncomplete(absl::StrCat(out->source, " lists nothing"));
   }
   return absl::OkStatus();
 }
@@ -538,19 +592,25 @@ absl::StatusOr<ScanResult> ScanRsync(const ScanRequest& request, const KnownDire
   out.source = url;
   out.repo_file_details = false;
   out.local_root = LocalRootFor(request, fs);
+  auto excludes = RsyncExcludes::FromOptions(request.entry->options);
+  if (excludes.ok()) {
+    out.option_excludes = std::move(*excludes);
+  } else {
+    out.MarkIncomplete(std::string(excludes.status().message()));
+  }
   MM_LOG(DEBUG) << "running rsync -r " << url;
-  auto run = rsync.List(url, request.entry->options, tmpl, request.rsync_timeout);
+  auto run = rsync.List(url, request.entry->options, tmpl, request.rsync_timeout, request.stop);
   if (!run.ok()) return run.status();
   if (run->timed_out) {
     out.warnings.push_back(absl::StrCat("rsync of ", url, " was killed after ",
                                         absl::FormatDuration(request.rsync_timeout),
                                         "; using the partial listing, no deletions"));
-    out.complete = false;
+    out.MarkIncomplete(absl::StrCat("rsync of ", url, " timed out"));
   } else if (run->exit_code != 0) {
     out.warnings.push_back(absl::StrCat(
         "rsync returned exit code ", run->exit_code, " for Category ", request.category_name, ": ",
         run->stderr_tail, " (using the listing anyway, no deletions)"));
-    out.complete = false;
+    out.MarkIncomplete(absl::StrCat("rsync returned exit code ", run->exit_code));
   }
   auto mapped = MappedFile::Open(tmpl, request.limits.max_listing_bytes);
   if (!mapped.ok()) return mapped.status();

@@ -4,18 +4,23 @@
 // directories that are new or changed, their files).
 //
 // Set-based rescans: the caller passes what the catalog already has (KnownDirectories), and a
-// synchronizer collects files only for directories whose ctime differs from the stored one (or
-// that are new), so an unchanged tree costs one pass over the listing and no per-file work.
+// synchronizer collects files only for directories whose ctime differs from the stored one, that
+// are new, or whose stored `files` is a legacy pickle to rewrite, so an unchanged tree costs one
+// pass over the listing and no per-file work. The one exception are source files (checksum
+// files, repomd.xml, summary): their names, times and sizes are collected for every directory,
+// so that the planner can tell which ones changed in place.
 //
 //  * fullfiletimelist (FFT): `<path>/fullfiletimelist-*` (`<path>/../` for "Fedora Linux"),
 //    first match in name order; nullopt when there is none (the caller walks the disk instead).
-//    Two passes over the memory-mapped file: directories first, then the files of the
-//    directories that need them. The top gets ctime 0. Readability: the FFT's '-' mark, else
-//    stat() of changed directories.
-//  * disk: a walk of `path` (symbolic links to directories are listed, never followed).
+//    Two passes over the memory-mapped file: directories (and source files) first, then the
+//    files of the directories that need them. The top gets ctime 0. Readability: the FFT's '-'
+//    mark, else stat() of changed directories.
+//  * disk: a walk of `path` (symbolic links to directories are listed, never followed). A
+//    directory that cannot be listed is left out (its stored state is kept), as os.walk does.
 //  * rsync / file: an `rsync -r` listing of `url` (run to a temporary file) or a saved one.
 //
-// Exclusions prune whole subtrees. Malformed input is counted and reported in ScanResult.
+// Exclusions prune whole subtrees. Malformed input is counted and reported in ScanResult, and
+// makes the scan incomplete: --delete-directories then deletes nothing in the category.
 // Thread-safety: none needed; one scan runs on one thread.
 
 #include <atomic>
@@ -29,18 +34,24 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "services/umdl/master_tree.h"
+#include "services/umdl/rsync_listing.h"
 #include "services/umdl/umdl_config.h"
 
 namespace mm::umdl {
 
 class FileSystem;
-class RsyncRunner;
+class Progress;
 
 struct KnownDirectory {
   int64_t ctime = 0;
   bool readable = true;
   bool has_repository = false;
+  bool files_not_json = false;  // stored `files` is a legacy pickle: list and rewrite them
+  std::vector<SourceFileState> source_files;
 };
+
+// Files the planner reads to make file details: checksum files (§1.7), repomd.xml, summary.
+bool IsSourceFileName(std::string_view name);
 // By name relative to the category top ("" = the top).
 using KnownDirectories = absl::flat_hash_map<std::string, KnownDirectory>;
 
@@ -52,8 +63,9 @@ struct ScannedDirectory {
   bool is_atomic = false;        // has a summary file and an objects/ child
   bool known = false;            // the catalog has it linked to the category
   bool changed = false;          // ctime differs from the stored one (0 when unknown)
-  bool files_listed = false;     // `files` is filled (new or changed directories)
+  bool files_listed = false;     // `files` is filled (new, changed or files_not_json)
   std::vector<FileEntry> files;
+  std::vector<FileEntry> source_files;  // IsSourceFileName files, for every directory
 };
 
 enum class ScanMode { kFullFileTimeList, kDisk, kRsync, kListingFile };
@@ -65,9 +77,17 @@ struct ScanResult {
   std::vector<ScannedDirectory> directories;  // sorted by relative name; excluded ones removed
   // Every directory the source lists, excluded ones included: the "is it gone?" test.
   absl::flat_hash_set<std::string> listed;
-  // The source covered the whole tree, so directories missing from it are gone. False after a
-  // failed rsync or an empty or unreadable top directory.
+  // The source covered the whole tree and every row of it was understood, so directories
+  // missing from it are gone. False after a failed rsync, malformed or skipped rows, an empty or
+  // unreadable top directory; `incomplete_reason` says why (for the log).
   bool complete = true;
+  std::string incomplete_reason;
+  void MarkIncomplete(std::string reason) {
+    if (complete) incomplete_reason = std::move(reason);
+    complete = false;
+  }
+  // rsync: the --exclude options of the entry (directories they leave out are not gone).
+  std::optional<RsyncExcludes> option_excludes;
   // Disk mode: confirm with stat() that a directory missing from the walk is really gone.
   bool verify_gone_on_disk = false;
   // Local directory holding the category's files (checksum files, repomd.xml), if any.
@@ -96,6 +116,7 @@ struct ScanRequest {
   std::string temp_dir = "/tmp";
   absl::Duration rsync_timeout = absl::Hours(4);
   const std::atomic<bool>* stop = nullptr;  // set on SIGTERM: give up (CANCELLED)
+  Progress* progress = nullptr;             // optional: phases of the FFT read
   ScanLimits limits;
 };
 

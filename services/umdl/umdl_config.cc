@@ -1,5 +1,7 @@
 #include "services/umdl/umdl_config.h"
 
+#include <limits>
+
 #include "absl/strings/str_cat.h"
 #include "services/common/config.h"
 #include "services/umdl/rsync_listing.h"
@@ -137,9 +139,11 @@ absl::StatusOr<UmdlConfig> LoadUmdlConfig(const common::Config& config) {
   out.skip_paths_for_version = *skip;
   auto stale = config.GetInt("MAX_STALE_DAYS");
   if (!stale.ok()) return stale.status();
-  if (*stale < 1 || *stale > 36500) {
-    return absl::InvalidArgumentError(absl::StrCat(config.Origin("MAX_STALE_DAYS"),
-                                                   ": MAX_STALE_DAYS must be between 1 and 36500"));
+  // Upstream takes any number; zero or less would expire every file_detail but the newest at
+  // once (metalinks lose their alternates), so only positive numbers are accepted.
+  if (*stale < 1 || *stale > std::numeric_limits<int32_t>::max()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        config.Origin("MAX_STALE_DAYS"), ": MAX_STALE_DAYS must be a positive number of days"));
   }
   out.max_stale_days = static_cast<int>(*stale);
   auto rsync_timeout = config.GetFloat("UMDL_RSYNC_TIMEOUT");

@@ -23,6 +23,8 @@ UmdlMetrics::UmdlMetrics(prometheus::Registry& r)
       file_details_(Counter(r, "mm_umdl_file_details_created_total", "file_detail rows created")),
       repositories_(Counter(r, "mm_umdl_repositories_created_total", "Repository rows created")),
       failures_(Counter(r, "mm_umdl_category_failures_total", "Category syncs that failed")),
+      invalid_names_(Counter(r, "mm_umdl_invalid_names_skipped_total",
+                             "Entries skipped because their names are not valid UTF-8")),
       duration_(prometheus::BuildGauge()
                     .Name("mm_umdl_category_duration_seconds")
                     .Help("Wall time of the last sync of a category")
@@ -43,6 +45,7 @@ void UmdlMetrics::RecordCategory(const std::string& category, const CategoryCoun
   deleted_.Add({{"category", category}}).Increment(c.deleted);
   file_details_.Add({{"category", category}}).Increment(c.file_details);
   repositories_.Add({{"category", category}}).Increment(c.repositories);
+  invalid_names_.Add({{"category", category}}).Increment(c.invalid_names);
   duration_.Add({{"category", category}}).Set(seconds);
 }
 

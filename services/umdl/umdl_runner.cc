@@ -94,6 +94,8 @@ int UmdlRunner::Run() {
     if (Stopped()) break;
     if (!SyncCategory(s, arches)) failed = true;
   }
+  // One progress line for the whole run (upstream's rich Progress context).
+  if (deps_.progress) deps_.progress->End();
   if (Stopped()) {
     MM_LOG(WARNING)
         << "Interrupted: stopping before the remaining categories; nothing partial was stored";
@@ -160,7 +162,9 @@ bool UmdlRunner::SyncCategory(const Selected& s, const std::vector<std::string>&
   req.temp_dir = options_.temp_dir;
   req.rsync_timeout = config_.rsync_timeout;
   req.stop = deps_.stop;
-  if (deps_.progress) deps_.progress->Begin("Reading the master tree of " + category.name, 0);
+  req.progress = deps_.progress;
+  // Upstream's progress task is called "Processing" until a phase names itself.
+  if (deps_.progress) deps_.progress->Begin("Processing", 0);
   absl::StatusOr<ScanResult> scan = absl::InternalError("no synchronizer ran");
   switch (entry.type) {
     case MasterDirectory::Type::kDirectory: {
@@ -217,12 +221,11 @@ bool UmdlRunner::SyncCategory(const Selected& s, const std::vector<std::string>&
                      plan->deletions.empty();
   if (!empty) {
     if (Stopped()) return fail("not applied", absl::CancelledError("stopped by a signal"));
-    if (deps_.progress) deps_.progress->Begin("Syncing repositories of " + category.name, 0);
     auto r = deps_.catalog->ApplyCategory(*plan);
     if (!r.ok()) return fail("the catalog did not apply the category", r.status());
     applied = std::move(*r);
   }
-  if (deps_.progress) deps_.progress->End();
+  if (deps_.progress) deps_.progress->Complete();
   for (const auto& name : applied.created_repositories) {
     auto c = std::find_if(plan->repositories.begin(), plan->repositories.end(),
                           [&](const RepositoryCandidate& r) { return r.directory_name == name; });
@@ -232,6 +235,11 @@ bool UmdlRunner::SyncCategory(const Selected& s, const std::vector<std::string>&
                  << ", category=" << category.name << ") -> Directory " << name;
   }
   for (const auto& n : applied.notes) MM_LOG(WARNING) << n;
+  if (applied.invalid_names_skipped > 0) {
+    MM_LOG(WARNING) << applied.invalid_names_skipped
+                    << " entries were skipped because their names are not valid UTF-8 (or hold "
+                       "NUL), which the database cannot store; examples above";
+  }
   if (!applied.shared_directories.empty()) {
     MM_LOG(WARNING) << "overlapping categories: directories such as "
                     << absl::StrJoin(applied.shared_directories.begin(),
@@ -260,6 +268,7 @@ bool UmdlRunner::SyncCategory(const Selected& s, const std::vector<std::string>&
     c.deleted = applied.directories_deleted;
     c.file_details = applied.file_details_created;
     c.repositories = applied.repositories_created;
+    c.invalid_names = applied.invalid_names_skipped;
     deps_.metrics->RecordCategory(category.name, c, seconds);
   }
   return true;

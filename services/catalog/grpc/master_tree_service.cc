@@ -29,6 +29,13 @@ void FromProto(const pb::CategoryScanChunk& in, CategoryScanChunk* out) {
     c.files.reserve(d.files_size());
     for (const auto& f : d.files())
       c.files.push_back(DirectoryFile{f.name(), f.size(), f.timestamp()});
+    c.set_source_files = d.set_source_files();
+    for (const auto& f : d.source_files()) {
+      SourceFile sf{f.filename(), f.timestamp(), f.size(), {}};
+      for (const auto& x : f.derived())
+        sf.derived.push_back(DerivedFile{x.filename(), x.timestamp(), x.size()});
+      c.source_files.push_back(std::move(sf));
+    }
     out->directories.push_back(std::move(c));
   }
   for (const auto& v : in.versions())
@@ -60,14 +67,29 @@ grpc::Status MasterTreeService::ListCategoryDirectories(
   int page_size = in->page_size() <= 0 ? 5000 : std::min(in->page_size(), 20000);
   bool client_gone = false;
   absl::Status s = store_.ListCategoryDirectories(
-      in->category_name(), page_size, [&](std::vector<CategoryDirectoryState>&& page) {
+      in->category_name(), page_size, [&](CategoryDirectoryPage&& page) {
         pb::CategoryDirectoryPage out;
-        for (auto& d : page) {
+        for (auto& d : page.directories) {
           auto* p = out.add_directories();
           p->set_name(std::move(d.name));
           p->set_ctime(d.ctime);
           p->set_readable(d.readable);
           p->set_has_repository(d.has_repository);
+          p->set_files_not_json(d.files_not_json);
+        }
+        for (auto& f : page.source_files) {
+          auto* p = out.add_source_files();
+          p->set_directory_name(std::move(f.directory_name));
+          p->set_filename(std::move(f.filename));
+          p->set_timestamp(f.timestamp);
+          p->set_size(f.size);
+          for (auto& x : f.derived) {
+            auto* q = p->add_derived();
+            q->set_filename(std::move(x.file.filename));
+            q->set_timestamp(x.file.timestamp);
+            q->set_size(x.file.size);
+            q->set_has_file_detail(x.has_file_detail);
+          }
         }
         client_gone = ctx->IsCancelled() || !writer->Write(out);
         return !client_gone;
@@ -95,6 +117,7 @@ grpc::Status MasterTreeService::ApplyCategoryScan(Ctx*,
   out->set_versions_created(result->versions_created);
   out->set_repositories_created(result->repositories_created);
   out->set_file_details_created(result->file_details_created);
+  out->set_invalid_names_skipped(result->invalid_names_skipped);
   for (const auto& n : result->notes) out->add_notes(n);
   for (const auto& n : result->shared_directories) out->add_shared_directories(n);
   for (const auto& n : result->created_repositories) out->add_created_repositories(n);

@@ -30,6 +30,38 @@ struct CategoryDirectoryState {
   int64_t ctime = 0;
   bool readable = true;
   bool has_repository = false;
+  bool files_not_json = false;  // directory.files is not a JSON list (a legacy pickle)
+};
+
+// A file UMDL made file details from, as last read (table mm_umdl_source_file), with the file
+// details it produced and whether each still exists.
+struct DerivedFile {
+  std::string filename;  // no '/'
+  int64_t timestamp = 0;
+  int64_t size = 0;
+};
+struct DerivedFileState {
+  DerivedFile file;
+  bool has_file_detail = false;
+};
+struct SourceFileState {
+  std::string directory_name;
+  std::string filename;
+  int64_t timestamp = 0;
+  int64_t size = 0;
+  std::vector<DerivedFileState> derived;
+};
+
+struct CategoryDirectoryPage {
+  std::vector<CategoryDirectoryState> directories;
+  std::vector<SourceFileState> source_files;
+};
+
+struct SourceFile {
+  std::string filename;  // no '/'
+  int64_t timestamp = 0;
+  int64_t size = 0;
+  std::vector<DerivedFile> derived;
 };
 
 struct DirectoryChange {
@@ -38,6 +70,8 @@ struct DirectoryChange {
   std::optional<int64_t> ctime;
   bool set_files = false;
   std::vector<DirectoryFile> files;
+  bool set_source_files = false;  // replace the directory's source-file records
+  std::vector<SourceFile> source_files;
 };
 
 struct VersionToEnsure {
@@ -78,6 +112,9 @@ struct ApplyCategoryResult {
   int versions_created = 0;
   int repositories_created = 0;
   int file_details_created = 0;
+  // Entries skipped because a name is not valid UTF-8 or contains NUL (PostgreSQL text cannot
+  // hold them); the first few are described in `notes`.
+  int invalid_names_skipped = 0;
   std::vector<std::string> notes;                 // at most kMaxNotes
   std::vector<std::string> shared_directories;    // at most kMaxNotes
   std::vector<std::string> created_repositories;  // at most kMaxCreatedRepositories
@@ -89,19 +126,21 @@ class MasterTreeStore {
  public:
   explicit MasterTreeStore(PgPool& pool) : pool_(pool) {}
 
-  // Every directory linked to the category, ordered by name, handed to `page` in pages of at
-  // most `page_size` rows (one query behind a cursor, so memory stays at one page). `page`
+  // Every directory linked to the category, ordered by name, then the source-file records of
+  // those directories (ordered by directory and file name), handed to `page` in pages of at most
+  // `page_size` rows (one query per kind behind a cursor, so memory stays at one page). `page`
   // returns false to stop early. NOT_FOUND when the category does not exist.
-  using PageFn = std::function<bool(std::vector<CategoryDirectoryState>&& page)>;
+  using PageFn = std::function<bool(CategoryDirectoryPage&& page)>;
   absl::Status ListCategoryDirectories(const std::string& category_name, int page_size,
                                        const PageFn& page);
 
   // Fills `*chunk` with the next chunk; returns false at the end of the stream.
   using ChunkSource = std::function<absl::StatusOr<bool>(CategoryScanChunk* chunk)>;
-  // Applies chunks until one has `commit` set, then commits. Errors: FAILED_PRECONDITION for an
-  // unknown category or one without a product, INVALID_ARGUMENT for malformed chunks, CANCELLED
-  // when the stream ends without `commit`, UNAVAILABLE when the database connection was lost
-  // (nothing was applied; send the category again).
+  // Applies chunks until one has `commit` set, then commits. Entries with names PostgreSQL
+  // cannot store (invalid UTF-8, NUL) are skipped and counted, never an error. Errors:
+  // FAILED_PRECONDITION for an unknown category or one without a product, INVALID_ARGUMENT for
+  // malformed chunks, CANCELLED when the stream ends without `commit`, UNAVAILABLE when the
+  // database connection was lost (nothing was applied; send the category again).
   absl::StatusOr<ApplyCategoryResult> ApplyCategoryScan(const ChunkSource& next);
 
   // mm2-backend.md §1.11 over the whole file_detail table; returns the number of rows deleted.

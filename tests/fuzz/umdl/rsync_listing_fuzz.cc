@@ -1,4 +1,5 @@
-// Fuzz target: rsync listings (rows, sizes with separators, dates) and option splitting.
+// Fuzz target: rsync listings (rows, sizes with separators, dates), option splitting and the
+// --exclude rules taken from options.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -15,6 +16,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         if (e.path.empty() || e.mode.size() != 10 || e.size < 0) std::abort();
       },
       &stats, 4096);
-  (void)mm::umdl::SplitShellWords(text.substr(0, 512));
+  if (stats.skipped_in_listing > stats.skipped) std::abort();
+  // Exclude options and the matching of listed paths against them.
+  if (auto words = mm::umdl::SplitShellWords(text.substr(0, 512)); words.ok()) {
+    if (auto excludes = mm::umdl::RsyncExcludes::FromOptions(*words); excludes.ok()) {
+      for (const auto& w : *words) (void)excludes->Excludes(w);
+    }
+  }
   return 0;
 }

@@ -5,6 +5,8 @@
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "absl/strings/str_cat.h"
 #include "mirrormanager/catalog/v1/master_tree.grpc.pb.h"
 #include "services/common/rpc_options.h"
@@ -220,6 +222,112 @@ TEST_F(MasterTreeApiTest, ListCategoryDirectoriesPagesInNameOrder) {
                                  "pub/fedora/linux/a/os/repodata 100", "pub/fedora/linux/b 100",
                                  "pub/fedora/linux/b/SRPMS repo 100", "pub/fedora/linux/c 100"));
   EXPECT_THAT(client_->ListCategoryDirectories("Nope"), StatusIs(absl::StatusCode::kNotFound));
+}
+
+TEST_F(MasterTreeApiTest, SourceFileRecordsAndLegacyFilesComeBackWithTheDirectories) {
+  umdl::CategoryPlan p = Plan();
+  // repodata: repomd.xml produced a file detail; iso (created here): a checksum file whose two
+  // files have file details of which one is then deleted, and a garbage checksum file.
+  p.directories[3].set_source_files = true;
+  p.directories[3].source_files = {{"repomd.xml", 50, 6, {{"repomd.xml", 5, 6}}}};
+  umdl::DirectoryChange iso;
+  iso.name = "pub/fedora/linux/a/iso";
+  iso.ctime = 7;
+  iso.set_source_files = true;
+  iso.source_files = {{"X-CHECKSUM", 60, 300, {{"a.iso", 80, 700}, {"b.iso", 80, 700}}},
+                      {"junk-CHECKSUM", 61, 3, {}}};
+  p.directories.push_back(iso);
+  for (const char* n : {"a.iso", "b.iso"}) {
+    umdl::FileDetailCandidate fd;
+    fd.directory_name = "pub/fedora/linux/a/iso";
+    fd.filename = n;
+    fd.timestamp = 70;
+    fd.size = 700;
+    fd.sha256 = std::string(64, 'b');
+    p.file_details.push_back(fd);
+    fd.timestamp = 80;  // a newer one
+    p.file_details.push_back(fd);
+  }
+  ASSERT_OK(client_->ApplyCategory(p).status());
+  db().Exec(
+      "DELETE FROM file_detail WHERE filename = 'b.iso'; "
+      "UPDATE directory SET files = '\\x80027d71002e'::bytea WHERE name = 'pub/fedora/linux/b'; "
+      "UPDATE directory SET files = NULL WHERE name = 'pub/fedora/linux/c'");
+  ASSERT_OK_AND_ASSIGN(auto dirs, client_->ListCategoryDirectories("Fedora Linux"));
+  std::map<std::string, umdl::DirectoryState> by_name;
+  for (auto& d : dirs) by_name[d.name] = d;
+  EXPECT_TRUE(by_name["pub/fedora/linux/b"].files_not_json);   // a pickle
+  EXPECT_FALSE(by_name["pub/fedora/linux/c"].files_not_json);  // never sampled
+  EXPECT_FALSE(by_name["pub/fedora/linux/a"].files_not_json);  // JSON
+  const auto& repo = by_name["pub/fedora/linux/a/os/repodata"].source_files;
+  ASSERT_EQ(repo.size(), 1u);
+  EXPECT_EQ(repo[0].name, "repomd.xml");
+  EXPECT_EQ(repo[0].timestamp, 50);
+  ASSERT_EQ(repo[0].derived.size(), 1u);
+  EXPECT_TRUE(repo[0].derived[0].has_file_detail);
+  EXPECT_EQ(repo[0].derived[0].file, (umdl::DerivedFile{"repomd.xml", 5, 6}));
+  const auto& sums = by_name["pub/fedora/linux/a/iso"].source_files;
+  ASSERT_EQ(sums.size(), 2u);
+  EXPECT_EQ(sums[0].name, "X-CHECKSUM");
+  EXPECT_EQ(sums[0].size, 300);
+  ASSERT_EQ(sums[0].derived.size(), 2u);
+  EXPECT_EQ(sums[0].derived[0].file, (umdl::DerivedFile{"a.iso", 80, 700}));
+  EXPECT_TRUE(sums[0].derived[0].has_file_detail);
+  EXPECT_EQ(sums[0].derived[1].file.name, "b.iso");
+  EXPECT_FALSE(sums[0].derived[1].has_file_detail);  // deleted
+  EXPECT_EQ(sums[1].name, "junk-CHECKSUM");
+  EXPECT_TRUE(sums[1].derived.empty());
+
+  // Records are replaced per directory; deleting the directory deletes them.
+  umdl::CategoryPlan update;
+  update.category_name = "Fedora Linux";
+  umdl::DirectoryChange again;
+  again.name = "pub/fedora/linux/a/iso";
+  again.set_source_files = true;
+  again.source_files = {{"X-CHECKSUM", 61, 301, {{"a.iso", 70, 700}}}};
+  update.directories = {again};
+  ASSERT_OK(client_->ApplyCategory(update).status());
+  EXPECT_THAT(Rows(db(),
+                   "SELECT s.filename, s.timestamp, s.size, array_to_string(s.derived, ','), "
+                   "array_to_string(s.derived_timestamp, ','), array_to_string(s.derived_size, "
+                   "',') FROM mm_umdl_source_file s JOIN directory d ON d.id = s.directory_id "
+                   "WHERE d.name = 'pub/fedora/linux/a/iso'"),
+              ElementsAre(ElementsAre("X-CHECKSUM", "61", "301", "a.iso", "70", "700")));
+  umdl::CategoryPlan del;
+  del.category_name = "Fedora Linux";
+  del.deletions = {"pub/fedora/linux/a/iso"};
+  ASSERT_OK(client_->ApplyCategory(del).status());
+  EXPECT_EQ(db().Count("SELECT count(*) FROM mm_umdl_source_file"), 1);  // repodata's
+}
+
+TEST_F(MasterTreeApiTest, NamesPostgresCannotStoreAreSkippedAndCounted) {
+  umdl::CategoryPlan p = Plan();
+  umdl::DirectoryChange bad;
+  bad.name = "pub/fedora/linux/bad\xff";
+  p.directories.push_back(bad);
+  umdl::DirectoryChange nul;
+  nul.name = std::string("pub/fedora/linux/n\0ul", 20);
+  p.directories.push_back(nul);
+  p.directories[1].files.push_back({"latin1-\xe9.txt", 1, 1});  // in pub/fedora/linux/a
+  p.directories[1].set_source_files = true;
+  p.directories[1].source_files = {
+      {"ok-CHECKSUM", 1, 1, {{"\xc3\x28.iso", 1, 1}, {"fine.iso", 2, 2}}}};
+  p.versions.push_back({"\xfe", false});
+  umdl::FileDetailCandidate fd;
+  fd.directory_name = "pub/fedora/linux/a";
+  fd.filename = "\xed\xa0\x80.iso";  // an encoded surrogate: not valid UTF-8
+  p.file_details.push_back(fd);
+  ASSERT_OK_AND_ASSIGN(umdl::ApplyResult r, client_->ApplyCategory(p));
+  EXPECT_EQ(r.invalid_names_skipped, 6);
+  EXPECT_EQ(r.directories_created, 6);  // everything else as without them
+  EXPECT_THAT(r.notes, ::testing::Contains(HasSubstr("pub/fedora/linux/bad\\xff")));
+  EXPECT_EQ(db().Count("SELECT count(*) FROM directory"), 7);
+  EXPECT_EQ(db().Count("SELECT count(*) FROM version"), 1);
+  EXPECT_EQ(db().Count("SELECT count(*) FROM file_detail"), 1);
+  EXPECT_THAT(DirectoryFiles(db(), "pub/fedora/linux/a"),
+              ElementsAre(::testing::Key("a.txt"), ::testing::Key("z.txt")));
+  EXPECT_EQ(db().QueryValue("SELECT array_to_string(derived, ',') FROM mm_umdl_source_file"),
+            "fine.iso");
 }
 
 TEST_F(MasterTreeApiTest, AgeFileDetailsKeepsWhatMirrorsMayStillServe) {

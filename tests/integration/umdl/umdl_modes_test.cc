@@ -1,11 +1,17 @@
 // The three synchronizers through the real binary against a fresh catalog, on generated trees
 // with known answers: fullfiletimelist, disk walk, rsync (a real `rsync --daemon` on loopback)
-// and saved listings; rescans and --delete-directories in every mode.
+// and saved listings; rescans (files rewritten in place), --delete-directories in every mode and
+// its safety, SIGTERM during rsync.
+#include <arpa/inet.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -345,6 +351,189 @@ TEST_F(UmdlModesTest, RsyncModeAgainstARealDaemon) {
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(r.err, HasSubstr("rsync returned exit code"));
   EXPECT_EQ(DirectoryNames("Fedora Other").size(), kTreeDirs.size() - 2);
+}
+
+// Checksum files, repomd.xml and summary rewritten in place (their directory's ctime unchanged)
+// are read again, and a deleted file detail is made again, without re-reading the unchanged
+// ones: fullfiletimelist mode.
+TEST_F(UmdlModesTest, FullFileTimeListRescanFollowsFilesRewrittenInPlace) {
+  FixtureBuilder f(db());
+  f.Category("Fedora EPEL", 1, "pub/epel");
+  const std::string top = master_ + "/pub/epel";
+  BuildTree(top);
+  std::map<std::string, int64_t> times;
+  auto write_fft = [&] {
+    WriteFile(top + "/fullfiletimelist-epel", MakeFullFileTimeList(top, "", times));
+  };
+  write_fft();
+  std::string config = Config(DirEntry("Fedora EPEL", "pub/epel"));
+  ASSERT_EQ(RunUmdl(config).exit_code, 0);
+  EXPECT_EQ(db().Count("SELECT count(*) FROM file_detail"), 4);
+  EXPECT_EQ(db().Count("SELECT count(*) FROM mm_umdl_source_file"), 4);
+  const std::string repodata = "pub/epel/releases/40/Everything/x86_64/os/repodata";
+  const std::string iso = "pub/epel/releases/40/Everything/x86_64/iso";
+
+  // Republished in place: new times in the list for the two files only.
+  WriteFile(top + "/releases/40/Everything/x86_64/os/repodata/repomd.xml", Repomd(kNow - 30));
+  times["releases/40/Everything/x86_64/os/repodata/repomd.xml"] = 1700005555;
+  WriteFile(top + "/releases/40/Everything/x86_64/iso/Fedora-40-x86_64-CHECKSUM",
+            kSha256B + " *Fedora-40-netinst.iso\n");
+  times["releases/40/Everything/x86_64/iso/Fedora-40-x86_64-CHECKSUM"] = 1700005556;
+  write_fft();
+  std::string before = Snapshot();
+  ProcessResult r = RunUmdl(config);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("0 changed, 0 created, 0 updated"));
+  EXPECT_EQ(Snapshot(), before);  // no directory row was rewritten
+  EXPECT_THAT(Rows(db(),
+                   "SELECT f.timestamp FROM file_detail f JOIN directory d ON d.id = "
+                   "f.directory_id WHERE d.name = " +
+                       Q(repodata) + " ORDER BY 1"),
+              ElementsAre(ElementsAre(std::to_string(kNow - 7200)),
+                          ElementsAre(std::to_string(kNow - 30))));
+  EXPECT_THAT(Rows(db(),
+                   "SELECT f.sha256 FROM file_detail f JOIN directory d ON d.id = "
+                   "f.directory_id WHERE d.name = " +
+                       Q(iso) + " ORDER BY f.id"),
+              ElementsAre(ElementsAre(kSha256A), ElementsAre(kSha256B)));
+  EXPECT_EQ(db().Count("SELECT count(*) FROM file_detail"), 6);
+
+  // The newest repomd.xml detail is deleted by hand: the next run makes it again.
+  db().Exec("DELETE FROM file_detail WHERE timestamp = " + std::to_string(kNow - 30));
+  ASSERT_EQ(RunUmdl(config).exit_code, 0);
+  EXPECT_EQ(
+      db().Count("SELECT count(*) FROM file_detail WHERE timestamp = " + std::to_string(kNow - 30)),
+      1);
+
+  // Nothing changed: nothing is read or written.
+  std::string sources = db().QueryValue(
+      "SELECT string_agg(concat_ws('|', directory_id, filename, timestamp, size, derived, xmin), "
+      "',' ORDER BY directory_id, filename) FROM mm_umdl_source_file");
+  r = RunUmdl(config, {"--debug"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(Snapshot(), before);
+  EXPECT_EQ(db().Count("SELECT count(*) FROM file_detail"), 6);
+  EXPECT_EQ(sources, db().QueryValue("SELECT string_agg(concat_ws('|', directory_id, filename, "
+                                     "timestamp, size, derived, xmin), ',' ORDER BY directory_id, "
+                                     "filename) FROM mm_umdl_source_file"));
+}
+
+// The same in disk mode: a checksum file rewritten in place, an ISO replaced in place.
+TEST_F(UmdlModesTest, DiskRescanFollowsFilesRewrittenInPlace) {
+  FixtureBuilder f(db());
+  f.Category("Fedora Other", 1, "pub/other");
+  const std::string top = master_ + "/pub/other";
+  BuildTree(top);
+  std::string config = Config(DirEntry("Fedora Other", "pub/other"));
+  ASSERT_EQ(RunUmdl(config, {"--skip-fullfiletimelist"}).exit_code, 0);
+  const std::string iso_dir = top + "/releases/40/Everything/x86_64/iso";
+  struct stat dir_before;
+  ::stat(iso_dir.c_str(), &dir_before);
+  // Re-signed (another size) and the ISO rewritten: the directory's ctime does not change.
+  WriteFile(iso_dir + "/Fedora-40-x86_64-CHECKSUM",
+            "# re-signed\n" + kSha256B + " *Fedora-40-netinst.iso\n");
+  WriteFile(iso_dir + "/Fedora-40-netinst.iso", "iso-bytes, take two");
+  struct stat dir_after;
+  ::stat(iso_dir.c_str(), &dir_after);
+  ASSERT_EQ(dir_before.st_ctime, dir_after.st_ctime);
+  ProcessResult r = RunUmdl(config, {"--skip-fullfiletimelist"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(Rows(db(),
+                   "SELECT f.sha256, f.size FROM file_detail f JOIN directory d ON d.id = "
+                   "f.directory_id WHERE f.filename = 'Fedora-40-netinst.iso' ORDER BY f.id"),
+              ElementsAre(ElementsAre(kSha256A, "9"), ElementsAre(kSha256B, "19")));
+
+  // The ISO alone changes (its list does not): its file detail no longer matches, so the list
+  // is read again and a detail with the new size is made.
+  WriteFile(iso_dir + "/Fedora-40-netinst.iso", "iso-bytes, third time");
+  r = RunUmdl(config, {"--skip-fullfiletimelist"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(db().Count("SELECT count(*) FROM file_detail WHERE filename = "
+                       "'Fedora-40-netinst.iso' AND size = 21"),
+            1);
+}
+
+// --delete-directories never deletes what an rsync listing left out because of the entry's
+// --exclude options, and deletes nothing when the options filter in ways that cannot be
+// followed. Symbolic links are files of their directory (upstream: "others are files").
+TEST_F(UmdlModesTest, RsyncSymlinksExcludesAndSafeDeletion) {
+  FixtureBuilder f(db());
+  f.Category("Fedora Other", 1, "pub/alt");
+  const std::string top = master_ + "/pub/alt";
+  MakeDirs(top + "/a");
+  WriteFile(top + "/a/file.iso", "0123456789");
+  ASSERT_EQ(::symlink("file.iso", (top + "/a/latest.iso").c_str()), 0);
+  MakeDirs(top + "/keep/sub");
+  MakeDirs(top + "/skipme/sub");
+  ASSERT_OK_AND_ASSIGN(auto daemon, RsyncDaemon::Start("alt", top));
+  auto config = [&](const std::string& options) {
+    return Config(absl::StrCat("{'type': 'rsync', 'url': '", daemon->Url(),
+                               "', 'category': 'Fedora Other', 'options': \"", options, "\"},"));
+  };
+  ProcessResult r = RunUmdl(config(""));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(DirectoryNames("Fedora Other"),
+              ElementsAre("pub/alt", "pub/alt/a", "pub/alt/keep", "pub/alt/keep/sub",
+                          "pub/alt/skipme", "pub/alt/skipme/sub"));
+  auto files = DirectoryFiles(db(), "pub/alt/a");
+  EXPECT_THAT(files, ::testing::Contains(::testing::Key("latest.iso")));
+  EXPECT_THAT(files, ::testing::Contains(Pair("file.iso", Pair(10, ::testing::_))));
+
+  // Excluded by the options now: kept. keep/sub really vanished: deleted.
+  fs::remove_all(top + "/keep/sub");
+  r = RunUmdl(config("--exclude 'skip*'"), {"--delete-directories"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(DirectoryNames("Fedora Other"), ElementsAre("pub/alt", "pub/alt/a", "pub/alt/keep",
+                                                          "pub/alt/skipme", "pub/alt/skipme/sub"));
+
+  // An --include rule: what is gone cannot be told, so nothing is deleted.
+  fs::remove_all(top + "/keep");
+  r = RunUmdl(config("--include 'a/***' --exclude 'x'"), {"--delete-directories"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("no directory of the category is deleted this time"));
+  EXPECT_THAT(r.err, HasSubstr("'--include'"));
+  EXPECT_THAT(DirectoryNames("Fedora Other"), Contains("pub/alt/keep"));
+}
+
+// SIGTERM while rsync runs (here: connected to a server that never answers) kills rsync and
+// ends the run promptly with the signal exit code, storing nothing of the category.
+TEST_F(UmdlModesTest, SigtermStopsARunningRsyncPromptly) {
+  FixtureBuilder f(db());
+  f.Category("Fedora Other", 1, "pub/alt");
+  int listener = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  ASSERT_GE(listener, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ASSERT_EQ(::listen(listener, 4), 0);  // the kernel accepts; nobody ever answers
+  socklen_t len = sizeof addr;
+  ::getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len);
+  const std::string url = absl::StrCat("rsync://127.0.0.1:", ntohs(addr.sin_port), "/mute/");
+  std::string config =
+      Config(absl::StrCat("{'type': 'rsync', 'url': '", url, "', 'category': 'Fedora Other'},"));
+  // The rsync child of umdl, found by its command line.
+  auto rsync_running = [&] {
+    for (const auto& e : fs::directory_iterator("/proc")) {
+      std::string cmd = ReadWholeFile(e.path().string() + "/cmdline");
+      std::replace(cmd.begin(), cmd.end(), '\0', ' ');
+      if (cmd.find(url) != std::string::npos && cmd.find("--temp-dir") != std::string::npos)
+        return true;
+    }
+    return false;
+  };
+  ASSERT_OK_AND_ASSIGN(auto umdl,
+                       BackgroundProcess::Start(BinaryPath("mm2_update-master-directory-list"),
+                                                {"-c", config, "--delete-directories"}));
+  ASSERT_TRUE(WaitFor(rsync_running, absl::Seconds(20)));
+  absl::Time start = absl::Now();
+  ASSERT_OK_AND_ASSIGN(int code, umdl->Stop(SIGTERM, absl::Seconds(20)));
+  EXPECT_LT(absl::Now() - start, absl::Seconds(5));
+  EXPECT_EQ(code, 3) << umdl->ReadLog();
+  EXPECT_THAT(umdl->ReadLog(), HasSubstr("stopped by a signal"));
+  EXPECT_FALSE(rsync_running());
+  EXPECT_EQ(db().Count("SELECT count(*) FROM directory"), 1);  // only the fixture's top
+  ::close(listener);
 }
 
 TEST_F(UmdlModesTest, SavedListingFileMode) {

@@ -4,6 +4,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "tests/integration/umdl/umdl_test_support.h"
 #include "tests/testing/status_matchers.h"
@@ -227,6 +229,24 @@ TEST_F(UmdlParityTest, ListLogsCategoriesAndCategoryFilterSelects) {
   EXPECT_EQ(only.exit_code, 0) << only.err;
   EXPECT_THAT(only.err, ::testing::Not(HasSubstr("Fedora Archive")));
   EXPECT_EQ(db().Count("SELECT count(*) FROM directory"), 56);
+}
+
+// Scenario 2 at a terminal: the console shows the single progress line upstream's rich progress
+// bar leaves, "Syncing repositories of Fedora Linux ... 100%", redrawn in place all along.
+TEST_F(UmdlParityTest, OnATerminalTheConsoleShowsOneProgressLine) {
+  SeedUpstreamUmdlFixture(db());
+  ProcessResult r = RunUmdlOnTerminal(config_);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(ScreenLines(r.out), ElementsAre("Syncing repositories of Fedora Linux ... 100%"));
+  EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 1) << r.out;
+  EXPECT_THAT(r.out, HasSubstr("Syncing directories of Fedora Linux ... 0%"));
+  EXPECT_EQ(db().Count("SELECT count(*) FROM directory"), 56);
+  EXPECT_EQ(LogMessages(r.err).front(), "Starting umdl");
+
+  // A rescan with nothing to write still draws the line to 100%.
+  ProcessResult again = RunUmdlOnTerminal(config_);
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_THAT(ScreenLines(again.out), ElementsAre("Syncing repositories of Fedora Linux ... 100%"));
 }
 
 }  // namespace

@@ -1,8 +1,8 @@
 // Bad input and awkward layouts through the real binary: malformed and truncated
-// fullfiletimelists, garbage checksum and repomd.xml files, empty or missing trees, categories
-// whose trees overlap, an empty top directory name, unusable entries. Each gives a clear log
-// line, the run goes on, and nothing already stored is damaged. Also: metrics pushed at the end
-// of a run.
+// fullfiletimelists (and the deletions they forbid), legacy pickled `files`, names that are not
+// UTF-8, garbage checksum and repomd.xml files, empty or missing trees, categories whose trees
+// overlap, an empty top directory name, unusable entries. Each gives a clear log line, the run
+// goes on, and nothing already stored is damaged. Also: metrics pushed at the end of a run.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
@@ -92,12 +92,104 @@ TEST_F(UmdlRobustnessTest, MalformedAndTruncatedFullFileTimeList) {
           "\"oops\td\t4096\t9/broken\""));
   EXPECT_THAT(r.err, HasSubstr("absolute paths or '.'/'..' components"));
   // A truncated list is not complete: no deletion is attempted from it.
-  EXPECT_THAT(r.err, HasSubstr("the scan was incomplete"));
+  EXPECT_THAT(r.err, HasSubstr("no directory of the category is deleted this time, because the "
+                               "scan cannot be trusted to be complete"));
   EXPECT_THAT(Names("Fedora EPEL"),
               ElementsAre("pub/epel", "pub/epel/9", "pub/epel/9/x86_64", "pub/epel/old"));
   EXPECT_EQ(db().QueryValue("SELECT ctime FROM directory WHERE name = 'pub/epel/9/x86_64'"), "101");
   EXPECT_EQ(db().QueryValue("SELECT ctime FROM directory WHERE name = 'pub/epel/old'"), "104");
   EXPECT_EQ(db().Count("SELECT count(*) FROM file_detail"), 1);
+}
+
+// A list that is complete but has one row UMDL cannot read: the directory that row stood for
+// may exist, so --delete-directories deletes nothing in the category (and says why).
+TEST_F(UmdlRobustnessTest, OneUnreadableRowKeepsEveryDirectoryFromDeletion) {
+  FixtureBuilder f(db());
+  f.Category("Fedora EPEL", 1, "pub/epel");
+  MakeDirs(master_ + "/pub/epel/9/x86_64");
+  MakeDirs(master_ + "/pub/epel/8");
+  std::string config = Config(Entry("Fedora EPEL", master_ + "/pub/epel/"));
+  auto write = [&](const std::string& row_of_8) {
+    WriteFile(master_ + "/pub/epel/fullfiletimelist-epel",
+              "[Files]\n100\td\t4096\t9\n101\td\t4096\t9/x86_64\n" + row_of_8 + "[End]\n");
+  };
+  write("102\td\t4096\t8\n");
+  ASSERT_EQ(RunUmdl(config).exit_code, 0);
+  ASSERT_THAT(Names("Fedora EPEL"),
+              ElementsAre("pub/epel", "pub/epel/8", "pub/epel/9", "pub/epel/9/x86_64"));
+  write("1O2\td\t4096\t8\n");  // a letter O in the timestamp
+  ProcessResult r = RunUmdl(config, {"--delete-directories"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("skipped 1 malformed row(s); first at line 4"));
+  EXPECT_THAT(r.err, HasSubstr("no directory of the category is deleted this time, because the "
+                               "scan cannot be trusted to be complete: " +
+                               master_ + "/pub/epel/fullfiletimelist-epel has 1 malformed row(s)"));
+  EXPECT_THAT(Names("Fedora EPEL"), Contains("pub/epel/8"));
+  // With the row really gone, the directory goes.
+  write("");
+  r = RunUmdl(config, {"--delete-directories"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(Names("Fedora EPEL"), Not(Contains("pub/epel/8")));
+}
+
+// DESIGN.md §5: a legacy pickled directory.files reads as empty and the next run rewrites it,
+// although the directory did not change.
+TEST_F(UmdlRobustnessTest, LegacyPickledFilesAreRewrittenByTheNextRun) {
+  FixtureBuilder f(db());
+  f.Category("Fedora EPEL", 1, "pub/epel");
+  MakeDirs(master_ + "/pub/epel/9/x86_64");
+  WriteFile(master_ + "/pub/epel/9/x86_64/a.rpm", "rpm-bytes");
+  std::string config = Config(Entry("Fedora EPEL", master_ + "/pub/epel/"));
+  ASSERT_EQ(RunUmdl(config).exit_code, 0);
+  // What MirrorManager2 stored before it used JSON: pickle.dumps({'a.rpm': {...}}, 2).
+  db().Exec(
+      "UPDATE directory SET files = "
+      "'\\x80027d71005805000000612e72706d71017d71022858040000007374617471034a00e1f505580400000073"
+      "697a657104580100000039710575732e'::bytea WHERE name = 'pub/epel/9/x86_64'");
+  EXPECT_THAT(DirectoryFiles(db(), "pub/epel/9/x86_64"), ::testing::IsEmpty());  // reads as empty
+  const std::string ctime =
+      db().QueryValue("SELECT ctime FROM directory WHERE name = 'pub/epel/9/x86_64'");
+  ProcessResult r = RunUmdl(config);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(DirectoryFiles(db(), "pub/epel/9/x86_64"),
+              ElementsAre(::testing::Pair("a.rpm", ::testing::Pair(9, ::testing::_))));
+  EXPECT_EQ(db().QueryValue("SELECT ctime FROM directory WHERE name = 'pub/epel/9/x86_64'"), ctime);
+  EXPECT_EQ(
+      db().QueryValue("SELECT get_byte(files, 0) FROM directory WHERE name = 'pub/epel/9/x86_64'"),
+      "91");  // '[': JSON
+}
+
+// Names that are not UTF-8 (possible on POSIX file systems, impossible in PostgreSQL text) are
+// skipped with a log line and a counter; the category is synced all the same, in fullfiletimelist
+// and in disk mode.
+TEST_F(UmdlRobustnessTest, NamesThatAreNotUtf8AreSkippedNotFatal) {
+  FixtureBuilder f(db());
+  f.Category("Fedora EPEL", 1, "pub/epel");
+  const std::string top = master_ + "/pub/epel";
+  MakeDirs(top + "/good");
+  WriteFile(top + "/good/a.iso", "iso");
+  WriteFile(top + "/good/latin1-\xe9.iso", "iso");
+  MakeDirs(top + "/bad-\xff/sub");
+  WriteFile(top + "/fullfiletimelist-epel", MakeFullFileTimeList(top));
+  FakePushgateway gateway;
+  std::string config = Config(Entry("Fedora EPEL", top + "/"));
+  for (bool disk : {false, true}) {
+    SCOPED_TRACE(disk ? "disk" : "fullfiletimelist");
+    ProcessResult r = RunUmdl(
+        config,
+        disk ? std::vector<std::string>{"--skip-fullfiletimelist"} : std::vector<std::string>{},
+        {{"MM2_PUSHGATEWAY_URL", gateway.url()}});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_THAT(r.err, HasSubstr(disk ? "synced (disk)" : "synced (fullfiletimelist)"));
+    EXPECT_THAT(r.err, HasSubstr("skipped a directory whose name is not valid UTF-8 or holds NUL "
+                                 "(PostgreSQL cannot store it): \"pub/epel/bad-\\xff\""));
+    EXPECT_THAT(r.err, HasSubstr("were skipped because their names are not valid UTF-8"));
+    EXPECT_THAT(Names("Fedora EPEL"), ElementsAre("pub/epel", "pub/epel/good"));
+    EXPECT_THAT(DirectoryFiles(db(), "pub/epel/good"), ElementsAre(::testing::Key("a.iso")));
+  }
+  // bad-\xff, bad-\xff/sub and latin1-\xe9.iso in the first run.
+  EXPECT_THAT(gateway.bodies(),
+              HasSubstr("mm_umdl_invalid_names_skipped_total{category=\"Fedora EPEL\"} 3"));
 }
 
 TEST_F(UmdlRobustnessTest, GarbageChecksumAndRepomdFilesAreSkippedWithALogLine) {

@@ -1,10 +1,14 @@
 #include "tests/integration/umdl/umdl_test_support.h"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
+#include <pty.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -154,6 +158,80 @@ ProcessResult RunUmdl(const std::string& config, const std::vector<std::string>&
   return r.ok() ? *r : ProcessResult{};
 }
 
+ProcessResult RunUmdlOnTerminal(const std::string& config, const std::vector<std::string>& args) {
+  ProcessResult result;
+  int master = -1, slave = -1;
+  if (::openpty(&master, &slave, nullptr, nullptr, nullptr) != 0) {
+    ADD_FAILURE() << "openpty failed";
+    return result;
+  }
+  // No "\n" -> "\r\n" translation, so the output reads as written.
+  struct termios tio;
+  if (::tcgetattr(slave, &tio) == 0) {
+    tio.c_oflag &= ~OPOST;
+    ::tcsetattr(slave, TCSANOW, &tio);
+  }
+  std::string err_path = absl::StrCat(::testing::TempDir(), "umdl_tty_err_", getpid());
+  int err_fd = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  std::vector<std::string> all = {BinaryPath("mm2_update-master-directory-list"), "-c", config};
+  all.insert(all.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& a : all) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    ::dup2(slave, 1);
+    ::dup2(err_fd, 2);
+    ::close(master);
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
+  }
+  ::close(slave);
+  ::close(err_fd);
+  char buf[4096];
+  while (true) {
+    ssize_t n = ::read(master, buf, sizeof buf);
+    if (n > 0) {
+      result.out.append(buf, static_cast<size_t>(n));
+    } else if (n < 0 && errno == EINTR) {
+      continue;
+    } else {
+      break;  // EIO: the child closed the terminal
+    }
+  }
+  ::close(master);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
+  result.err = ReadWholeFile(err_path);
+  ::unlink(err_path.c_str());
+  return result;
+}
+
+std::vector<std::string> ScreenLines(const std::string& text) {
+  std::vector<std::string> lines(1);
+  size_t col = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '\r') {
+      col = 0;
+    } else if (c == '\n') {
+      lines.emplace_back();
+      col = 0;
+    } else if (c == '\033' && text.compare(i, 3, "\033[K") == 0) {
+      lines.back().resize(col);
+      i += 2;
+    } else if (col < lines.back().size()) {
+      lines.back()[col++] = c;
+    } else {
+      lines.back() += c;
+      ++col;
+    }
+  }
+  if (lines.back().empty()) lines.pop_back();
+  return lines;
+}
+
 std::vector<std::string> LogMessages(const std::string& err) {
   std::vector<std::string> out;
   for (absl::string_view l : absl::StrSplit(err, '\n', absl::SkipEmpty())) {
@@ -199,7 +277,6 @@ std::string RsyncBinary() {
   }
   return "rsync";
 }
-
 
 absl::StatusOr<std::unique_ptr<RsyncDaemon>> RsyncDaemon::Start(const std::string& module,
                                                                 const std::string& path) {

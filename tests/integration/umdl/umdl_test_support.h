@@ -46,6 +46,15 @@ void SeedUpstreamUmdlFixture(const TestDatabase& db);
 ProcessResult RunUmdl(const std::string& config, const std::vector<std::string>& args = {},
                       const std::map<std::string, std::string>& env = {});
 
+// Runs mm2_update-master-directory-list with its stdout on a pseudo-terminal (stderr captured
+// apart), as an operator at a terminal would: `out` is everything written to the terminal.
+ProcessResult RunUmdlOnTerminal(const std::string& config,
+                                const std::vector<std::string>& args = {});
+
+// What a terminal shows for `text`: "\r" returns to the start of the line, ESC[K erases to its
+// end, "\n" (or "\r\n") starts a new line.
+std::vector<std::string> ScreenLines(const std::string& text);
+
 // Log messages of stderr without the "YYYY-MM-DD HH:MM:SS,mmm LEVEL " prefix.
 std::vector<std::string> LogMessages(const std::string& err);
 

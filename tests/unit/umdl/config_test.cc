@@ -86,7 +86,13 @@ TEST(UmdlConfigTest, TypeErrorsNameTheKeyAndLine) {
   EXPECT_THAT(Load("\nMAX_STALE_DAYS = 'four'\n"),
               mm::testing::StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("test.cfg:2")));
   EXPECT_THAT(Load("MAX_STALE_DAYS = 0\n"),
+              mm::testing::StatusIs(absl::StatusCode::kInvalidArgument,
+                                    HasSubstr("a positive number of days")));
+  EXPECT_THAT(Load("MAX_STALE_DAYS = -3\n"),
               mm::testing::StatusIs(absl::StatusCode::kInvalidArgument));
+  // Any positive number, as upstream (no arbitrary ceiling).
+  ASSERT_OK_AND_ASSIGN(UmdlConfig big, Load("MAX_STALE_DAYS = 100000\n"));
+  EXPECT_EQ(big.max_stale_days, 100000);
   EXPECT_THAT(Load("UMDL_RSYNC_TIMEOUT = -1\n"),
               mm::testing::StatusIs(absl::StatusCode::kInvalidArgument));
 }

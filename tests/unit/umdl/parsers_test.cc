@@ -120,7 +120,53 @@ TEST(RsyncListingTest, RejectsNonListingLines) {
       "MOTD line\n\ndrwxr-xr-x 4,096 2024/01/02 03:04:05 .\n-rw-r--r-- 1 2024/01/02 03:04:05 cut",
       [&](const RsyncEntry& r) { paths.emplace_back(r.path); }, &stats);
   EXPECT_THAT(paths, ElementsAre("."));
-  EXPECT_EQ(stats.skipped, 2u);  // the MOTD and the last row without its newline
+  EXPECT_EQ(stats.skipped, 2u);             // the MOTD and the last row without its newline
+  EXPECT_EQ(stats.skipped_in_listing, 1u);  // the cut row may hide a directory; the MOTD not
+}
+
+TEST(RsyncExcludesTest, FollowsRsyncPatternRules) {
+  ASSERT_OK_AND_ASSIGN(
+      RsyncExcludes x,
+      RsyncExcludes::FromOptions({"--no-motd", "--exclude", "skipme", "--exclude=/top-only/",
+                                  "--exclude=*aalib*", "--exclude=mid/deep", "--exclude=pre/**/z",
+                                  "--exclude=- dashed", "--exclude=whole/***", "-v"}));
+  // No '/': the last component, anywhere; an excluded directory hides its subtree.
+  EXPECT_TRUE(x.Excludes("skipme"));
+  EXPECT_TRUE(x.Excludes("a/b/skipme"));
+  EXPECT_TRUE(x.Excludes("a/skipme/below"));
+  EXPECT_FALSE(x.Excludes("skipme-not"));
+  EXPECT_TRUE(x.Excludes("x/libaalib-1.4"));
+  // Anchored at the listed top.
+  EXPECT_TRUE(x.Excludes("top-only"));
+  EXPECT_TRUE(x.Excludes("top-only/sub"));
+  EXPECT_FALSE(x.Excludes("a/top-only"));
+  // With '/': a trailing part of the path; '*' does not cross '/', "**" does.
+  EXPECT_TRUE(x.Excludes("mid/deep"));
+  EXPECT_TRUE(x.Excludes("a/mid/deep/b"));
+  EXPECT_FALSE(x.Excludes("amid/deep"));
+  EXPECT_TRUE(x.Excludes("pre/a/b/z"));
+  EXPECT_TRUE(x.Excludes("dashed"));
+  EXPECT_TRUE(x.Excludes("whole"));
+  EXPECT_TRUE(x.Excludes("whole/in"));
+  // Upstream's standard excludes are on every command line.
+  EXPECT_TRUE(x.Excludes("a/.snapshot"));
+  EXPECT_TRUE(x.Excludes("a/b.~tmp~"));
+  EXPECT_FALSE(x.Excludes("releases/40"));
+}
+
+TEST(RsyncExcludesTest, FiltersThatCannotBeFollowedAreRefused) {
+  for (std::vector<std::string> o : std::vector<std::vector<std::string>>{{"--include=*.iso"},
+                                                                          {"--filter", "- x"},
+                                                                          {"-F"},
+                                                                          {"-rC"},
+                                                                          {"--exclude-from=/etc/x"},
+                                                                          {"--exclude=+ keep"},
+                                                                          {"--prune-empty-dirs"}}) {
+    EXPECT_THAT(RsyncExcludes::FromOptions(o),
+                mm::testing::StatusIs(absl::StatusCode::kFailedPrecondition))
+        << o[0];
+  }
+  EXPECT_OK(RsyncExcludes::FromOptions({"--no-human-readable", "--max-size=1G", "-vh"}));
 }
 
 TEST(RsyncListingTest, OthersReadableMode) {

@@ -17,6 +17,7 @@ namespace mm::umdl {
 namespace {
 
 namespace fs = std::filesystem;
+using ::testing::AllOf;
 using ::testing::ElementsAre;
 using ::testing::Field;
 using ::testing::HasSubstr;
@@ -55,16 +56,18 @@ TEST(KnownDirectoriesTest, RelativeNamesAndOutsiders) {
   EXPECT_TRUE(k.contains(""));
 }
 
-// A file system whose reads fail for chosen paths (an NFS hiccup, say).
+// A file system whose reads fail for chosen paths (an NFS hiccup, say), and that counts reads.
 class FlakyFileSystem final : public FileSystem {
  public:
   std::vector<std::string> failing_reads;
+  mutable std::vector<std::string> reads;
   absl::StatusOr<FileStat> Stat(const std::string& p) const override { return real_.Stat(p); }
   absl::StatusOr<std::vector<DirEntry>> ListDirectory(const std::string& p,
                                                       size_t m) const override {
     return real_.ListDirectory(p, m);
   }
   absl::StatusOr<std::string> ReadFile(const std::string& p, size_t m) const override {
+    reads.push_back(p);
     for (const auto& f : failing_reads) {
       if (p == f) return absl::UnavailableError("I/O error");
     }
@@ -105,8 +108,13 @@ class PlanTest : public ::testing::Test {
     auto k = known_.find(rel);
     d.known = k != known_.end();
     d.changed = (d.known ? k->second.ctime : 0) != ctime;
-    d.files_listed = d.changed || !d.known;
-    for (auto& f : files) d.files.push_back(FileEntry{f, 1, ctime});
+    d.files_listed = d.changed || !d.known || (d.known && k->second.files_not_json);
+    // As the scanners: the sample only for directories that need it, source files always.
+    for (auto& f : files) {
+      FileEntry e{f, 1, ctime};
+      if (IsSourceFileName(f)) d.source_files.push_back(e);
+      if (d.files_listed) d.files.push_back(e);
+    }
     scan_.directories.push_back(std::move(d));
     scan_.listed.insert(rel);
     return scan_.directories.back();
@@ -190,19 +198,164 @@ TEST_F(PlanTest, GarbageChecksumAndRepomdFilesAreSkipped) {
   EXPECT_EQ(plan.directories.size(), 3u);  // the directories are still synced
 }
 
-TEST_F(PlanTest, UnreadableFileKeepsTheStoredCtimeForARetry) {
+TEST_F(PlanTest, UnreadableFileIsNotRecordedSoTheNextRunReadsItAgain) {
   known_["iso"] = {4, true, false};
   Write("iso/x-CHECKSUM", std::string(64, 'c') + " *x.iso\n");
+  Write("iso/x.iso", "iso");
   fs_.failing_reads = {root_ + "/iso/x-CHECKSUM"};
   Add("iso", 5, {"x-CHECKSUM", "x.iso"});
-  Add("new", 7, {"y-CHECKSUM"});
-  Write("new/y-CHECKSUM", "junk");
-  fs_.failing_reads.push_back(root_ + "/new/y-CHECKSUM");
   ASSERT_OK_AND_ASSIGN(CategoryPlan plan, Plan());
-  ASSERT_EQ(plan.directories.size(), 2u);
-  EXPECT_FALSE(plan.directories[0].ctime.has_value());  // "iso": ctime not advanced
+  ASSERT_EQ(plan.directories.size(), 1u);
+  EXPECT_EQ(plan.directories[0].ctime, 5);  // the real change time, always
   EXPECT_TRUE(plan.directories[0].set_files);
-  EXPECT_EQ(plan.directories[1].ctime, 0);  // "new": created with ctime 0, looked at again next run
+  EXPECT_FALSE(plan.directories[0].set_source_files);  // nothing recorded
+  EXPECT_THAT(plan.file_details, IsEmpty());
+
+  // Next run: the directory is unchanged, but the file has no record, so it is read now.
+  known_["iso"] = {5, true, false};
+  fs_.failing_reads.clear();
+  scan_.directories.clear();
+  Add("iso", 5, {"x-CHECKSUM", "x.iso"});
+  ASSERT_OK_AND_ASSIGN(CategoryPlan next, Plan());
+  struct stat st;
+  ::stat((root_ + "/iso/x.iso").c_str(), &st);
+  const int64_t x_iso_ctime = st.st_ctime;
+  ASSERT_EQ(next.file_details.size(), 1u);
+  EXPECT_EQ(next.file_details[0].filename, "x.iso");
+  ASSERT_EQ(next.directories.size(), 1u);
+  EXPECT_FALSE(next.directories[0].ctime.has_value());
+  EXPECT_FALSE(next.directories[0].set_files);
+  EXPECT_TRUE(next.directories[0].set_source_files);
+  EXPECT_THAT(next.directories[0].source_files,
+              ElementsAre(SourceFileRecord{"x-CHECKSUM", 5, 1, {{"x.iso", x_iso_ctime, 3}}}));
+}
+
+// The catalog's record of `name` in `rel` as a run that read it would have stored it.
+void Record(KnownDirectories& known, const std::string& rel, const std::string& name, int64_t ts,
+            int64_t size, std::vector<DerivedFileState> derived) {
+  known[rel].source_files.push_back(SourceFileState{name, ts, size, std::move(derived)});
+}
+
+class SourceFilesTest : public PlanTest {
+ protected:
+  void SetUp() override {
+    PlanTest::SetUp();
+    sha_ = std::string(64, 'a');
+    Write("iso/Fedora-CHECKSUM", sha_ + " *a.iso\n");
+    Write("iso/SHA512SUM", std::string(128, 'e') + "  a.iso\n");
+    Write("iso/a.iso", "12345");
+    Write("os/repodata/repomd.xml", "<repomd><data><timestamp>77</timestamp></data></repomd>");
+    struct stat st;
+    ::stat((root_ + "/iso/a.iso").c_str(), &st);
+    iso_ctime_ = st.st_ctime;
+    known_["iso"] = {5, true, false};
+    known_["os/repodata"] = {5, true, false};
+    // Stored as the last run read them (Add() gives every file size 1 and the ctime's time).
+    Record(known_, "iso", "Fedora-CHECKSUM", 5, 1, {{{"a.iso", iso_ctime_, 5}, true}});
+    Record(known_, "iso", "SHA512SUM", 5, 1, {{{"a.iso", iso_ctime_, 5}, true}});
+    Record(known_, "os/repodata", "repomd.xml", 5, 1, {{{"repomd.xml", 77, 55}, true}});
+  }
+  void Scan() {
+    scan_.directories.clear();
+    Add("iso", 5, {"Fedora-CHECKSUM", "SHA512SUM", "a.iso"});
+    Add("os/repodata", 5, {"repomd.xml"});
+  }
+  std::string sha_;
+  int64_t iso_ctime_ = 0;
+};
+
+TEST_F(SourceFilesTest, UnchangedFilesAreNotReadAtAll) {
+  Scan();
+  ASSERT_OK_AND_ASSIGN(CategoryPlan plan, Plan());
+  EXPECT_THAT(fs_.reads, IsEmpty());
+  EXPECT_THAT(plan.file_details, IsEmpty());
+  EXPECT_THAT(plan.directories, IsEmpty());
+}
+
+TEST_F(SourceFilesTest, AFileRewrittenInPlaceIsReadAgain) {
+  Scan();
+  // repomd.xml rewritten: new time in the listing, the directory's ctime unchanged.
+  scan_.directories[1].source_files[0].timestamp = 6;
+  ASSERT_OK_AND_ASSIGN(CategoryPlan plan, Plan());
+  EXPECT_THAT(fs_.reads, ElementsAre(root_ + "/os/repodata/repomd.xml"));
+  ASSERT_EQ(plan.file_details.size(), 1u);
+  EXPECT_EQ(plan.file_details[0].filename, "repomd.xml");
+  ASSERT_EQ(plan.directories.size(), 1u);
+  EXPECT_EQ(plan.directories[0].name, "pub/fedora/linux/os/repodata");
+  EXPECT_FALSE(plan.directories[0].set_files);
+  EXPECT_THAT(plan.directories[0].source_files,
+              ElementsAre(SourceFileRecord{"repomd.xml", 6, 1, {{"repomd.xml", 77, 55}}}));
+}
+
+TEST_F(SourceFilesTest, OneChangedChecksumFileReadsAllOfTheDirectory) {
+  Scan();
+  scan_.directories[0].source_files[0].size = 2;  // Fedora-CHECKSUM grew
+  ASSERT_OK_AND_ASSIGN(CategoryPlan plan, Plan());
+  EXPECT_THAT(fs_.reads,
+              UnorderedElementsAre(root_ + "/iso/Fedora-CHECKSUM", root_ + "/iso/SHA512SUM"));
+  // One file detail with the hashes of both lists, as a full read makes.
+  ASSERT_EQ(plan.file_details.size(), 1u);
+  EXPECT_EQ(plan.file_details[0].sha256, sha_);
+  EXPECT_EQ(plan.file_details[0].sha512, std::string(128, 'e'));
+}
+
+TEST_F(SourceFilesTest, AMissingOrStaleFileDetailIsMadeAgain) {
+  // The newest file detail of repomd.xml was deleted.
+  known_["os/repodata"].source_files[0].derived[0].has_file_detail = false;
+  // a.iso was touched: its ctime no longer matches its newest file detail.
+  known_["iso"].source_files[0].derived[0].file.timestamp = iso_ctime_ - 100;
+  Scan();
+  ASSERT_OK_AND_ASSIGN(CategoryPlan plan, Plan());
+  std::vector<std::string> names;
+  for (const auto& f : plan.file_details) names.push_back(f.filename);
+  EXPECT_THAT(names, UnorderedElementsAre("a.iso", "repomd.xml"));
+  // Only the checksum files' records change (a.iso's new ctime); repomd.xml's is as stored.
+  ASSERT_EQ(plan.directories.size(), 1u);
+  EXPECT_EQ(plan.directories[0].name, "pub/fedora/linux/iso");
+  ASSERT_EQ(plan.directories[0].source_files.size(), 2u);
+  EXPECT_EQ(plan.directories[0].source_files[0].derived,
+            (std::vector<DerivedFile>{{"a.iso", iso_ctime_, 5}}));
+}
+
+TEST_F(SourceFilesTest, GarbageIsRecordedAndNotReadAgainUntilItChanges) {
+  Write("os/repodata/repomd.xml", "<html>not a repomd</html>");
+  known_["os/repodata"].source_files.clear();
+  Scan();
+  ASSERT_OK_AND_ASSIGN(CategoryPlan plan, Plan());
+  EXPECT_THAT(plan.file_details, IsEmpty());
+  ASSERT_EQ(plan.directories.size(), 1u);
+  EXPECT_THAT(plan.directories[0].source_files,
+              ElementsAre(SourceFileRecord{"repomd.xml", 5, 1, {}}));
+  Record(known_, "os/repodata", "repomd.xml", 5, 1, {});
+  fs_.reads.clear();
+  Scan();
+  ASSERT_OK_AND_ASSIGN(CategoryPlan again, Plan());
+  EXPECT_THAT(fs_.reads, IsEmpty());
+  EXPECT_THAT(again.directories, IsEmpty());
+}
+
+TEST_F(SourceFilesTest, ARemovedChecksumFileIsForgotten) {
+  Scan();
+  scan_.directories[0].source_files.erase(scan_.directories[0].source_files.begin());
+  ASSERT_OK_AND_ASSIGN(CategoryPlan plan, Plan());
+  EXPECT_THAT(fs_.reads, IsEmpty());
+  ASSERT_EQ(plan.directories.size(), 1u);
+  EXPECT_THAT(plan.directories[0].source_files,
+              ElementsAre(Field(&SourceFileRecord::name, "SHA512SUM")));
+}
+
+TEST_F(PlanTest, LegacyPickledFilesAreRewrittenInAnUnchangedDirectory) {
+  known_["d"] = {5, true, false};
+  known_["d"].files_not_json = true;
+  known_["fine"] = {5, true, false};
+  Add("d", 5, {"a.txt"});
+  Add("fine", 5, {"b.txt"});
+  ASSERT_OK_AND_ASSIGN(CategoryPlan plan, Plan());
+  ASSERT_EQ(plan.directories.size(), 1u);
+  EXPECT_EQ(plan.directories[0].name, "pub/fedora/linux/d");
+  EXPECT_TRUE(plan.directories[0].set_files);
+  EXPECT_THAT(plan.directories[0].files, ElementsAre(FileEntry{"a.txt", 1, 5}));
+  EXPECT_FALSE(plan.directories[0].ctime.has_value());
 }
 
 TEST_F(PlanTest, RepomdAndSummaryFileDetails) {
@@ -281,10 +434,18 @@ TEST_F(PlanTest, DeletionsOnlyWhenAskedCompleteAndNotProtected) {
   ASSERT_OK_AND_ASSIGN(CategoryPlan plan, BuildPlan(scan_, known_, ctx_, &stats_));
   EXPECT_THAT(plan.deletions, ElementsAre("pub/fedora/linux/gone/child", "pub/fedora/linux/gone"));
 
-  scan_.complete = false;
+  // Gone from an rsync listing because the entry's options exclude it: not gone.
+  ASSERT_OK_AND_ASSIGN(scan_.option_excludes, RsyncExcludes::FromOptions({"--exclude=child"}));
+  ASSERT_OK_AND_ASSIGN(CategoryPlan excluded, BuildPlan(scan_, known_, ctx_, &stats_));
+  EXPECT_THAT(excluded.deletions, ElementsAre("pub/fedora/linux/gone"));
+  scan_.option_excludes.reset();
+
+  scan_.MarkIncomplete("the list has 1 malformed row(s)");
   ASSERT_OK_AND_ASSIGN(CategoryPlan incomplete, BuildPlan(scan_, known_, ctx_, &stats_));
   EXPECT_THAT(incomplete.deletions, IsEmpty());
-  EXPECT_THAT(stats_.warnings, ::testing::Contains(HasSubstr("incomplete")));
+  EXPECT_THAT(stats_.warnings,
+              ::testing::Contains(AllOf(HasSubstr("no directory of the category is deleted"),
+                                        HasSubstr("1 malformed row(s)"))));
 }
 
 TEST_F(PlanTest, RefusesToDeleteEverythingWhenTheScanIsEmpty) {

@@ -128,6 +128,32 @@ TEST(ScanDiskTest, WalksFlagsRepositoriesAndListsFilesOfChangedDirectories) {
   EXPECT_TRUE(r.verify_gone_on_disk);
 }
 
+TEST(SourceFileNameTest, ChecksumFilesRepomdAndSummary) {
+  for (const char* n : {"repomd.xml", "summary", "Fedora-40-x86_64-CHECKSUM", "MD5SUMS",
+                        "x.iso.sha512sum", "sha1sum.txt", "sha256sumXtxt"}) {
+    EXPECT_TRUE(IsSourceFileName(n)) << n;
+  }
+  for (const char* n : {"repomd.xml.asc", "summary.sig", "CHECKSUM", "a.rpm", "sums", ""}) {
+    EXPECT_FALSE(IsSourceFileName(n)) << n;
+  }
+}
+
+TEST(RealFileSystemTest, ReadFileRefusesFifosAndDirectoriesWithoutBlocking) {
+  TempTree t;
+  t.Dir("d");
+  t.File("plain-CHECKSUM", "abc");
+  // A FIFO named like a checksum file: opening it for reading must not wait for a writer.
+  ASSERT_EQ(::mkfifo((t.root() + "/fifo-CHECKSUM").c_str(), 0644), 0);
+  RealFileSystem rfs;
+  EXPECT_THAT(rfs.ReadFile(t.root() + "/fifo-CHECKSUM", 1 << 20),
+              mm::testing::StatusIs(absl::StatusCode::kFailedPrecondition,
+                                    HasSubstr("not a regular file")));
+  EXPECT_THAT(rfs.ReadFile(t.root() + "/d", 1 << 20),
+              mm::testing::StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("directory")));
+  ASSERT_OK_AND_ASSIGN(std::string text, rfs.ReadFile(t.root() + "/plain-CHECKSUM", 1 << 20));
+  EXPECT_EQ(text, "abc");
+}
+
 TEST(ScanDiskTest, EntryExcludesPruneSubtrees) {
   TempTree t;
   t.Dir("keep/x");
@@ -141,18 +167,73 @@ TEST(ScanDiskTest, EntryExcludesPruneSubtrees) {
   EXPECT_THAT(Names(r), ElementsAre("", "keep", "keep/x"));
 }
 
-TEST(ScanDiskTest, UnlistableDirectoryIsLoggedAndTheWalkGoesOn) {
+TEST(ScanDiskTest, UnlistableDirectoryKeepsItsStoredStateAndTheWalkGoesOn) {
   TempTree t;
   t.Dir("locked/child");
   t.Dir("open/child");
+  t.File("locked/x-CHECKSUM");
   FailingFileSystem ffs;
   ffs.unlistable = {t.root() + "/locked"};
   MasterDirectory e;
   e.path = t.root();
-  ASSERT_OK_AND_ASSIGN(ScanResult r, ScanDisk(Request(e), {}, ffs));
-  EXPECT_THAT(Names(r), ElementsAre("", "locked", "open", "open/child"));
+  KnownDirectories known;
+  known["locked"] = KnownDirectory{1, true, false};  // stale ctime: it would look changed
+  ASSERT_OK_AND_ASSIGN(ScanResult r, ScanDisk(Request(e), known, ffs));
+  // As os.walk: left out, so nothing about it (ctime, files) is rewritten; it is not gone.
+  EXPECT_THAT(Names(r), ElementsAre("", "open", "open/child"));
+  EXPECT_TRUE(r.listed.contains("locked"));
+  EXPECT_TRUE(r.complete);
   ASSERT_THAT(r.warnings, ::testing::SizeIs(1));
-  EXPECT_THAT(r.warnings[0], HasSubstr("could not be listed"));
+  EXPECT_THAT(r.warnings[0], HasSubstr("could not be listed; they and their contents were left"));
+}
+
+TEST(ScanDiskTest, UnlistableTopMakesTheScanIncomplete) {
+  TempTree t;
+  t.Dir("a");
+  FailingFileSystem ffs;
+  ffs.unlistable = {t.root()};
+  MasterDirectory e;
+  e.path = t.root();
+  ASSERT_OK_AND_ASSIGN(ScanResult r, ScanDisk(Request(e), {}, ffs));
+  EXPECT_THAT(r.directories, IsEmpty());
+  EXPECT_FALSE(r.complete);
+  EXPECT_THAT(r.incomplete_reason, HasSubstr("cannot be listed"));
+}
+
+TEST(ScanDiskTest, SourceFilesOfUnchangedDirectoriesAndLegacyFilesAreCollected) {
+  TempTree t;
+  t.Dir("iso");
+  t.File("iso/Fedora-CHECKSUM", "sums");
+  t.File("iso/a.iso", "12345");
+  t.Dir("os/repodata");
+  t.File("os/repodata/repomd.xml", "<repomd/>");
+  t.File("os/repodata/primary.xml.gz", "gz");
+  t.Dir("pickled");
+  t.File("pickled/f.txt", "abc");
+  MasterDirectory e;
+  e.path = t.root();
+  RealFileSystem rfs;
+  KnownDirectories known;
+  for (const char* d : {"", "iso", "os", "os/repodata", "pickled"}) {
+    auto st = rfs.Stat(t.root() + "/" + d);
+    ASSERT_OK(st);
+    known[d] = KnownDirectory{st->ctime, true, false};
+  }
+  known["pickled"].files_not_json = true;
+  ASSERT_OK_AND_ASSIGN(ScanResult r, ScanDisk(Request(e), known, rfs));
+  const auto& iso = Get(r, "iso");
+  EXPECT_FALSE(iso.changed);
+  EXPECT_THAT(iso.files, IsEmpty());  // unchanged: no sample
+  struct stat st;
+  ::stat((t.root() + "/iso/Fedora-CHECKSUM").c_str(), &st);
+  EXPECT_THAT(iso.source_files, ElementsAre(FileEntry{"Fedora-CHECKSUM", 4, st.st_ctime}));
+  EXPECT_THAT(Get(r, "os/repodata").source_files,
+              ElementsAre(::testing::Field(&FileEntry::name, "repomd.xml")));
+  // A stored pickle is read as empty and rewritten: its files are listed although unchanged.
+  const auto& pickled = Get(r, "pickled");
+  EXPECT_FALSE(pickled.changed);
+  EXPECT_TRUE(pickled.files_listed);
+  EXPECT_THAT(pickled.files, ElementsAre(::testing::Field(&FileEntry::name, "f.txt")));
 }
 
 TEST(ScanDiskTest, MissingTopIsAnIncompleteEmptyScan) {
@@ -226,9 +307,38 @@ TEST(ScanFftTest, FedoraLinuxReadsTheListOneLevelUpAndStripsTheTopComponent) {
   EXPECT_EQ(Get(*r, "releases/40/os/repodata").files[0].timestamp, 204);
   EXPECT_TRUE(r->listed.contains("releases/.snapshot"));
   EXPECT_EQ(r->excluded, 1u);
-  EXPECT_TRUE(r->complete);
   EXPECT_THAT(r->warnings, ::testing::Contains(HasSubstr("1 malformed row")));
   EXPECT_THAT(r->warnings, ::testing::Contains(HasSubstr("absolute paths")));
+  // A skipped row might have been a directory: nothing may be deleted after this scan.
+  EXPECT_FALSE(r->complete);
+  EXPECT_THAT(r->incomplete_reason, HasSubstr("1 malformed row"));
+}
+
+TEST(ScanFftTest, SourceFilesComeFromTheListForEveryDirectory) {
+  TempTree t;
+  t.Dir("cat/iso");
+  t.File("cat/fullfiletimelist-cat",
+         "[Files]\n"
+         "10\td\t4096\tiso\n"
+         "11\tf\t700\tiso/Fedora-40-x86_64-CHECKSUM\n"
+         "12\tf\t9\tiso/a.iso\n"
+         "13\tf\t5\tiso/SHA512SUM\n"
+         "14\tf\t5\tiso/repomd.xml\n");
+  MasterDirectory e;
+  e.path = t.root() + "/cat";
+  RealFileSystem rfs;
+  KnownDirectories known;
+  known[""] = KnownDirectory{0, true, false};
+  known["iso"] = KnownDirectory{10, true, false};
+  ASSERT_OK_AND_ASSIGN(auto r, ScanFullFileTimeList(Request(e), known, rfs));
+  ASSERT_TRUE(r.has_value());
+  const auto& iso = Get(*r, "iso");
+  EXPECT_FALSE(iso.files_listed);
+  EXPECT_THAT(iso.files, IsEmpty());
+  EXPECT_THAT(iso.source_files,
+              UnorderedElementsAre(FileEntry{"Fedora-40-x86_64-CHECKSUM", 700, 11},
+                                   FileEntry{"SHA512SUM", 5, 13}, FileEntry{"repomd.xml", 5, 14}));
+  EXPECT_TRUE(r->complete);
 }
 
 TEST(ScanFftTest, TruncatedListIsUsedButMarkedIncomplete) {
@@ -263,9 +373,11 @@ TEST(ScanListingFileTest, TopIsDotSizesHaveSeparatorsUnreadablePropagates) {
   RealFileSystem rfs;
   ASSERT_OK_AND_ASSIGN(ScanResult r, ScanListingFile(Request(e), {}, rfs));
   EXPECT_THAT(Names(r), ElementsAre("", "a", "a/private", "a/private/sub", "b", "b/repodata"));
-  ASSERT_EQ(Get(r, "").files.size(), 1u);
-  EXPECT_EQ(Get(r, "").files[0].name, "top-file.iso");
-  EXPECT_EQ(Get(r, "").files[0].size, 1234);
+  // Symbolic links are files of their directory (upstream: "others are files"), named without
+  // their " -> target".
+  EXPECT_THAT(Get(r, "").files,
+              UnorderedElementsAre(FileEntry{"top-file.iso", 1234, Get(r, "").files[0].timestamp},
+                                   ::testing::Field(&FileEntry::name, "latest")));
   EXPECT_EQ(Get(r, "a").files[0].size, 12345678);
   EXPECT_EQ(Get(r, "a/private").readable, false);
   EXPECT_EQ(Get(r, "a/private/sub").readable, false);
@@ -273,6 +385,25 @@ TEST(ScanListingFileTest, TopIsDotSizesHaveSeparatorsUnreadablePropagates) {
   EXPECT_TRUE(Get(r, "b").is_repository);  // created from its repodata row, as upstream
   EXPECT_FALSE(r.repo_file_details);
   EXPECT_THAT(r.warnings, ::testing::Contains(HasSubstr("1 line(s) that are not listing rows")));
+  // The one skipped line comes before the listing (a banner): the scan is still complete.
+  EXPECT_TRUE(r.complete);
+}
+
+TEST(ScanListingFileTest, AnUnreadableLineAmongTheRowsMakesTheScanIncomplete) {
+  TempTree t;
+  t.File("listing.txt",
+         "drwxr-xr-x          4,096 2024/01/02 03:04:05 .\n"
+         "drwxr-xr-x          4,096 2024/01/02 03:04:06 a\n"
+         "drwxr-xr-x          4,096 2024/13/02 03:04:06 b\n"
+         "drwxr-xr-x          4,096 2024/01/02 03:04:07 c\n");
+  MasterDirectory e;
+  e.type = MasterDirectory::Type::kFile;
+  e.url = t.root() + "/listing.txt";
+  RealFileSystem rfs;
+  ASSERT_OK_AND_ASSIGN(ScanResult bad, ScanListingFile(Request(e), {}, rfs));
+  EXPECT_THAT(Names(bad), ElementsAre("", "a", "c"));
+  EXPECT_FALSE(bad.complete);
+  EXPECT_THAT(bad.incomplete_reason, HasSubstr("1 line(s) among its rows"));
 }
 
 }  // namespace
