@@ -1,12 +1,12 @@
 #pragma once
 // Small loopback servers and port helpers shared by tests.
 
+#include <httplib.h>
+
 #include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <httplib.h>
 
 #include "absl/time/time.h"
 
@@ -17,6 +17,10 @@ namespace mm::testing {
 int FreePort();
 // True once something accepts connections on 127.0.0.1:port, false after `timeout`.
 bool WaitForPort(int port, absl::Duration timeout);
+
+// A self-signed certificate for 127.0.0.1 (openssl CLI), written to `dir` as cert.pem and
+// key.pem; the certificate doubles as the CA file a client must trust. False when openssl fails.
+bool MakeSelfSignedCertificate(const std::string& dir, std::string* cert, std::string* key);
 
 // A Prometheus Pushgateway stand-in on a kernel-chosen loopback port: records what is pushed.
 class FakePushgateway {
