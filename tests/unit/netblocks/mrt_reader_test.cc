@@ -433,7 +433,7 @@ TEST_F(MrtReaderTest, MalformedRecordsAreCountedAndSkipped) {
         RibBody(24, "\x01\x02\x07", 1,
                 EntryBytes(std::string("\x40\x02\x06\x02\x09\x00\x00\x0d\x05", 9))));
   // Truncated PEER_INDEX_TABLE, truncated legacy TABLE_DUMP, legacy prefix length over 32.
-  w.Raw(13, 1, std::string("\x01\x02\x03\x04\x00\x05" "ab", 8));
+  w.Raw(13, 1, std::string("\x01\x02\x03\x04\x00\x05", 6) + "ab");
   w.Raw(12, 1, std::string(10, '\0'));
   {
     MrtWriter legacy;
