@@ -112,6 +112,12 @@ NETBLOCKS_INTERNET2_URL = "http://routes.net.internet2.edu/bgp/RIBS/{router}/{ye
 NETBLOCKS_INTERNET2_ROUTERS = ["ATLA", "CHIC", "HOUS", "KANS", "LOSA", "NEWY", "SALT", "SEAT", "WASH"]
 # Largest decompressed size accepted per RIB dump, in bytes (bz2 bomb guard).
 NETBLOCKS_MAX_BYTES = 68719476736
+# Most distinct prefixes accepted in one table (a full routing table has about 1.3 million);
+# more means the input is not a plausible RIB, and the run fails instead of growing its memory.
+NETBLOCKS_MAX_PREFIXES = 5000000
+# CA bundle (PEM file) trusted for https:// netblocks sources and EC2_IP_RANGES_URL
+# (None = the system store). Certificates are always verified.
+NETBLOCKS_CA_BUNDLE = None
 # Threads decoding bzip2 blocks in parallel (0 = one per available CPU, 1 = sequential libbz2).
 NETBLOCKS_THREADS = 0
 # mm2_update-EC2-netblocks: the AWS ranges document (http://, https://, file:// or a path).

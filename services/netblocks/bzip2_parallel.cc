@@ -83,7 +83,7 @@ bool IsStreamHeader(const unsigned char* h) {
 }  // namespace
 
 absl::Status DecodeBzip2Block(const std::string& raw, uint64_t begin_bit, uint64_t end_bit,
-                              std::string* out) {
+                              std::string* out, const std::function<bool(size_t)>& reserve) {
   if (end_bit < begin_bit + 80 || end_bit > raw.size() * 8) {
     return absl::DataLossError("bzip2: block too short");
   }
@@ -103,16 +103,27 @@ absl::Status DecodeBzip2Block(const std::string& raw, uint64_t begin_bit, uint64
   s.next_in = stream.data();
   s.avail_in = static_cast<unsigned>(stream.size());
   out->clear();
-  out->resize(std::max<size_t>(stream.size() * 4, 1 << 16));
+  const size_t initial = std::min(std::max<size_t>(stream.size() * 4, 1 << 16), kMaxBlockOutput);
+  if (reserve && !reserve(initial)) {
+    BZ2_bzDecompressEnd(&s);
+    return absl::CancelledError("bzip2: block decoding stopped");
+  }
+  out->resize(initial);
   size_t used = 0;
   int rc = BZ_OK;
+  bool stopped = false;
   while (rc == BZ_OK) {
     if (used == out->size()) {
       if (out->size() >= kMaxBlockOutput) {
         rc = BZ_MEM_ERROR;
         break;
       }
-      out->resize(std::min(out->size() * 2, kMaxBlockOutput));
+      size_t grown = std::min(out->size() * 2, kMaxBlockOutput);
+      if (reserve && !reserve(grown - out->size())) {
+        stopped = true;
+        break;
+      }
+      out->resize(grown);
     }
     s.next_out = out->data() + used;
     s.avail_out = static_cast<unsigned>(out->size() - used);
@@ -126,6 +137,7 @@ absl::Status DecodeBzip2Block(const std::string& raw, uint64_t begin_bit, uint64
   }
   BZ2_bzDecompressEnd(&s);
   out->resize(used);
+  if (stopped) return absl::CancelledError("bzip2: block decoding stopped");
   if (rc != BZ_STREAM_END) {
     return absl::DataLossError(rc == BZ_MEM_ERROR ? "bzip2: block expands beyond 64 MiB"
                                                   : "bzip2: corrupt data (CRC or structure error)");
@@ -138,18 +150,20 @@ struct ParallelBzip2Decoder::Job {
   bool end_of_stream = false;
   uint32_t stored_crc = 0;  // end of stream: the combined CRC written in the file
   uint32_t block_crc = 0;
-  std::string raw;          // bytes covering [begin_bit, end_bit)
+  std::string raw;  // bytes covering [begin_bit, end_bit)
   uint64_t begin_bit = 0;
   uint64_t end_bit = 0;
-  uint64_t abs_byte = 0;    // compressed offset of raw[0], for messages
+  uint64_t abs_byte = 0;  // compressed offset of raw[0], for messages
   // Results, under mu_.
   bool done = false;
   absl::Status status;
   std::string output;
   bool absorbed = false;
+  uint64_t reserved = 0;  // output budget held
 };
 
-ParallelBzip2Decoder::ParallelBzip2Decoder(int threads, Emit emit) : emit_(std::move(emit)) {
+ParallelBzip2Decoder::ParallelBzip2Decoder(int threads, Emit emit, uint64_t max_inflight_bytes)
+    : emit_(std::move(emit)), max_inflight_bytes_(max_inflight_bytes) {
   if (threads < 1) threads = 1;
   for (int i = 0; i < threads; ++i) workers_.emplace_back([this] { WorkerLoop(); });
 }
@@ -161,7 +175,45 @@ ParallelBzip2Decoder::~ParallelBzip2Decoder() {
     queue_.clear();
   }
   work_cv_.notify_all();
+  budget_cv_.notify_all();
   for (auto& t : workers_) t.join();
+}
+
+uint64_t ParallelBzip2Decoder::peak_inflight_bytes() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return peak_reserved_;
+}
+
+uint64_t ParallelBzip2Decoder::largest_block_bytes() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return largest_job_;
+}
+
+bool ParallelBzip2Decoder::Reserve(Job& job, size_t bytes) {
+  std::unique_lock<std::mutex> lock(mu_);
+  // The oldest unemitted job never waits: its completion is what frees the budget.
+  budget_cv_.wait(lock, [&] {
+    return stop_ || job.absorbed || job.seq == front_seq_ ||
+           reserved_ + bytes <= max_inflight_bytes_;
+  });
+  if (stop_ || job.absorbed) return false;  // its output would be thrown away
+  reserved_ += bytes;
+  job.reserved += bytes;
+  peak_reserved_ = std::max(peak_reserved_, reserved_);
+  largest_job_ = std::max(largest_job_, job.reserved);
+  return true;
+}
+
+void ParallelBzip2Decoder::PopFront() {
+  std::shared_ptr<Job> job = std::move(inflight_.front());
+  inflight_.pop_front();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    reserved_ -= job->reserved;
+    job->reserved = 0;
+    front_seq_ = inflight_.empty() ? next_seq_ : inflight_.front()->seq;
+  }
+  budget_cv_.notify_all();
 }
 
 void ParallelBzip2Decoder::WorkerLoop() {
@@ -175,7 +227,8 @@ void ParallelBzip2Decoder::WorkerLoop() {
       queue_.pop_front();
     }
     std::string out;
-    absl::Status s = DecodeBzip2Block(job->raw, job->begin_bit, job->end_bit, &out);
+    absl::Status s = DecodeBzip2Block(job->raw, job->begin_bit, job->end_bit, &out,
+                                      [&](size_t n) { return Reserve(*job, n); });
     {
       std::lock_guard<std::mutex> lock(mu_);
       job->output = std::move(out);
@@ -305,11 +358,19 @@ absl::Status ParallelBzip2Decoder::Scan(bool at_end) {
             }
           }
         }
+        if ((hit ? found : avail_bits) - pos_ > kMaxBlockBytes * 8) {
+          // No real block is this long: the data is corrupt (or never was bzip2), and
+          // buffering on would hold the whole download.
+          return absl::DataLossError(absl::StrCat("bzip2: no block boundary within ",
+                                                  kMaxBlockBytes, " bytes after compressed byte ",
+                                                  pos_ / 8, " (corrupt data)"));
+        }
         if (!hit) {
           if (avail_bits >= 47) search_from_ = std::max(search_from_, avail_bits - 47);
           if (at_end) {
-            return absl::DataLossError(absl::StrCat("bzip2: the compressed stream ends early after ",
-                                                    avail_bytes, " bytes (truncated download?)"));
+            return absl::DataLossError(
+                absl::StrCat("bzip2: the compressed stream ends early after ", avail_bytes,
+                             " bytes (truncated download?)"));
           }
           return absl::OkStatus();
         }
@@ -337,8 +398,9 @@ absl::Status ParallelBzip2Decoder::Scan(bool at_end) {
               reinterpret_cast<const unsigned char*>(buf_.data() + (next_byte - buf_base_)));
         } else if (at_end) {
           if (avail_bits < end + 80) {
-            return absl::DataLossError(absl::StrCat("bzip2: the compressed stream ends early after ",
-                                                    avail_bytes, " bytes (truncated download?)"));
+            return absl::DataLossError(
+                absl::StrCat("bzip2: the compressed stream ends early after ", avail_bytes,
+                             " bytes (truncated download?)"));
           }
           real = true;  // end of input; trailing bytes, if any, are reported by kHeader
         } else {
@@ -425,16 +487,16 @@ absl::Status ParallelBzip2Decoder::Drain(bool all, bool at_end) {
       absorbed = job->absorbed;
     }
     if (absorbed) {
-      inflight_.pop_front();
+      PopFront();
       continue;
     }
     if (job->end_of_stream) {
       if (combined_crc_ != job->stored_crc) {
-        return absl::DataLossError(absl::StrCat("bzip2: stream CRC mismatch near compressed byte ",
-                                                job->abs_byte));
+        return absl::DataLossError(
+            absl::StrCat("bzip2: stream CRC mismatch near compressed byte ", job->abs_byte));
       }
       combined_crc_ = 0;
-      inflight_.pop_front();
+      PopFront();
       continue;
     }
     bool wait_for_more = false;
@@ -443,9 +505,11 @@ absl::Status ParallelBzip2Decoder::Drain(bool all, bool at_end) {
     if (wait_for_more) return absl::OkStatus();
     combined_crc_ = ((combined_crc_ << 1) | (combined_crc_ >> 31)) ^ job->block_crc;
     ++blocks_;
-    std::string output = std::move(job->output);
-    inflight_.pop_front();
-    if (absl::Status e = emit_(output.data(), output.size()); !e.ok()) return e;
+    // The output stays counted against the budget until it has been handed on.
+    absl::Status e = emit_(job->output.data(), job->output.size());
+    std::string().swap(job->output);
+    PopFront();
+    if (!e.ok()) return e;
   }
   return absl::OkStatus();
 }
@@ -463,7 +527,8 @@ absl::Status ParallelBzip2Decoder::Finish() {
   if (absl::Status s = Scan(true); !s.ok()) return Fail(s);
   if (absl::Status s = Drain(true, true); !s.ok()) return Fail(s);
   if (!any_stream_) {
-    return Fail(absl::DataLossError("bzip2: the compressed stream ends early (truncated download?)"));
+    return Fail(
+        absl::DataLossError("bzip2: the compressed stream ends early (truncated download?)"));
   }
   return absl::OkStatus();
 }

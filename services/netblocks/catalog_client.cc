@@ -50,8 +50,8 @@ absl::StatusOr<std::vector<NetblocksCatalog::Host>> CatalogClient::ListHosts(int
   return out;
 }
 
-absl::StatusOr<std::vector<NetblocksCatalog::Change>> CatalogClient::SyncHostNetblocks(
-    const std::vector<Target>& targets, bool dry_run) {
+absl::StatusOr<NetblocksCatalog::SyncResult> CatalogClient::SyncHostNetblocks(
+    const std::vector<Target>& targets, bool dry_run, const std::vector<Change>* expected) {
   pb::SyncHostNetblocksRequest req;
   req.set_dry_run(dry_run);
   for (const auto& t : targets) {
@@ -59,15 +59,26 @@ absl::StatusOr<std::vector<NetblocksCatalog::Change>> CatalogClient::SyncHostNet
     h->set_host_id(t.host_id);
     for (const auto& n : t.netblocks) h->add_netblocks(n);
   }
+  if (expected != nullptr) {
+    pb::ExpectedChanges* e = req.mutable_expected();
+    for (const auto& c : *expected) {
+      pb::HostNetblockChange* p = e->add_changes();
+      p->set_action(c.add ? pb::HostNetblockChange::ADD : pb::HostNetblockChange::DELETE);
+      p->set_host_id(c.host_id);
+      p->set_netblock(c.netblock);
+    }
+  }
   pb::SyncHostNetblocksResponse resp;
   absl::Status s = common::CallWithRetry(rpc_, [&](grpc::ClientContext* ctx) {
     resp.Clear();
     return stubs_->netblocks->SyncHostNetblocks(ctx, req, &resp);
   });
   if (!s.ok()) return s;
-  std::vector<Change> out;
+  SyncResult out;
+  out.already_applied = resp.already_applied();
   for (const auto& c : resp.changes()) {
-    out.push_back(Change{c.action() == pb::HostNetblockChange::ADD, c.host_id(), c.netblock()});
+    out.changes.push_back(
+        Change{c.action() == pb::HostNetblockChange::ADD, c.host_id(), c.netblock()});
   }
   return out;
 }

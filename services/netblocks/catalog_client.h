@@ -18,8 +18,8 @@ class CatalogClient final : public NetblocksCatalog {
 
   absl::StatusOr<int64_t> FindSite(const std::string& name) override;
   absl::StatusOr<std::vector<Host>> ListHosts(int64_t site_id) override;
-  absl::StatusOr<std::vector<Change>> SyncHostNetblocks(const std::vector<Target>& targets,
-                                                        bool dry_run) override;
+  absl::StatusOr<SyncResult> SyncHostNetblocks(const std::vector<Target>& targets, bool dry_run,
+                                               const std::vector<Change>* expected) override;
 
  private:
   struct Stubs;

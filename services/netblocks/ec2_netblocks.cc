@@ -4,8 +4,8 @@
 #include <set>
 
 #include "absl/strings/match.h"
-#include "absl/strings/strip.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "services/common/log.h"
 #include "services/netblocks/ec2_ranges.h"
 
@@ -75,10 +75,28 @@ absl::StatusOr<Ec2Summary> Ec2NetblockUpdater::Run(const std::string& ranges_url
     if (it != by_region.end()) t.netblocks = it->second;
     targets.push_back(std::move(t));
   }
-  auto changes = catalog_.SyncHostNetblocks(targets, dry_run);
-  if (!changes.ok()) return changes.status();
+  std::vector<NetblocksCatalog::Change> plan;
+  for (int attempt = 1;; ++attempt) {
+    auto planned = catalog_.SyncHostNetblocks(targets, /*dry_run=*/true, nullptr);
+    if (!planned.ok()) return planned.status();
+    plan = std::move(planned->changes);
+    if (dry_run || plan.empty()) break;
+    auto applied = catalog_.SyncHostNetblocks(targets, /*dry_run=*/false, &plan);
+    if (applied.ok()) {
+      if (applied->already_applied) {
+        MM_LOG(INFO) << "the changes were already applied (a retried call whose first reply "
+                        "was lost)";
+      }
+      break;
+    }
+    if (!absl::IsAborted(applied.status()) || attempt == kMaxPlanAttempts) {
+      return applied.status();
+    }
+    MM_LOG(WARNING) << "the S3 hosts' netblocks changed while planning; planning again";
+  }
+  // Adding lines first, then Deleting lines, each in host order.
   for (bool adds : {true, false}) {
-    for (const auto& c : *changes) {
+    for (const auto& c : plan) {
       if (c.add != adds) continue;
       out << (adds ? "Adding host " : "Deleting host ") << names[c.host_id] << " netblock "
           << c.netblock << "\n";

@@ -12,6 +12,13 @@
 //     netblock P"), every other row — manually added ones too, as upstream — is deleted
 //     ("Deleting host H netblock P"). With dry_run nothing is written; the lines are the same.
 //
+// The changes are planned with a dry-run call and then applied with that plan as a
+// precondition (the catalog writes only if the changes are still exactly those). The lines
+// printed are the plan, once it has been applied: an apply call that committed but whose reply
+// was lost is retried (common::CallWithRetry), finds nothing left to do and reports
+// already_applied — the lines are not lost. If the netblocks change between plan and apply
+// (ABORTED), the job plans again (kMaxPlanAttempts).
+//
 // Deliberate differences: several hosts of one region all get its prefixes (upstream keeps the
 // last one only and leaves the others alone); duplicate rows of one netblock are reduced to one;
 // a document without any EC2 prefix is refused instead of deleting every netblock.
@@ -46,13 +53,21 @@ class NetblocksCatalog {
     std::string netblock;
   };
 
+  struct SyncResult {
+    std::vector<Change> changes;
+    bool already_applied = false;
+  };
+
   virtual ~NetblocksCatalog() = default;
   // The id of the site named exactly `name`; NOT_FOUND when there is none.
   virtual absl::StatusOr<int64_t> FindSite(const std::string& name) = 0;
   virtual absl::StatusOr<std::vector<Host>> ListHosts(int64_t site_id) = 0;
-  // Makes each target host's netblocks exactly the given set (see netblocks.proto).
-  virtual absl::StatusOr<std::vector<Change>> SyncHostNetblocks(
-      const std::vector<Target>& targets, bool dry_run) = 0;
+  // Makes each target host's netblocks exactly the given set (see netblocks.proto). With
+  // `expected` (a dry run's changes), writes only while the changes are still exactly those:
+  // ABORTED otherwise, already_applied when nothing is left to change.
+  virtual absl::StatusOr<SyncResult> SyncHostNetblocks(const std::vector<Target>& targets,
+                                                       bool dry_run,
+                                                       const std::vector<Change>* expected) = 0;
 };
 
 // "s3-mirror-us-east-1.fedoraproject.org" -> "us-east-1" (upstream's parse_out_region).
@@ -68,6 +83,8 @@ struct Ec2Summary {
 
 class Ec2NetblockUpdater {
  public:
+  static constexpr int kMaxPlanAttempts = 3;
+
   // `catalog` and `fetcher` must outlive the updater.
   Ec2NetblockUpdater(NetblocksCatalog& catalog, Fetcher& fetcher)
       : catalog_(catalog), fetcher_(fetcher) {}

@@ -41,6 +41,9 @@ struct UrlFetcherOptions {
   std::string user_agent = "mirrormanager-cpp-netblocks";
   // When set (by a signal watcher), transfers stop within about a second with CANCELLED.
   const std::atomic<bool>* cancel = nullptr;
+  // PEM file of the CAs trusted for https:// (empty: the system store). Peers are always
+  // verified.
+  std::string ca_bundle;
 };
 
 class UrlFetcher final : public Fetcher {

@@ -86,8 +86,7 @@ bool HasConfedSegment(const uint8_t* p, size_t n, int as_size) {
   return false;
 }
 
-void AppendSegment(std::string& out, uint8_t type, const uint8_t* ases, size_t count,
-                   int as_size) {
+void AppendSegment(std::string& out, uint8_t type, const uint8_t* ases, size_t count, int as_size) {
   out.push_back(static_cast<char>(type));
   out.push_back(static_cast<char>(count));
   for (size_t k = 0; k < count; ++k) {
@@ -106,7 +105,8 @@ bool OriginFromPaths(const uint8_t* as_path, size_t as_path_len, int as_size,
   if (!ScanPath(as_path, as_path_len, as_size, origin)) return false;
   if (as_size != 2 || as4_path == nullptr) return true;
   std::optional<uint32_t> unused;
-  if (!ScanPath(as4_path, as4_path_len, 4, &unused) || HasConfedSegment(as4_path, as4_path_len, 4)) {
+  if (!ScanPath(as4_path, as4_path_len, 4, &unused) ||
+      HasConfedSegment(as4_path, as4_path_len, 4)) {
     return true;  // attribute discard: keep the AS_PATH result
   }
   size_t old_count = CountAses(as_path, as_path_len, 2);
@@ -152,8 +152,8 @@ MrtReader::~MrtReader() = default;
 void MrtReader::NoteProblem(const char* what, uint16_t type, uint16_t subtype) {
   if (problems_noted_++ >= kMaxProblemsNoted) return;
   if (!warning_.empty()) warning_ += "; ";
-  absl::StrAppend(&warning_, "record ", stats_.records, " at byte ", stats_.bytes, " (type ",
-                  type, " subtype ", subtype, "): ", what);
+  absl::StrAppend(&warning_, "record ", stats_.records, " at byte ", stats_.bytes, " (type ", type,
+                  " subtype ", subtype, "): ", what);
 }
 
 namespace {
@@ -202,8 +202,7 @@ bool EntryOrigin(const uint8_t* attrs, size_t n, int as_size, std::optional<uint
   if (!FindPathAttributes(attrs, n, &pa)) return false;
   origin->reset();
   if (pa.as_path == nullptr) return true;
-  return OriginFromPaths(pa.as_path, pa.as_path_len, as_size, pa.as4_path, pa.as4_path_len,
-                         origin);
+  return OriginFromPaths(pa.as_path, pa.as_path_len, as_size, pa.as4_path, pa.as4_path_len, origin);
 }
 
 }  // namespace
@@ -260,7 +259,7 @@ bool MrtReader::ParseRibV2(bool ipv6, const uint8_t* body, uint32_t length) {
     ++stats_.rib_ipv4;
   }
   if (!origin) ++stats_.no_origin;
-  sink_.OnRoute(prefix, origin);
+  sink_status_ = sink_.OnRoute(prefix, origin);
   return true;
 }
 
@@ -328,12 +327,11 @@ bool MrtReader::ParseTableDump(uint16_t subtype, const uint8_t* body, uint32_t l
     ++stats_.rib_ipv4;
   }
   if (!origin) ++stats_.no_origin;
-  sink_.OnRoute(prefix, origin);
+  sink_status_ = sink_.OnRoute(prefix, origin);
   return true;
 }
 
-void MrtReader::ParseRecord(uint16_t type, uint16_t subtype, const uint8_t* body,
-                            uint32_t length) {
+void MrtReader::ParseRecord(uint16_t type, uint16_t subtype, const uint8_t* body, uint32_t length) {
   bool ok = true;
   if (type == kTableDumpV2) {
     if (subtype == kRibIpv4Unicast || subtype == kRibIpv6Unicast) {
@@ -379,6 +377,11 @@ absl::Status MrtReader::ConsumeRecords(const uint8_t* data, size_t size, size_t*
     ++stats_.records;
     stats_.bytes += kHeaderLength + length;
     off += kHeaderLength + length;
+    if (!sink_status_.ok()) {
+      failed_ = sink_status_;
+      *used = off;
+      return failed_;
+    }
   }
   *used = off;
   return absl::OkStatus();
@@ -424,9 +427,10 @@ absl::Status MrtReader::Consume(std::string_view data) {
 absl::Status MrtReader::Finish() {
   if (!failed_.ok()) return failed_;
   if (!carry_.empty()) {
-    std::string what = absl::StrCat("input ends inside a record (", carry_.size(),
-                                    " bytes of it present)");
-    uint16_t type = carry_.size() >= 8 ? U16(reinterpret_cast<const uint8_t*>(carry_.data()) + 4) : 0;
+    std::string what =
+        absl::StrCat("input ends inside a record (", carry_.size(), " bytes of it present)");
+    uint16_t type =
+        carry_.size() >= 8 ? U16(reinterpret_cast<const uint8_t*>(carry_.data()) + 4) : 0;
     uint16_t subtype =
         carry_.size() >= 8 ? U16(reinterpret_cast<const uint8_t*>(carry_.data()) + 6) : 0;
     NoteProblem(what.c_str(), type, subtype);

@@ -44,18 +44,19 @@
 namespace mm::netblocks {
 
 // Receives one call per RIB record used (TABLE_DUMP_V2 unicast RIB, or a legacy TABLE_DUMP
-// entry). `origin` is empty when the path has no AS_SEQUENCE.
+// entry). `origin` is empty when the path has no AS_SEQUENCE. An error stops the reader:
+// Consume() returns it, and so does every later call.
 class RouteSink {
  public:
   virtual ~RouteSink() = default;
-  virtual void OnRoute(const Prefix& prefix, std::optional<uint32_t> origin) = 0;
+  virtual absl::Status OnRoute(const Prefix& prefix, std::optional<uint32_t> origin) = 0;
 };
 
 struct MrtStats {
-  uint64_t bytes = 0;            // input bytes consumed (complete records)
-  uint64_t records = 0;          // complete records seen
+  uint64_t bytes = 0;    // input bytes consumed (complete records)
+  uint64_t records = 0;  // complete records seen
   uint64_t peer_index_tables = 0;
-  uint64_t rib_ipv4 = 0;         // records reported to the sink, per family
+  uint64_t rib_ipv4 = 0;  // records reported to the sink, per family
   uint64_t rib_ipv6 = 0;
   uint64_t no_origin = 0;        // reported records whose path has no AS_SEQUENCE
   uint64_t ignored = 0;          // well-formed records of types/subtypes not used
@@ -79,8 +80,8 @@ class MrtReader {
   MrtReader(const MrtReader&) = delete;
   MrtReader& operator=(const MrtReader&) = delete;
 
-  // Feeds the next bytes of the stream; records may span calls. DATA_LOSS when framing is lost
-  // (after that every call returns the same error).
+  // Feeds the next bytes of the stream; records may span calls. DATA_LOSS when framing is lost,
+  // or the sink's error (after that every call returns the same error).
   absl::Status Consume(std::string_view data);
   // End of input. Leftover bytes of an incomplete record are counted in truncated_bytes and
   // the record in malformed; returns OK (the caller decides what a truncated dump means) and
@@ -103,6 +104,7 @@ class MrtReader {
   MrtStats stats_;
   std::string carry_;  // an incomplete record carried over to the next Consume()
   absl::Status failed_;
+  absl::Status sink_status_;  // the last OnRoute result
   std::string warning_;
   int problems_noted_ = 0;
 };
@@ -112,7 +114,6 @@ class MrtReader {
 // Returns false when the AS_PATH is malformed; `*origin` is empty when there is no AS_SEQUENCE.
 // Exposed for tests.
 bool OriginFromPaths(const uint8_t* as_path, size_t as_path_len, int as_size,
-                     const uint8_t* as4_path, size_t as4_path_len,
-                     std::optional<uint32_t>* origin);
+                     const uint8_t* as4_path, size_t as4_path_len, std::optional<uint32_t>* origin);
 
 }  // namespace mm::netblocks

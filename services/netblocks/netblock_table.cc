@@ -3,45 +3,62 @@
 #include <algorithm>
 
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 
 namespace mm::netblocks {
 
-NetblockTable::NetblockTable() = default;
+NetblockTable::NetblockTable(size_t max_prefixes) : max_prefixes_(max_prefixes) {}
 NetblockTable::~NetblockTable() = default;
 
-void NetblockTable::OnRoute(const Prefix& prefix, std::optional<uint32_t> origin) {
+absl::Status NetblockTable::TooMany() const {
+  return absl::ResourceExhaustedError(
+      absl::StrCat("more than ", max_prefixes_,
+                   " distinct prefixes (NETBLOCKS_MAX_PREFIXES); a full routing table has "
+                   "about 1.3 million: the input is not a plausible RIB dump"));
+}
+
+absl::Status NetblockTable::OnRoute(const Prefix& prefix, std::optional<uint32_t> origin) {
   ++stats_.routes;
+  if (prefix.length == 0) {
+    ++stats_.default_route;
+    return absl::OkStatus();
+  }
+  if (!origin) {
+    ++stats_.no_origin;
+    return absl::OkStatus();
+  }
+  uint32_t* asn;
   if (prefix.family == Family::kIpv4) {
     uint64_t key = (uint64_t{prefix.V4()} << 8) | prefix.length;
-    if (!seen_v4_.insert(key).second) {
-      ++stats_.duplicates;
-      return;
+    auto [it, inserted] = index_v4_.try_emplace(key, static_cast<uint32_t>(v4_.size()));
+    if (inserted) {
+      if (size() >= max_prefixes_) {
+        index_v4_.erase(it);
+        return TooMany();
+      }
+      v4_.push_back(V4Entry{key, *origin});
+      return absl::OkStatus();
     }
-    if (prefix.length == 0) {
-      ++stats_.default_route;
-      return;
-    }
-    if (!origin) {
-      ++stats_.no_origin;
-      return;
-    }
-    v4_.push_back(V4Entry{key, *origin});
+    asn = &v4_[it->second].asn;
   } else {
     V6Key key{prefix.V6High(), prefix.V6Low(), prefix.length};
-    if (!seen_v6_.insert(key).second) {
-      ++stats_.duplicates;
-      return;
+    auto [it, inserted] = index_v6_.try_emplace(key, static_cast<uint32_t>(v6_.size()));
+    if (inserted) {
+      if (size() >= max_prefixes_) {
+        index_v6_.erase(it);
+        return TooMany();
+      }
+      v6_.push_back(V6Entry{key, *origin});
+      return absl::OkStatus();
     }
-    if (prefix.length == 0) {
-      ++stats_.default_route;
-      return;
-    }
-    if (!origin) {
-      ++stats_.no_origin;
-      return;
-    }
-    v6_.push_back(V6Entry{key, *origin});
+    asn = &v6_[it->second].asn;
   }
+  ++stats_.duplicates;
+  if (*asn != *origin) {
+    ++stats_.replaced;
+    *asn = *origin;
+  }
+  return absl::OkStatus();
 }
 
 void NetblockTable::Sort() {
@@ -52,6 +69,9 @@ void NetblockTable::Sort() {
     if (a.key.low != b.key.low) return a.key.low < b.key.low;
     return a.key.length < b.key.length;
   });
+  // Lines moved: point the index at their new places.
+  for (size_t i = 0; i < v4_.size(); ++i) index_v4_[v4_[i].key] = static_cast<uint32_t>(i);
+  for (size_t i = 0; i < v6_.size(); ++i) index_v6_[v6_[i].key] = static_cast<uint32_t>(i);
 }
 
 bool NetblockTable::Excluded(std::string_view line) {

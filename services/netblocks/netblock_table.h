@@ -1,16 +1,21 @@
 #pragma once
 // The prefix -> origin AS table written to global_netblocks.txt.
 //
-// Rules (mm2-backend.md §3, cache-wire-format.md §5):
-//  * De-duplication by prefix with hash sets: the first record seen for a prefix decides (for a
-//    TABLE_DUMP_V2 RIB that is its first RIB entry; across sources, the earlier source). A prefix
-//    whose deciding record has no origin AS is not written (upstream would write "None", which
-//    the mirrorlist server can never match).
+// Rules (mm2-backend.md §3, mirrorlist-server.md §1.2 step 4, cache-wire-format.md §5):
+//  * One line per prefix; when several records carry the same prefix, the LATER one decides
+//    (hash map prefix -> line). Upstream writes a line per distinct "<prefix> <asn>" of each
+//    source, in source and record order, and mirrorlist-server lets the later of two lines for
+//    one prefix win; keeping the last record reproduces what the server ends up with. For a
+//    TABLE_DUMP_V2 record the origin comes from its first RIB entry (MrtReader).
+//  * A record without origin AS writes no line and leaves an earlier line of its prefix alone
+//    (upstream would write "<prefix> None", which never matches an AS).
 //  * Upstream's exclusions, applied to the text line "<prefix>/<len> <asn>" exactly as its
 //    regular expressions would: lines containing "2001::/32" (Teredo, announced by many ASes),
 //    containing "Unknown", or starting with "0.0/16", "10.0.0/16" or "000:206f" (the last three
 //    are relics of an older text format and cannot match canonical prefixes; kept for parity).
 //  * Prefix length 0 is dropped (the mirrorlist server skips it).
+//  * At most `max_prefixes` distinct prefixes (NETBLOCKS_MAX_PREFIXES): a bound on memory for
+//    input that is not a plausible routing table; exceeding it is RESOURCE_EXHAUSTED.
 //  * Output: "<network>/<len> <asn>\n" with canonical network addresses, IPv4 lines first, then
 //    IPv6, each family in first-seen order (or numerically sorted on request).
 //
@@ -21,7 +26,7 @@
 #include <string>
 #include <vector>
 
-#include "absl/container/flat_hash_set.h"
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "services/netblocks/mrt_reader.h"
 
@@ -29,22 +34,27 @@ namespace mm::netblocks {
 
 struct TableStats {
   uint64_t routes = 0;      // OnRoute calls
-  uint64_t duplicates = 0;  // prefixes already decided by an earlier record
-  uint64_t no_origin = 0;   // prefixes decided by a record without origin AS
+  uint64_t duplicates = 0;  // routes with an origin for a prefix already in the table
+  uint64_t replaced = 0;    // of those, routes that changed the prefix's origin AS
+  uint64_t no_origin = 0;   // routes without origin AS (no line)
   uint64_t default_route = 0;
-  uint64_t excluded = 0;    // lines dropped by the exclusion patterns (counted when written)
+  uint64_t excluded = 0;  // lines dropped by the exclusion patterns (counted when written)
 };
 
 class NetblockTable final : public RouteSink {
  public:
-  NetblockTable();
+  static constexpr size_t kDefaultMaxPrefixes = 5000000;
+
+  explicit NetblockTable(size_t max_prefixes = kDefaultMaxPrefixes);
   ~NetblockTable() override;
 
-  void OnRoute(const Prefix& prefix, std::optional<uint32_t> origin) override;
+  // RESOURCE_EXHAUSTED when a new prefix would exceed max_prefixes.
+  absl::Status OnRoute(const Prefix& prefix, std::optional<uint32_t> origin) override;
 
   // Prefixes with an origin AS, per family (before exclusions).
   size_t ipv4_count() const { return v4_.size(); }
   size_t ipv6_count() const { return v6_.size(); }
+  size_t size() const { return v4_.size() + v6_.size(); }
   const TableStats& stats() const { return stats_; }
 
   // Sorts both families by address, then length (the internet2 output is sorted, as upstream's).
@@ -78,8 +88,12 @@ class NetblockTable final : public RouteSink {
     uint32_t asn;
   };
 
-  absl::flat_hash_set<uint64_t> seen_v4_;
-  absl::flat_hash_set<V6Key> seen_v6_;
+  absl::Status TooMany() const;
+
+  size_t max_prefixes_;
+  // Prefix -> index of its line in v4_ / v6_.
+  absl::flat_hash_map<uint64_t, uint32_t> index_v4_;
+  absl::flat_hash_map<V6Key, uint32_t> index_v6_;
   std::vector<V4Entry> v4_;
   std::vector<V6Entry> v6_;
   TableStats stats_;

@@ -7,9 +7,9 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "services/common/atomic_file.h"
 #include "services/common/config.h"
 #include "services/common/log.h"
-#include "services/common/atomic_file.h"
 #include "services/netblocks/rib_source.h"
 
 namespace mm::netblocks {
@@ -40,10 +40,20 @@ absl::StatusOr<NetblocksConfig> NetblocksConfig::FromConfig(const common::Config
   auto max = config.GetInt("NETBLOCKS_MAX_BYTES");
   if (!max.ok()) return max.status();
   if (*max <= 0) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(config.Origin("NETBLOCKS_MAX_BYTES"), ": NETBLOCKS_MAX_BYTES must be positive"));
+    return absl::InvalidArgumentError(absl::StrCat(config.Origin("NETBLOCKS_MAX_BYTES"),
+                                                   ": NETBLOCKS_MAX_BYTES must be positive"));
   }
   c.max_bytes = static_cast<uint64_t>(*max);
+  auto max_prefixes = config.GetInt("NETBLOCKS_MAX_PREFIXES");
+  if (!max_prefixes.ok()) return max_prefixes.status();
+  if (*max_prefixes <= 0) {
+    return absl::InvalidArgumentError(absl::StrCat(config.Origin("NETBLOCKS_MAX_PREFIXES"),
+                                                   ": NETBLOCKS_MAX_PREFIXES must be positive"));
+  }
+  c.max_prefixes = static_cast<size_t>(*max_prefixes);
+  auto ca = OptionalUrl(config, "NETBLOCKS_CA_BUNDLE");
+  if (!ca.ok()) return ca.status();
+  c.ca_bundle = *ca;
   auto threads = config.GetInt("NETBLOCKS_THREADS");
   if (!threads.ok()) return threads.status();
   if (*threads < 0 || *threads > 256) {
@@ -84,12 +94,30 @@ std::vector<NetblocksSource> Internet2Sources(const NetblocksConfig& config) {
   return out;
 }
 
-NetblocksJob::NetblocksJob(Fetcher& fetcher, const common::Clock& clock,
-                           RibReadOptions read_options)
-    : fetcher_(fetcher), clock_(clock), read_options_(read_options) {}
+JobOptions JobOptions::Global(const NetblocksConfig& config) {
+  JobOptions o;
+  o.require_ipv4 = true;
+  o.max_prefixes = config.max_prefixes;
+  return o;
+}
 
-absl::Status NetblocksJob::Run(const std::vector<NetblocksSource>& sources, bool sort,
-                               const std::string& output, RunReport* report) {
+JobOptions JobOptions::Internet2(const NetblocksConfig& config) {
+  JobOptions o;
+  o.sort = true;
+  o.max_prefixes = config.max_prefixes;
+  return o;
+}
+
+NetblocksJob::NetblocksJob(Fetcher& fetcher, const common::Clock& clock,
+                           RibReadOptions read_options, RunObserver* observer)
+    : fetcher_(fetcher),
+      clock_(clock),
+      read_options_(std::move(read_options)),
+      observer_(observer) {}
+
+absl::Status NetblocksJob::Run(const std::vector<NetblocksSource>& sources,
+                               const JobOptions& options, const std::string& output,
+                               RunReport* report) {
   absl::Time start = absl::Now();
   RunReport local;
   RunReport& r = report ? *report : local;
@@ -97,7 +125,7 @@ absl::Status NetblocksJob::Run(const std::vector<NetblocksSource>& sources, bool
   if (sources.empty()) {
     return absl::InvalidArgumentError("no netblocks source is configured");
   }
-  NetblockTable table;
+  NetblockTable table(options.max_prefixes);
   absl::Status status;
   for (const NetblocksSource& source : sources) {
     SourceReport sr;
@@ -112,18 +140,24 @@ absl::Status NetblocksJob::Run(const std::vector<NetblocksSource>& sources, bool
     }
     sr.resolved_url = *resolved;
     MM_LOG(INFO) << source.name << ": reading " << sr.resolved_url;
-    size_t before = table.ipv4_count() + table.ipv6_count();
-    status = ReadRib(fetcher_, sr.resolved_url, table, read_options_, &sr.read);
-    sr.new_prefixes = table.ipv4_count() + table.ipv6_count() - before;
+    size_t before = table.size();
+    RibReadOptions read_options = read_options_;
+    if (observer_ != nullptr) {
+      read_options.progress = [&](const RibReadStats& so_far) {
+        observer_->OnSourceProgress(source, so_far, table);
+      };
+    }
+    status = ReadRib(fetcher_, sr.resolved_url, table, read_options, &sr.read);
+    sr.new_prefixes = table.size() - before;
+    if (observer_ != nullptr) observer_->OnSourceProgress(source, sr.read, table);
     const MrtStats& m = sr.read.mrt;
     if (status.ok()) {
       MM_LOG(INFO) << source.name << ": " << sr.read.compressed_bytes << " bytes ("
                    << CompressionName(sr.read.compression) << "), " << sr.read.decompressed_bytes
-                   << " bytes of MRT, " << m.records << " records (" << m.rib_ipv4
-                   << " IPv4 RIB, " << m.rib_ipv6 << " IPv6 RIB, " << m.ignored << " ignored, "
-                   << m.unknown << " unknown, " << m.malformed << " malformed), "
-                   << sr.new_prefixes << " new prefixes in "
-                   << absl::FormatDuration(sr.read.elapsed);
+                   << " bytes of MRT, " << m.records << " records (" << m.rib_ipv4 << " IPv4 RIB, "
+                   << m.rib_ipv6 << " IPv6 RIB, " << m.ignored << " ignored, " << m.unknown
+                   << " unknown, " << m.malformed << " malformed), " << sr.new_prefixes
+                   << " new prefixes in " << absl::FormatDuration(sr.read.elapsed);
     }
     if (!sr.read.mrt_warning.empty()) {
       MM_LOG(WARNING) << source.name << ": skipped records: " << sr.read.mrt_warning;
@@ -143,13 +177,19 @@ absl::Status NetblocksJob::Run(const std::vector<NetblocksSource>& sources, bool
   }
   r.table = table.stats();
   if (status.ok()) {
-    if (sort) table.Sort();
+    if (options.sort) table.Sort();
     std::string text;
     size_t lines = table.Render(text, &r.ipv4_lines, &r.ipv6_lines);
     r.table = table.stats();
     r.output_bytes = text.size();
     if (lines == 0) {
       status = absl::FailedPreconditionError("Unable to retrieve netblock list");
+    } else if (options.require_ipv4 && r.ipv4_lines == 0) {
+      status = absl::FailedPreconditionError(absl::StrCat(
+          "the result has no IPv4 prefix (", r.ipv6_lines,
+          " IPv6); mirrorlist-server refuses to start without IPv4 netblocks (\"Creating ASN "
+          "cache failed\"), so ",
+          output, " is left as it is"));
     } else {
       status = common::WriteFileAtomically(output, text);
       r.written = status.ok();
@@ -158,9 +198,10 @@ absl::Status NetblocksJob::Run(const std::vector<NetblocksSource>& sources, bool
   r.elapsed = absl::Now() - start;
   if (r.written) {
     MM_LOG(INFO) << "wrote " << output << ": " << r.ipv4_lines << " IPv4 and " << r.ipv6_lines
-                 << " IPv6 prefixes (" << r.table.duplicates << " duplicates, "
-                 << r.table.no_origin << " without origin AS, " << r.table.excluded
-                 << " excluded) in " << absl::FormatDuration(r.elapsed);
+                 << " IPv6 prefixes (" << r.table.duplicates << " duplicates, " << r.table.replaced
+                 << " of them with another origin AS that replaced the "
+                 << "earlier one, " << r.table.no_origin << " without origin AS, "
+                 << r.table.excluded << " excluded) in " << absl::FormatDuration(r.elapsed);
   }
   return status;
 }

@@ -92,6 +92,20 @@ absl::Status WithUrl(const absl::Status& s, const std::string& url) {
   return absl::Status(s.code(), absl::StrCat(url, ": ", s.message()));
 }
 
+// Counts the downloaded (compressed) bytes for progress reports from the other thread.
+class CountingSink final : public ByteSink {
+ public:
+  CountingSink(ByteSink& next, std::atomic<uint64_t>& count) : next_(next), count_(count) {}
+  absl::Status Write(const char* data, size_t size) override {
+    count_.fetch_add(size, std::memory_order_relaxed);
+    return next_.Write(data, size);
+  }
+
+ private:
+  ByteSink& next_;
+  std::atomic<uint64_t>& count_;
+};
+
 }  // namespace
 
 absl::Status ReadRib(Fetcher& fetcher, const std::string& url, RouteSink& sink,
@@ -102,14 +116,16 @@ absl::Status ReadRib(Fetcher& fetcher, const std::string& url, RouteSink& sink,
   RibReadStats& st = stats ? *stats : local;
   st = RibReadStats{};
 
+  std::atomic<uint64_t> downloaded{0};
+  RibReadStats produced;  // written by the producer, read after join()
   std::thread producer([&] {
     Decompressor decompressor(pipe, options.max_decompressed_bytes, options.decompress_threads);
-    absl::Status s = fetcher.Stream(url, decompressor);
+    CountingSink counting(decompressor, downloaded);
+    absl::Status s = fetcher.Stream(url, counting);
     if (s.ok()) s = decompressor.Finish();
-    // Written before CloseWrite, read by the consumer after join().
-    st.compression = decompressor.compression();
-    st.compressed_bytes = decompressor.input_bytes();
-    st.decompressed_bytes = decompressor.output_bytes();
+    produced.compression = decompressor.compression();
+    produced.compressed_bytes = decompressor.input_bytes();
+    produced.decompressed_bytes = decompressor.output_bytes();
     pipe.CloseWrite(std::move(s));
   });
 
@@ -123,14 +139,23 @@ absl::Status ReadRib(Fetcher& fetcher, const std::string& url, RouteSink& sink,
       break;
     }
     parse_status = reader.Consume(chunk);
+    st.decompressed_bytes += chunk.size();
     pipe.Recycle(std::move(chunk));
     if (!parse_status.ok()) {
       pipe.Cancel(parse_status);
       break;
     }
+    if (options.progress) {
+      st.compressed_bytes = downloaded.load(std::memory_order_relaxed);
+      st.mrt = reader.stats();
+      options.progress(st);
+    }
   }
   producer.join();
   absl::Status producer_status = pipe.producer_status();
+  st.compression = produced.compression;
+  st.compressed_bytes = produced.compressed_bytes;
+  st.decompressed_bytes = produced.decompressed_bytes;
 
   absl::Status result;
   if (!parse_status.ok()) {

@@ -8,6 +8,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -59,12 +60,17 @@ class ChunkPipe final : public ByteSink {
   absl::Status producer_status_;
 };
 
+struct RibReadStats;
+
 struct RibReadOptions {
   uint64_t max_decompressed_bytes = uint64_t{64} << 30;
   size_t chunk_size = 1 << 20;
   size_t queue_chunks = 8;
-  int decompress_threads = 1;  // > 1: bzip2 blocks are decoded in parallel
+  int decompress_threads = 1;                 // > 1: bzip2 blocks are decoded in parallel
   const std::atomic<bool>* cancel = nullptr;  // set from a signal watcher to stop early
+  // Called on the calling thread after each chunk is parsed (about once per MiB of MRT) with
+  // the counts so far (compression and elapsed are filled in at the end only).
+  std::function<void(const RibReadStats&)> progress;
 };
 
 struct RibReadStats {

@@ -27,10 +27,12 @@ void Gauge(prometheus::Registry& r, const std::string& name, const std::string& 
 
 int main(int argc, char** argv) {
   mm::common::BlockShutdownSignals();
-  mm::common::ArgParser args("mm2_update-EC2-netblocks",
-                             "Synchronise the EC2 netblocks of the S3 mirrors of site \"Red Hat\".");
-  args.Option("-c,--config", "CONFIG", "configuration file (default: $MM2_CONFIG or "
-                                       "/etc/mirrormanager/mirrormanager2.cfg)")
+  mm::common::ArgParser args(
+      "mm2_update-EC2-netblocks",
+      "Synchronise the EC2 netblocks of the S3 mirrors of site \"Red Hat\".");
+  args.Option("-c,--config", "CONFIG",
+              "configuration file (default: $MM2_CONFIG or "
+              "/etc/mirrormanager/mirrormanager2.cfg)")
       .Flag("-n,--dry-run", "print the changes without writing them")
       .Option("--catalog", "HOST:PORT", "catalog gRPC address (default: CATALOG_ADDRESS)")
       .Option("--ranges-url", "URL", "ranges document (default: EC2_IP_RANGES_URL)")
@@ -60,7 +62,11 @@ int main(int argc, char** argv) {
   }
   absl::Time start = absl::Now();
   mm::netblocks::CatalogClient catalog(setup->catalog_address, setup->rpc);
-  mm::netblocks::UrlFetcher fetcher;
+  auto ca_bundle = setup->config.GetOptionalString("NETBLOCKS_CA_BUNDLE");
+  if (!ca_bundle.ok()) return Fail(std::string(ca_bundle.status().message()), 2);
+  mm::netblocks::UrlFetcherOptions fetch_options;
+  fetch_options.ca_bundle = ca_bundle->value_or("");
+  mm::netblocks::UrlFetcher fetcher(fetch_options);
   mm::netblocks::Ec2NetblockUpdater updater(catalog, fetcher);
   auto summary = updater.Run(ranges_url, args.flag("--dry-run"), std::cout);
   std::cout.flush();

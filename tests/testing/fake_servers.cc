@@ -20,6 +20,16 @@ sockaddr_in Loopback(int port) {
 
 }  // namespace
 
+bool MakeSelfSignedCertificate(const std::string& dir, std::string* cert, std::string* key) {
+  *cert = dir + "/cert.pem";
+  *key = dir + "/key.pem";
+  auto r =
+      RunProcess("/usr/bin/openssl", {"req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout",
+                                      *key, "-out", *cert, "-days", "2", "-subj", "/CN=127.0.0.1",
+                                      "-addext", "subjectAltName=IP:127.0.0.1"});
+  return r.ok() && r->exit_code == 0;
+}
+
 int FreePort() {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in a = Loopback(0);

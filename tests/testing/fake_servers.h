@@ -38,6 +38,10 @@ class SilentTcpServer {
   std::vector<int> clients_;
 };
 
+// A self-signed certificate for 127.0.0.1 (openssl CLI), written to `dir` as cert.pem and
+// key.pem; the certificate doubles as the CA file a client must trust. False when openssl fails.
+bool MakeSelfSignedCertificate(const std::string& dir, std::string* cert, std::string* key);
+
 // A Prometheus Pushgateway stand-in on a kernel-chosen loopback port: records what is pushed.
 class FakePushgateway {
  public:

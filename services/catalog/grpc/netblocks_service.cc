@@ -13,11 +13,24 @@ grpc::Status NetblocksService::SyncHostNetblocks(::grpc::ServerContext*,
   std::vector<HostNetblockTarget> targets;
   targets.reserve(static_cast<size_t>(in->hosts_size()));
   for (const auto& h : in->hosts()) {
-    targets.push_back(HostNetblockTarget{h.host_id(), {h.netblocks().begin(), h.netblocks().end()}});
+    targets.push_back(
+        HostNetblockTarget{h.host_id(), {h.netblocks().begin(), h.netblocks().end()}});
   }
-  auto changes = store_.Sync(targets, in->dry_run());
-  if (!changes.ok()) return common::ToGrpcStatus(changes.status());
-  for (const auto& c : *changes) {
+  std::vector<HostNetblockChange> expected;
+  if (in->has_expected()) {
+    for (const auto& c : in->expected().changes()) {
+      HostNetblockChange e;
+      e.action = c.action() == pb::HostNetblockChange::ADD ? HostNetblockChange::Action::kAdd
+                                                           : HostNetblockChange::Action::kDelete;
+      e.host_id = c.host_id();
+      e.netblock = c.netblock();
+      expected.push_back(std::move(e));
+    }
+  }
+  auto sync = store_.Sync(targets, in->dry_run(), in->has_expected() ? &expected : nullptr);
+  if (!sync.ok()) return common::ToGrpcStatus(sync.status());
+  out->set_already_applied(sync->already_applied);
+  for (const auto& c : sync->changes) {
     pb::HostNetblockChange* p = out->add_changes();
     p->set_action(c.action == HostNetblockChange::Action::kAdd ? pb::HostNetblockChange::ADD
                                                                : pb::HostNetblockChange::DELETE);

@@ -32,10 +32,25 @@ struct Row {
   std::optional<std::string> name;
 };
 
+// Same actions on the same host netblocks, in the same order (row ids and names aside: a row
+// replaced by an identical one since the plan changes nothing the caller reported).
+bool SameChanges(const std::vector<HostNetblockChange>& a,
+                 const std::vector<HostNetblockChange>& b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (a[i].action != b[i].action || a[i].host_id != b[i].host_id ||
+        a[i].netblock != b[i].netblock) {
+      return false;
+    }
+  }
+  return true;
+}
+
 }  // namespace
 
-absl::StatusOr<std::vector<HostNetblockChange>> NetblockStore::Sync(
-    const std::vector<HostNetblockTarget>& targets, bool dry_run) {
+absl::StatusOr<HostNetblockSync> NetblockStore::Sync(
+    const std::vector<HostNetblockTarget>& targets, bool dry_run,
+    const std::vector<HostNetblockChange>* expected) {
   std::vector<int64_t> host_ids;
   std::set<int64_t> unique_hosts;
   for (const auto& t : targets) {
@@ -45,17 +60,17 @@ absl::StatusOr<std::vector<HostNetblockChange>> NetblockStore::Sync(
     host_ids.push_back(t.host_id);
     for (const auto& n : t.netblocks) {
       if (n.empty() || n.size() > kMaxNetblockLength) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("host ", t.host_id, ": netblocks must be 1 to ", kMaxNetblockLength,
-                         " characters long"));
+        return absl::InvalidArgumentError(absl::StrCat("host ", t.host_id,
+                                                       ": netblocks must be 1 to ",
+                                                       kMaxNetblockLength, " characters long"));
       }
     }
   }
-  if (targets.empty()) return std::vector<HostNetblockChange>{};
-  return pool_.Query<std::vector<HostNetblockChange>>(
-      [&](pqxx::transaction_base& tx) -> absl::StatusOr<std::vector<HostNetblockChange>> {
-        pqxx::result hosts = tx.exec_params(dry_run ? kSelectHosts : kLockHosts,
-                                            PgIntArray(host_ids));
+  if (targets.empty()) return HostNetblockSync{};
+  return pool_.Query<HostNetblockSync>(
+      [&](pqxx::transaction_base& tx) -> absl::StatusOr<HostNetblockSync> {
+        pqxx::result hosts =
+            tx.exec_params(dry_run ? kSelectHosts : kLockHosts, PgIntArray(host_ids));
         std::set<int64_t> found;
         for (const auto& r : hosts) found.insert(r[0].as<int64_t>());
         for (int64_t id : host_ids) {
@@ -84,6 +99,30 @@ absl::StatusOr<std::vector<HostNetblockChange>> NetblockStore::Sync(
           }
           deletes.insert(deletes.end(), host_deletes.begin(), host_deletes.end());
         }
+        // Adds then deletes, host by host in request order.
+        auto ordered = [&] {
+          std::vector<HostNetblockChange> out;
+          for (const auto& t : targets) {
+            for (const auto& a : adds) {
+              if (a.host_id == t.host_id) out.push_back(a);
+            }
+            for (const auto& d : deletes) {
+              if (d.host_id == t.host_id) out.push_back(d);
+            }
+          }
+          return out;
+        };
+        if (expected != nullptr && !dry_run) {
+          if (adds.empty() && deletes.empty()) {
+            HostNetblockSync done;
+            done.already_applied = !expected->empty();
+            return done;
+          }
+          if (!SameChanges(ordered(), *expected)) {
+            return absl::AbortedError(
+                "the hosts' netblocks changed since the plan was made; make a new plan");
+          }
+        }
         if (!dry_run && !adds.empty()) {
           std::vector<int64_t> add_hosts;
           std::vector<std::string> add_netblocks;
@@ -103,17 +142,9 @@ absl::StatusOr<std::vector<HostNetblockChange>> NetblockStore::Sync(
           for (const auto& d : deletes) ids.push_back(d.id);
           tx.exec_params(kDeleteRows, PgIntArray(ids));
         }
-        // Adds then deletes, host by host in request order.
-        std::vector<HostNetblockChange> out;
-        for (const auto& t : targets) {
-          for (const auto& a : adds) {
-            if (a.host_id == t.host_id) out.push_back(a);
-          }
-          for (const auto& d : deletes) {
-            if (d.host_id == t.host_id) out.push_back(d);
-          }
-        }
-        return out;
+        HostNetblockSync result;
+        result.changes = ordered();
+        return result;
       },
       dry_run ? PgPool::Mode::kReadOnly : PgPool::Mode::kReadWrite);
 }

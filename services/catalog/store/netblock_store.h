@@ -30,6 +30,11 @@ struct HostNetblockChange {
   std::optional<std::string> name;
 };
 
+struct HostNetblockSync {
+  std::vector<HostNetblockChange> changes;
+  bool already_applied = false;  // `expected` was given and nothing was left to change
+};
+
 class NetblockStore {
  public:
   explicit NetblockStore(PgPool& pool) : pool_(pool) {}
@@ -37,10 +42,13 @@ class NetblockStore {
   // For each target host (in order): adds the missing netblocks (name NULL) and deletes every
   // other row, keeping one row per netblock. One transaction; the hosts are locked (in id order)
   // so concurrent syncs of the same host serialise. `dry_run` computes the same changes in a
-  // read-only transaction. NOT_FOUND for an unknown host (nothing written), INVALID_ARGUMENT for
-  // an empty or over-long netblock.
-  absl::StatusOr<std::vector<HostNetblockChange>> Sync(
-      const std::vector<HostNetblockTarget>& targets, bool dry_run);
+  // read-only transaction. With `expected` (a dry run's changes), writes only if the changes are
+  // exactly those (compared by action, host and netblock, in order); if none are left, succeeds
+  // with already_applied (a retry after a lost reply); otherwise ABORTED. NOT_FOUND for an
+  // unknown host (nothing written), INVALID_ARGUMENT for an empty or over-long netblock.
+  absl::StatusOr<HostNetblockSync> Sync(const std::vector<HostNetblockTarget>& targets,
+                                        bool dry_run,
+                                        const std::vector<HostNetblockChange>* expected = nullptr);
 
  private:
   PgPool& pool_;

@@ -1,18 +1,22 @@
 // mm2_update-EC2-netblocks against a real catalog (in-process catalog on a fresh PostgreSQL
 // database) with the ranges document served from loopback: adds, keeps, deletes, dry run, IPv6,
 // the missing "Red Hat" site; and the Netblocks.SyncHostNetblocks RPC itself.
+#include "services/netblocks/ec2_netblocks.h"
+
 #include <gmock/gmock.h>
+#include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
-#include <grpcpp/grpcpp.h>
-
+#include <functional>
+#include <pqxx/pqxx>
 #include <sstream>
+#include <thread>
 
 #include "mirrormanager/catalog/v1/netblocks.grpc.pb.h"
 #include "services/netblocks/catalog_client.h"
-#include "services/netblocks/ec2_netblocks.h"
 #include "tests/testing/catalog_harness.h"
+#include "tests/testing/fake_servers.h"
 #include "tests/testing/fixtures.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/subprocess.h"
@@ -51,6 +55,14 @@ constexpr char kRanges[] = R"json({
     {"ipv6_prefix": "2a05:d018::/36", "region": "eu-west-1", "service": "S3", "network_border_group": "eu-west-1"}
   ]
 })json";
+
+constexpr char kDryRunLines[] =
+    "Adding host s3-mirror-eu-west-1.fedoraproject.org netblock 18.200.0.0/16\n"
+    "Adding host s3-mirror-us-east-1.fedoraproject.org netblock 3.5.140.0/22\n"
+    "Adding host s3-mirror-us-east-1.fedoraproject.org netblock 2600:1f18::/33\n"
+    "Deleting host s3-mirror-us-east-1.fedoraproject.org netblock 52.94.0.0/22\n"
+    "Deleting host s3-mirror-us-east-1.fedoraproject.org netblock 1.2.3.0/24\n"
+    "Deleting host s3-mirror-xx-nowhere-1.fedoraproject.org netblock 9.9.9.0/24\n";
 
 class Ec2NetblocksTest : public ::testing::Test {
  protected:
@@ -123,13 +135,7 @@ TEST_F(Ec2NetblocksTest, DryRunPrintsTheChangesAndWritesNothing) {
   auto r = RunBinary({"--dry-run"});
   ASSERT_THAT(r, IsOk());
   EXPECT_EQ(r->exit_code, 0) << r->err;
-  EXPECT_EQ(r->out,
-            "Adding host s3-mirror-eu-west-1.fedoraproject.org netblock 18.200.0.0/16\n"
-            "Adding host s3-mirror-us-east-1.fedoraproject.org netblock 3.5.140.0/22\n"
-            "Adding host s3-mirror-us-east-1.fedoraproject.org netblock 2600:1f18::/33\n"
-            "Deleting host s3-mirror-us-east-1.fedoraproject.org netblock 52.94.0.0/22\n"
-            "Deleting host s3-mirror-us-east-1.fedoraproject.org netblock 1.2.3.0/24\n"
-            "Deleting host s3-mirror-xx-nowhere-1.fedoraproject.org netblock 9.9.9.0/24\n");
+  EXPECT_EQ(r->out, kDryRunLines);
   EXPECT_EQ(Snapshot(), before);
   // -n is the short form.
   auto r2 = RunBinary({"-n"});
@@ -143,8 +149,7 @@ TEST_F(Ec2NetblocksTest, AddsKeepsAndDeletes) {
   auto r = RunBinary({});
   ASSERT_THAT(r, IsOk());
   EXPECT_EQ(r->exit_code, 0) << r->err;
-  EXPECT_THAT(r->out, HasSubstr("Adding host s3-mirror-us-east-1.fedoraproject.org netblock "
-                                "3.5.140.0/22\n"));
+  EXPECT_EQ(r->out, kDryRunLines);  // what the dry run announced is what was done
   EXPECT_THAT(Netblocks(east_), ElementsAre("2600:1f18::/33", "3.5.140.0/22", "52.94.0.0/22"));
   EXPECT_THAT(Netblocks(west_), ElementsAre("18.200.0.0/16"));
   EXPECT_THAT(Netblocks(gone_), ElementsAre());
@@ -154,9 +159,10 @@ TEST_F(Ec2NetblocksTest, AddsKeepsAndDeletes) {
   EXPECT_EQ(harness_->db().QueryValue("SELECT id || ':' || name FROM host_netblock WHERE "
                                       "netblock = '52.94.0.0/22'"),
             std::to_string(keep_id_) + ":kept");
-  EXPECT_EQ(harness_->db().Count(
-                "SELECT count(*) FROM host_netblock WHERE netblock = '3.5.140.0/22' AND name IS NULL"),
-            1);
+  EXPECT_EQ(
+      harness_->db().Count(
+          "SELECT count(*) FROM host_netblock WHERE netblock = '3.5.140.0/22' AND name IS NULL"),
+      1);
 
   // A second run changes nothing.
   std::string after = Snapshot();
@@ -183,6 +189,24 @@ TEST_F(Ec2NetblocksTest, RangesFromALocalFile) {
   EXPECT_EQ(r2->out, "");
 }
 
+TEST_F(Ec2NetblocksTest, RangesOverHttpsWithTheConfiguredCaBundle) {
+  Seed();
+  std::string cert, key;
+  ASSERT_TRUE(mm::testing::MakeSelfSignedCertificate(dir_, &cert, &key));
+  testing::TestHttpServer https(cert, key);
+  ASSERT_TRUE(https.ok());
+  https.Serve("/ip-ranges.json", kRanges);
+  std::string url = "EC2_IP_RANGES_URL = '" + https.Url("/ip-ranges.json") + "'\n";
+  auto r = RunBinary({"-n"}, url);
+  ASSERT_THAT(r, IsOk());
+  EXPECT_EQ(r->exit_code, 1);
+  EXPECT_THAT(r->err, HasSubstr("certificate"));
+  r = RunBinary({"-n"}, url + "NETBLOCKS_CA_BUNDLE = '" + cert + "'\n");
+  ASSERT_THAT(r, IsOk());
+  EXPECT_EQ(r->exit_code, 0) << r->err;
+  EXPECT_EQ(r->out, kDryRunLines);
+}
+
 TEST_F(Ec2NetblocksTest, MissingRedHatSiteIsAClearError) {
   FixtureBuilder f(harness_->db());
   f.Host(f.Site("Red Hat Inc."), "s3-mirror-us-east-1.fedoraproject.org", "US");
@@ -206,7 +230,9 @@ TEST_F(Ec2NetblocksTest, DownloadAndDocumentErrorsChangeNothing) {
   ASSERT_THAT(r, IsOk());
   EXPECT_EQ(r->exit_code, 1);
   EXPECT_THAT(r->err, HasSubstr("not valid JSON"));
-  http_.Serve("/ip-ranges.json", R"({"prefixes": [{"ip_prefix": "1.0.0.0/8", "region": "us-east-1", "service": "S3"}]})");
+  http_.Serve(
+      "/ip-ranges.json",
+      R"({"prefixes": [{"ip_prefix": "1.0.0.0/8", "region": "us-east-1", "service": "S3"}]})");
   r = RunBinary({});
   ASSERT_THAT(r, IsOk());
   EXPECT_EQ(r->exit_code, 1);
@@ -216,7 +242,8 @@ TEST_F(Ec2NetblocksTest, DownloadAndDocumentErrorsChangeNothing) {
 
 TEST_F(Ec2NetblocksTest, UnreachableCatalogFailsAfterRetries) {
   Seed();
-  auto r = RunBinary({"--catalog", "127.0.0.1:1"}, "CATALOG_RPC_ATTEMPTS = 2\nCATALOG_RPC_TIMEOUT = 2\n");
+  auto r = RunBinary({"--catalog", "127.0.0.1:1"},
+                     "CATALOG_RPC_ATTEMPTS = 2\nCATALOG_RPC_TIMEOUT = 2\n");
   ASSERT_THAT(r, IsOk());
   EXPECT_EQ(r->exit_code, 1);
   EXPECT_THAT(r->err, HasSubstr("Error:"));
@@ -237,6 +264,90 @@ TEST_F(Ec2NetblocksTest, InProcessUpdaterReportsCounts) {
   EXPECT_EQ(summary->deleted, 3u);
 }
 
+TEST_F(Ec2NetblocksTest, ChangesArePrintedWhenTheApplyingCallCommitsButItsReplyIsLost) {
+  Seed();
+  // Lock the S3 hosts' rows so the applying call waits past its deadline: its transaction
+  // commits after the client has given up, and the retried call finds nothing left to do.
+  pqxx::connection conn(harness_->db().conninfo());
+  pqxx::work locker(conn);
+  locker.exec("SELECT id FROM host WHERE name LIKE 's3-mirror-%.fedoraproject.org' FOR UPDATE");
+  common::RpcOptions rpc;
+  rpc.timeout = absl::Seconds(2);
+  rpc.max_attempts = 5;
+  CatalogClient catalog(harness_->address(), rpc);
+  UrlFetcher fetcher;
+  Ec2NetblockUpdater updater(catalog, fetcher);
+  std::ostringstream out;
+  absl::StatusOr<Ec2Summary> summary;
+  std::thread run([&] { summary = updater.Run(http_.Url("/ip-ranges.json"), false, out); });
+  // The first attempt and its retry both wait for the lock.
+  auto waiting = [&] {
+    return harness_->db().Count(
+        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = "
+        "current_database()");
+  };
+  bool retried = mm::testing::WaitFor([&] { return waiting() >= 2; }, absl::Seconds(30));
+  locker.commit();
+  run.join();
+  ASSERT_TRUE(retried);
+  ASSERT_THAT(summary, IsOk());
+  EXPECT_EQ(out.str(), kDryRunLines);
+  EXPECT_EQ(summary->added, 3u);
+  EXPECT_EQ(summary->deleted, 3u);
+  EXPECT_THAT(Netblocks(east_), ElementsAre("2600:1f18::/33", "3.5.140.0/22", "52.94.0.0/22"));
+  EXPECT_THAT(Netblocks(gone_), ElementsAre());
+}
+
+// Changes the netblocks behind the updater's back between its plan and the apply call.
+class InterferingCatalog final : public NetblocksCatalog {
+ public:
+  InterferingCatalog(NetblocksCatalog& real, std::function<void()> interfere)
+      : real_(real), interfere_(std::move(interfere)) {}
+  absl::StatusOr<int64_t> FindSite(const std::string& name) override {
+    return real_.FindSite(name);
+  }
+  absl::StatusOr<std::vector<Host>> ListHosts(int64_t site_id) override {
+    return real_.ListHosts(site_id);
+  }
+  absl::StatusOr<SyncResult> SyncHostNetblocks(const std::vector<Target>& targets, bool dry_run,
+                                               const std::vector<Change>* expected) override {
+    if (!dry_run && interfere_) {
+      interfere_();
+      interfere_ = nullptr;
+    }
+    auto r = real_.SyncHostNetblocks(targets, dry_run, expected);
+    if (!dry_run) applies.push_back(r.status());
+    return r;
+  }
+  std::vector<absl::Status> applies;
+
+ private:
+  NetblocksCatalog& real_;
+  std::function<void()> interfere_;
+};
+
+TEST_F(Ec2NetblocksTest, ANetblockAddedBetweenPlanAndApplyIsPlannedAgain) {
+  Seed();
+  CatalogClient real(harness_->address(), common::RpcOptions{});
+  InterferingCatalog catalog(real, [&] {
+    harness_->db().Exec("INSERT INTO host_netblock (host_id, netblock, name) VALUES (" +
+                        std::to_string(west_) + ", '7.7.7.0/24', 'added meanwhile')");
+  });
+  UrlFetcher fetcher;
+  Ec2NetblockUpdater updater(catalog, fetcher);
+  std::ostringstream out;
+  auto summary = updater.Run(http_.Url("/ip-ranges.json"), false, out);
+  ASSERT_THAT(summary, IsOk());
+  ASSERT_EQ(catalog.applies.size(), 2u);
+  EXPECT_THAT(catalog.applies[0], StatusIs(absl::StatusCode::kAborted));
+  EXPECT_THAT(catalog.applies[1], IsOk());
+  // The lines are the second plan's, which is what was done.
+  EXPECT_THAT(out.str(), HasSubstr("Deleting host s3-mirror-eu-west-1.fedoraproject.org netblock "
+                                   "7.7.7.0/24\n"));
+  EXPECT_EQ(summary->deleted, 4u);
+  EXPECT_THAT(Netblocks(west_), ElementsAre("18.200.0.0/16"));
+}
+
 TEST_F(Ec2NetblocksTest, SyncRpcContract) {
   Seed();
   auto stub = pb::Netblocks::NewStub(harness_->channel());
@@ -253,7 +364,7 @@ TEST_F(Ec2NetblocksTest, SyncRpcContract) {
   pb::SyncHostNetblocksResponse resp;
   ASSERT_TRUE(call(req, &resp).ok());
   ASSERT_EQ(resp.changes_size(), 1);
-  EXPECT_EQ(resp.changes(0).action(), pb::HostNetblockChange::ADD);
+  EXPECT_EQ(resp.changes(0).action(), pb::HostNetblockChange_Action_ADD);
   EXPECT_GT(resp.changes(0).id(), 0);
   EXPECT_THAT(Netblocks(west_), ElementsAre("192.0.2.0/24"));
 
@@ -279,9 +390,47 @@ TEST_F(Ec2NetblocksTest, SyncRpcContract) {
   resp.Clear();
   ASSERT_TRUE(call(clear, &resp).ok());
   ASSERT_EQ(resp.changes_size(), 1);
-  EXPECT_EQ(resp.changes(0).action(), pb::HostNetblockChange::DELETE);
+  EXPECT_EQ(resp.changes(0).action(), pb::HostNetblockChange_Action_DELETE);
   EXPECT_EQ(resp.changes(0).name(), "untouched");
   EXPECT_THAT(Netblocks(other_), ElementsAre());
+
+  // A plan as precondition: applied when it still holds ...
+  pb::SyncHostNetblocksRequest plan;
+  auto* e = plan.add_hosts();
+  e->set_host_id(east_);
+  e->add_netblocks("52.94.0.0/22");
+  e->add_netblocks("203.0.113.0/24");
+  plan.set_dry_run(true);
+  pb::SyncHostNetblocksResponse planned;
+  ASSERT_TRUE(call(plan, &planned).ok());
+  ASSERT_EQ(planned.changes_size(), 3);  // add 203.0.113.0/24, delete the duplicate and 1.2.3.0/24
+  pb::SyncHostNetblocksRequest apply = plan;
+  apply.set_dry_run(false);
+  *apply.mutable_expected()->mutable_changes() = planned.changes();
+  // ... refused (nothing written) when it does not ...
+  pb::SyncHostNetblocksRequest stale = apply;
+  stale.mutable_expected()->mutable_changes()->RemoveLast();
+  before = Snapshot();
+  resp.Clear();
+  EXPECT_EQ(call(stale, &resp).error_code(), grpc::StatusCode::ABORTED);
+  EXPECT_EQ(Snapshot(), before);
+  resp.Clear();
+  ASSERT_TRUE(call(apply, &resp).ok());
+  EXPECT_EQ(resp.changes_size(), 3);
+  EXPECT_FALSE(resp.already_applied());
+  EXPECT_THAT(Netblocks(east_), ElementsAre("203.0.113.0/24", "52.94.0.0/22"));
+  // ... and reported as already applied when repeated (a retry after a lost reply).
+  resp.Clear();
+  ASSERT_TRUE(call(apply, &resp).ok());
+  EXPECT_EQ(resp.changes_size(), 0);
+  EXPECT_TRUE(resp.already_applied());
+  // An empty plan on hosts that need nothing is simply nothing to do.
+  pb::SyncHostNetblocksRequest nothing = plan;
+  nothing.set_dry_run(false);
+  nothing.mutable_expected();
+  resp.Clear();
+  ASSERT_TRUE(call(nothing, &resp).ok());
+  EXPECT_FALSE(resp.already_applied());
 }
 
 TEST(RegionFromHostNameTest, AsUpstream) {

@@ -30,7 +30,6 @@ using ::testing::UnorderedElementsAreArray;
 using namespace ::mm::netblocks::testing;  // NOLINT: test helpers
 using ::mm::testing::FakePushgateway;
 
-
 Attributes Path(std::vector<uint32_t> seq) {
   Attributes a;
   a.as_path = {Segment{kAsSequence, std::move(seq)}};
@@ -46,8 +45,9 @@ RibEntry Entry(std::vector<uint32_t> seq, uint16_t peer = 0) {
 
 std::string RouteViews2() {
   MrtWriter w;
-  w.PeerIndexTable(1, "route-views2", {Peer{1, false, V4("192.0.2.1"), 3356, true},
-                                       Peer{2, false, V4("192.0.2.2"), 174, false}});
+  w.PeerIndexTable(
+      1, "route-views2",
+      {Peer{1, false, V4("192.0.2.1"), 3356, true}, Peer{2, false, V4("192.0.2.2"), 174, false}});
   uint32_t seq = 0;
   for (int a = 1; a < 60; ++a) {
     for (int b = 0; b < 8; ++b) {
@@ -55,8 +55,7 @@ std::string RouteViews2() {
       p[0] = static_cast<char>(a);
       p[1] = static_cast<char>(b * 32);
       w.RibUnicast(false, seq++, p, static_cast<uint8_t>(11 + b % 14),
-                   {Entry({3356, 1000u + static_cast<uint32_t>(a * 8 + b)}),
-                    Entry({174, 9}, 1)});
+                   {Entry({3356, 1000u + static_cast<uint32_t>(a * 8 + b)}), Entry({174, 9}, 1)});
     }
   }
   w.RibUnicast(false, seq++, V4("0.0.0.0"), 0, {Entry({3356})});
@@ -88,8 +87,8 @@ class GetNetblocksBinaryTest : public ::testing::Test {
     // Yesterday's month (and the day before's, should the date roll over during the test).
     for (int back : {1, 2}) {
       absl::CivilDay day = absl::ToCivilDay(absl::Now(), absl::UTCTimeZone()) - back;
-      std::string dir = absl::StrFormat("/route-views6/bgpdata/%04d.%02d/RIBS/", day.year(),
-                                        day.month());
+      std::string dir =
+          absl::StrFormat("/route-views6/bgpdata/%04d.%02d/RIBS/", day.year(), day.month());
       http_.ServeIndex(dir, {"rib.20240131.2200.bz2", "rib.20240131.2000.bz2"});
       http_.Serve(dir + "rib.20240131.2200.bz2", Bzip2(v6_));
       http_.Serve(dir + "rib.20240131.2000.bz2", "stale");
@@ -174,9 +173,9 @@ TEST_F(GetNetblocksBinaryTest, Internet2OverHttp) {
       http_.Serve(dir + "rib.20240131.1200.bz2", Bzip2(w.data()));
     }
   }
-  std::string cfg = Config("NETBLOCKS_INTERNET2_URL = '" +
-                           http_.Url("/bgp/RIBS/{router}/{year}/{month}/{day}/") +
-                           "'\nNETBLOCKS_INTERNET2_ROUTERS = ['ATLA', 'SEAT']\n");
+  std::string cfg =
+      Config("NETBLOCKS_INTERNET2_URL = '" + http_.Url("/bgp/RIBS/{router}/{year}/{month}/{day}/") +
+             "'\nNETBLOCKS_INTERNET2_ROUTERS = ['ATLA', 'SEAT']\n");
   std::string out = dir_ + "/i2_netblocks.txt";
   auto r = Run({"-c", cfg, "internet2", out});
   ASSERT_THAT(r, IsOk());
@@ -240,6 +239,121 @@ TEST_F(GetNetblocksBinaryTest, SigtermDuringAStalledDownloadStopsPromptly) {
   EXPECT_EQ(ReadFile(output_), "192.0.2.0/24 64496\n");
 }
 
+// A plain MRT IPv4 table of `n` /24 prefixes (about 60 bytes of MRT each).
+std::string ManyPrefixes(int n) {
+  MrtWriter w;
+  w.PeerIndexTable(1, "route-views2", {Peer{1, false, V4("192.0.2.1"), 3356, true}});
+  for (int i = 0; i < n; ++i) {
+    std::string p(4, '\0');
+    p[0] = static_cast<char>(20 + i / 65536);
+    p[1] = static_cast<char>(i >> 8);
+    p[2] = static_cast<char>(i);
+    w.RibUnicast(false, static_cast<uint32_t>(i), p, 24,
+                 {Entry({3356, 64512, 100000u + static_cast<uint32_t>(i % 5000)})});
+  }
+  return w.Take();
+}
+
+TEST_F(GetNetblocksBinaryTest, MetricsAreServedWhileTheRunProgresses) {
+  ASSERT_TRUE(WriteFile(output_, "192.0.2.0/24 64496\n"));
+  // The IPv4 dump trickles in: after two pieces (1 MiB each) the server waits for the test.
+  std::string mrt = ManyPrefixes(60000);
+  ASSERT_GT(mrt.size(), 3u << 20);
+  std::mutex mu;
+  std::condition_variable cv;
+  bool release = false;
+  http_.ServeStreaming("/dnszones/rib.bz2", mrt, 1 << 20, [&](size_t chunk) {
+    if (chunk < 2) return;
+    std::unique_lock<std::mutex> lock(mu);
+    cv.wait_for(lock, std::chrono::seconds(60), [&] { return release; });
+  });
+  auto unblock = [&] {
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      release = true;
+    }
+    cv.notify_all();
+  };
+  int port = mm::testing::FreePort();
+  auto p = mm::testing::BackgroundProcess::Start(
+      mm::testing::BinaryPath("mm2_get-netblocks"),
+      {"-c", Config(absl::StrFormat("METRICS_LISTEN = '127.0.0.1:%d'\n", port)), "global",
+       output_});
+  ASSERT_THAT(p, IsOk());
+  httplib::Client client("127.0.0.1", port);
+  client.set_connection_timeout(2);
+  std::string body;
+  // Records counted from the first pieces, long before the download ends.
+  bool progressed = mm::testing::WaitFor(
+      [&] {
+        auto res = client.Get("/metrics");
+        if (!res || res->status != 200) return false;
+        body = res->body;
+        return body.find("mm_netblocks_records{kind=\"rib_ipv4\",source=\"global_ipv4\"} ") !=
+                   std::string::npos &&
+               body.find("mm_netblocks_records{kind=\"rib_ipv4\",source=\"global_ipv4\"} 0\n") ==
+                   std::string::npos;
+      },
+      absl::Seconds(30));
+  if (!progressed) unblock();
+  ASSERT_TRUE(progressed) << body << (*p)->ReadLog();
+  EXPECT_THAT(
+      body, HasSubstr("mm_netblocks_records{kind=\"peer_index_table\",source=\"global_ipv4\"} 1"));
+  EXPECT_THAT(body, ::testing::ContainsRegex(
+                        "mm_netblocks_records_read\\{source=\"global_ipv4\"\\} [1-9]"));
+  EXPECT_THAT(body,
+              ::testing::ContainsRegex("mm_netblocks_table_prefixes\\{family=\"ipv4\"\\} [1-9]"));
+  EXPECT_THAT(body, HasSubstr("mm_netblocks_records_read{source=\"global_ipv6\"} 0"));
+  EXPECT_THAT(body, HasSubstr("mm_netblocks_success 0"));
+  EXPECT_EQ(ReadFile(output_), "192.0.2.0/24 64496\n");  // still running
+  auto promtool =
+      mm::testing::RunProcess("/usr/bin/promtool", {"check", "metrics"}, {.stdin_data = body});
+  ASSERT_THAT(promtool, IsOk());
+  EXPECT_EQ(promtool->exit_code, 0) << promtool->out << promtool->err << body;
+
+  unblock();
+  auto code = (*p)->Stop(0, absl::Seconds(60));  // signal 0: just wait for the exit
+  ASSERT_THAT(code, IsOk());
+  EXPECT_EQ(*code, 0) << (*p)->ReadLog();
+  EXPECT_EQ(ReadNetblocksFile(output_).size(), 60000u + 100u);
+}
+
+TEST_F(GetNetblocksBinaryTest, HttpsSourcesWithTheConfiguredCaBundle) {
+  std::string cert, key;
+  ASSERT_TRUE(mm::testing::MakeSelfSignedCertificate(dir_, &cert, &key));
+  TestHttpServer https(cert, key);
+  ASSERT_TRUE(https.ok());
+  https.Serve("/dnszones/rib.bz2", Bzip2(v4_));
+  std::string cfg = dir_ + "/https.cfg";
+  ASSERT_TRUE(WriteFile(cfg, "NETBLOCKS_GLOBAL_IPV4_URL = '" + https.Url("/dnszones/rib.bz2") +
+                                 "'\nNETBLOCKS_GLOBAL_IPV6_URL = None\n"));
+  // Not trusted by the system store: refused, the old file stays.
+  ASSERT_TRUE(WriteFile(output_, "192.0.2.0/24 64496\n"));
+  auto r = Run({"-c", cfg, "global", output_});
+  ASSERT_THAT(r, IsOk());
+  EXPECT_EQ(r->exit_code, 1);
+  EXPECT_THAT(r->err, HasSubstr("certificate"));
+  EXPECT_EQ(ReadFile(output_), "192.0.2.0/24 64496\n");
+  // Trusted through NETBLOCKS_CA_BUNDLE.
+  ASSERT_TRUE(WriteFile(cfg, ReadFile(cfg) + "NETBLOCKS_CA_BUNDLE = '" + cert + "'\n"));
+  r = Run({"-c", cfg, "global", output_});
+  ASSERT_THAT(r, IsOk());
+  ASSERT_EQ(r->exit_code, 0) << r->err;
+  EXPECT_EQ(ReadNetblocksFile(output_).size(), 59u * 8u);
+}
+
+TEST_F(GetNetblocksBinaryTest, GlobalWithoutIpv4IsRefused) {
+  // The IPv4 dump holds only IPv6 prefixes: mirrorlist-server would exit on such a file.
+  http_.Serve("/dnszones/rib.bz2", Bzip2(v6_));
+  ASSERT_TRUE(WriteFile(output_, "192.0.2.0/24 64496\n"));
+  auto r = Run({"-c", Config(), "global", output_});
+  ASSERT_THAT(r, IsOk());
+  EXPECT_EQ(r->exit_code, 1);
+  EXPECT_THAT(r->err, HasSubstr("the result has no IPv4 prefix"));
+  EXPECT_THAT(r->err, HasSubstr("Creating ASN cache failed"));
+  EXPECT_EQ(ReadFile(output_), "192.0.2.0/24 64496\n");
+}
+
 TEST_F(GetNetblocksBinaryTest, PushesTheSummaryToThePushgateway) {
   FakePushgateway gateway;
   auto r = Run({"-c", Config("PUSHGATEWAY_URL = '" + gateway.url() + "'\n"), "global", output_});
@@ -248,7 +362,11 @@ TEST_F(GetNetblocksBinaryTest, PushesTheSummaryToThePushgateway) {
   std::string body = gateway.bodies();
   EXPECT_THAT(body, HasSubstr("mm_netblocks_prefixes{family=\"ipv4\"} 472"));
   EXPECT_THAT(body, HasSubstr("mm_netblocks_prefixes{family=\"ipv6\"} 100"));
-  EXPECT_THAT(body, HasSubstr("mm_netblocks_records{kind=\"rib_ipv4\",source=\"global_ipv4\"} 473"));
+  EXPECT_THAT(body,
+              HasSubstr("mm_netblocks_records{kind=\"rib_ipv4\",source=\"global_ipv4\"} 473"));
+  EXPECT_THAT(
+      body, HasSubstr("mm_netblocks_records{kind=\"peer_index_table\",source=\"global_ipv6\"} 1"));
+  EXPECT_THAT(body, HasSubstr("mm_netblocks_records_read{source=\"global_ipv4\"} 474"));
   EXPECT_THAT(body, HasSubstr("mm_netblocks_dropped{reason=\"excluded\"} 1"));
   EXPECT_THAT(body, HasSubstr("mm_netblocks_success 1"));
   EXPECT_THAT(gateway.paths(), ::testing::Contains(HasSubstr("/metrics/job/mm2_get-netblocks")));

@@ -1,6 +1,6 @@
 #include "tests/unit/netblocks/bgpdump_reference.h"
 
-#include <set>
+#include <map>
 #include <sstream>
 
 #include "absl/strings/numbers.h"
@@ -43,22 +43,41 @@ ReferenceTable BgpdumpOrigins(const std::string& path) {
     t.error = std::string(r.status().message());
     return t;
   }
-  std::set<std::string> seen;
+  std::map<std::string, size_t> index;
+  std::vector<std::pair<std::string, uint32_t>> lines;
+  std::string previous;  // prefix text of the previous TABLE_DUMP2 line
   for (absl::string_view line : absl::StrSplit(r->out, '\n', absl::SkipEmpty())) {
     ++t.lines;
     std::vector<std::string> f = absl::StrSplit(line, '|');
-    if (f.size() < 7 || (f[0] != "TABLE_DUMP" && f[0] != "TABLE_DUMP2")) continue;
+    if (f.size() < 7 || (f[0] != "TABLE_DUMP" && f[0] != "TABLE_DUMP2")) {
+      previous.clear();
+      continue;
+    }
+    if (f[0] == "TABLE_DUMP2") {
+      if (f[5] == previous) continue;  // a later entry of the same record
+      previous = f[5];
+    } else {
+      previous.clear();
+    }
     Prefix p;
     if (!ParsePrefix(f[5], &p)) {
       t.error = "unparsable prefix in bgpdump output: " + std::string(line);
       return t;
     }
     std::string prefix = FormatPrefix(p);
-    if (!seen.insert(prefix).second) continue;
     uint32_t origin;
     if (p.length == 0 || !OriginFromText(f[6], &origin)) continue;
-    if (NetblockTable::Excluded(prefix + " " + std::to_string(origin))) continue;
-    t.entries.emplace_back(prefix, origin);
+    auto [it, inserted] = index.emplace(prefix, lines.size());
+    if (inserted) {
+      lines.emplace_back(prefix, origin);
+    } else {
+      lines[it->second].second = origin;
+    }
+  }
+  for (const auto& [prefix, origin] : lines) {
+    if (!NetblockTable::Excluded(prefix + " " + std::to_string(origin))) {
+      t.entries.emplace_back(prefix, origin);
+    }
   }
   return t;
 }

@@ -1,21 +1,24 @@
 // The parallel bzip2 decoder: block cutting at arbitrary bit offsets, in-order output, streams,
 // the recovery from chance magics, CRC checks and errors — against libbz2's own encoder.
+#include "services/netblocks/bzip2_parallel.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <random>
+#include <thread>
 
-#include "services/netblocks/bzip2_parallel.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/unit/netblocks/mrt_writer.h"
 
 namespace mm::netblocks {
 namespace {
 
+using ::mm::netblocks::testing::Bzip2;
 using ::mm::testing::IsOk;
 using ::mm::testing::StatusIs;
 using ::testing::HasSubstr;
-using ::mm::netblocks::testing::Bzip2;
 
 std::string Data(size_t n, uint32_t seed) {
   std::mt19937 rng(seed);
@@ -23,8 +26,9 @@ std::string Data(size_t n, uint32_t seed) {
   for (size_t i = 0; i < n; ++i) {
     // Runs (RLE1), text-like and random stretches, so blocks differ in size and shape.
     int mode = static_cast<int>((i / 4096) % 3);
-    s[i] = mode == 0 ? '\0' : mode == 1 ? static_cast<char>('a' + rng() % 5)
-                                        : static_cast<char>(rng());
+    s[i] = mode == 0   ? '\0'
+           : mode == 1 ? static_cast<char>('a' + rng() % 5)
+                       : static_cast<char>(rng());
   }
   return s;
 }
@@ -90,7 +94,8 @@ TEST(ParallelBzip2Test, ErrorsAreDataLoss) {
   std::string bz = Bzip2(data, 1);
   // Damage inside the 5th block or so.
   std::string corrupt = bz;
-  for (size_t i = bz.size() / 4; i < bz.size() / 4 + 64; ++i) corrupt[i] = static_cast<char>(~corrupt[i]);
+  for (size_t i = bz.size() / 4; i < bz.size() / 4 + 64; ++i)
+    corrupt[i] = static_cast<char>(~corrupt[i]);
   Result r = Decode(corrupt, 2, 8192);
   EXPECT_THAT(r.status, StatusIs(absl::StatusCode::kDataLoss, HasSubstr("bzip2")));
   EXPECT_LT(r.out.size(), data.size());
@@ -133,6 +138,93 @@ TEST(ParallelBzip2Test, GarbageNeverCrashesOrHangs) {
     if (rng() % 3 == 0) s.resize(rng() % s.size());
     Result r = Decode(s, 2, 1 + rng() % 70000);
     if (r.status.ok()) EXPECT_LE(r.out.size(), 300000u);
+  }
+}
+
+TEST(ParallelBzip2Test, DataWithoutBlockBoundariesFailsEarly) {
+  // A valid header and block magic, then data in which no magic ever appears: a decoder that
+  // waits for the next boundary would buffer the whole (endless) download.
+  std::string head = Bzip2(Data(200000, 10), 9).substr(0, 10);  // "BZh9" + magic
+  ASSERT_EQ(head.substr(0, 4), "BZh9");
+  std::string filler(64 << 10, '\0');
+  for (int threads : {2, 4}) {
+    ParallelBzip2Decoder d(threads, [](const char*, size_t) { return absl::OkStatus(); });
+    absl::Status s = d.Write(head.data(), head.size());
+    uint64_t fed = head.size();
+    while (s.ok() && fed < (64u << 20)) {
+      s = d.Write(filler.data(), filler.size());
+      fed += filler.size();
+    }
+    EXPECT_THAT(s, StatusIs(absl::StatusCode::kDataLoss,
+                            HasSubstr("no block boundary within 4194304 bytes after compressed "
+                                      "byte 4")));
+    // Stopped right after the bound, not at the end of the input.
+    EXPECT_LE(fed, ParallelBzip2Decoder::kMaxBlockBytes + 2 * filler.size());
+    EXPECT_THAT(d.Finish(), StatusIs(absl::StatusCode::kDataLoss));
+  }
+  // The same with the whole input in one Write.
+  std::string big = head + std::string(6 << 20, '\x55');
+  Result r = Decode(big, 3, big.size());
+  EXPECT_THAT(r.status, StatusIs(absl::StatusCode::kDataLoss, HasSubstr("no block boundary")));
+}
+
+TEST(ParallelBzip2Test, DecodedBytesInFlightStayWithinTheBudget) {
+  // Long runs of one byte: level 1 blocks (100 kB after the first run-length stage) expand to
+  // about 5 MB each, so a few blocks in flight would hold far more than the budget.
+  std::string data(40 << 20, '\0');
+  for (size_t i = 0; i < data.size(); i += 1 << 20) data[i] = static_cast<char>(i >> 20);
+  std::string bz = Bzip2(data, 1);
+  const uint64_t budget = 8 << 20;
+  std::string out;
+  ParallelBzip2Decoder d(
+      4,
+      [&](const char* p, size_t n) {
+        // A slow consumer: the workers get ahead unless the budget holds them back.
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        out.append(p, n);
+        return absl::OkStatus();
+      },
+      budget);
+  ASSERT_THAT(d.Write(bz.data(), bz.size()), IsOk());
+  ASSERT_THAT(d.Finish(), IsOk());
+  EXPECT_TRUE(out == data);
+  EXPECT_GE(d.blocks(), 7u);
+  EXPECT_GE(d.largest_block_bytes(), 4u << 20);
+  // Over the budget only by the oldest block's buffer, which must always be able to grow.
+  EXPECT_LE(d.peak_inflight_bytes(), budget + d.largest_block_bytes());
+
+  // Without a budget the same decode holds several blocks at once (what the test guards).
+  ParallelBzip2Decoder unbounded(
+      4,
+      [&](const char*, size_t) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        return absl::OkStatus();
+      },
+      uint64_t{1} << 40);
+  ASSERT_THAT(unbounded.Write(bz.data(), bz.size()), IsOk());
+  ASSERT_THAT(unbounded.Finish(), IsOk());
+  EXPECT_GT(unbounded.peak_inflight_bytes(), budget + unbounded.largest_block_bytes());
+}
+
+TEST(ParallelBzip2Test, TinyBudgetStillDecodesEverything) {
+  std::string data = Data(3 << 20, 11);
+  std::string bz = Bzip2(data, 1);
+  for (int threads : {2, 5}) {
+    std::string out;
+    ParallelBzip2Decoder d(
+        threads,
+        [&](const char* p, size_t n) {
+          out.append(p, n);
+          return absl::OkStatus();
+        },
+        /*max_inflight_bytes=*/1);
+    for (size_t off = 0; off < bz.size(); off += 50000) {
+      ASSERT_THAT(d.Write(bz.data() + off, std::min<size_t>(50000, bz.size() - off)), IsOk());
+    }
+    ASSERT_THAT(d.Finish(), IsOk());
+    EXPECT_TRUE(out == data) << threads;
+    // Only the oldest block ever holds memory.
+    EXPECT_LE(d.peak_inflight_bytes(), d.largest_block_bytes() + 1);
   }
 }
 

@@ -1,6 +1,8 @@
 // The MRT reader against files written by tests/unit/netblocks/mrt_writer: every record shape the
 // reader knows, checked against Debian's bgpdump (the reference reader) and against explicit
 // expectations; malformed input is counted and skipped, never a crash.
+#include "services/netblocks/mrt_reader.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -8,7 +10,6 @@
 #include <map>
 #include <random>
 
-#include "services/netblocks/mrt_reader.h"
 #include "services/netblocks/netblock_table.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/subprocess.h"
@@ -31,8 +32,9 @@ using Entries = std::vector<std::pair<std::string, uint32_t>>;
 // Records every route.
 class CollectingSink final : public RouteSink {
  public:
-  void OnRoute(const Prefix& p, std::optional<uint32_t> origin) override {
+  absl::Status OnRoute(const Prefix& p, std::optional<uint32_t> origin) override {
     routes.emplace_back(FormatPrefix(p), origin);
+    return absl::OkStatus();
   }
   std::vector<std::pair<std::string, std::optional<uint32_t>>> routes;
 };
@@ -104,7 +106,7 @@ std::string EveryShape(bool legacy_ipv6_as4 = true) {
   // /32 and /25.
   w.RibUnicast(false, seq++, V4("11.12.13.14"), 32, {Entry(Path({Seq({100, 101})}))});
   w.RibUnicast(false, seq++, V4("11.12.13.128"), 25, {Entry(Path({Seq({102})}))});
-  // The same prefix again with another origin: the first record decides.
+  // The same prefix again with another origin: the later record decides.
   w.RibUnicast(false, seq++, V4("1.0.0.0"), 24, {Entry(Path({Seq({3356, 55555})}))});
   // AS4_PATH in a TABLE_DUMP_V2 entry: ignored (AS_PATH is already 4-byte).
   {
@@ -173,8 +175,8 @@ std::string EveryShape(bool legacy_ipv6_as4 = true) {
     std::string body;
     body += std::string("\x00\x00\x00\x09\x18\x01\x02\x03\x00\x00", 10);
     w.Raw(13, 3, body);
-    std::string state("\x0d\x1c\x00\xae\x00\x00\x00\x01\xc0\x00\x02\x01\xc0\x00\x02\x02\x00\x01\x00\x02",
-                      20);
+    std::string state(
+        "\x0d\x1c\x00\xae\x00\x00\x00\x01\xc0\x00\x02\x01\xc0\x00\x02\x02\x00\x01\x00\x02", 20);
     w.Raw(16, 0, state);
     w.Raw(99, 1, "whatever");
   }
@@ -182,15 +184,30 @@ std::string EveryShape(bool legacy_ipv6_as4 = true) {
 }
 
 Entries Expected() {
-  return {{"1.0.0.0/24", 13335},     {"1.1.0.0/16", 4200000123u},  {"2.0.0.0/8", 2914},
-          {"3.0.0.0/9", 702},        {"4.0.0.0/10", 6454},         {"5.0.0.0/11", 4},
-          {"6.0.0.0/12", 12},        {"10.240.0.0/12", 31},        {"11.12.13.14/32", 101},
-          {"11.12.13.128/25", 102},  {"12.0.0.0/16", 23456},       {"13.0.0.0/17", 64496},
-          {"14.0.0.0/18", 2199},     {"100.0.0.0/8", 20940},       {"101.0.0.0/8", 4200000005u},
-          {"102.0.0.0/8", 200000},   {"103.0.0.0/8", 23456},       {"104.0.0.0/8", 400000},
-          {"2001:db8::/32", 64500},  {"2a00:1450:4001::/48", 15169},
-          {"2a00:1450:4001:800::200e/128", 15169},                 {"2600:f000::/20", 4200000002u},
-          {"2400:cb00::/32", 13335}, {"2400:cb01::/32", 4200000006u}};
+  return {{"1.0.0.0/24", 55555},
+          {"1.1.0.0/16", 4200000123u},
+          {"2.0.0.0/8", 2914},
+          {"3.0.0.0/9", 702},
+          {"4.0.0.0/10", 6454},
+          {"5.0.0.0/11", 4},
+          {"6.0.0.0/12", 12},
+          {"10.240.0.0/12", 31},
+          {"11.12.13.14/32", 101},
+          {"11.12.13.128/25", 102},
+          {"12.0.0.0/16", 23456},
+          {"13.0.0.0/17", 64496},
+          {"14.0.0.0/18", 2199},
+          {"100.0.0.0/8", 20940},
+          {"101.0.0.0/8", 4200000005u},
+          {"102.0.0.0/8", 200000},
+          {"103.0.0.0/8", 23456},
+          {"104.0.0.0/8", 400000},
+          {"2001:db8::/32", 64500},
+          {"2a00:1450:4001::/48", 15169},
+          {"2a00:1450:4001:800::200e/128", 15169},
+          {"2600:f000::/20", 4200000002u},
+          {"2400:cb00::/32", 13335},
+          {"2400:cb01::/32", 4200000006u}};
 }
 
 class MrtReaderTest : public ::testing::Test {
@@ -289,10 +306,8 @@ TEST_F(MrtReaderTest, MatchesBgpdumpOnCompressedRandomTables) {
     }
     std::string mrt = w.Take();
     Entries ours = ReadAll(mrt);
-    for (const auto& [name, data] :
-         std::vector<std::pair<std::string, std::string>>{{"r.mrt", mrt},
-                                                          {"r.mrt.bz2", Bzip2(mrt)},
-                                                          {"r.mrt.gz", Gzip(mrt)}}) {
+    for (const auto& [name, data] : std::vector<std::pair<std::string, std::string>>{
+             {"r.mrt", mrt}, {"r.mrt.bz2", Bzip2(mrt)}, {"r.mrt.gz", Gzip(mrt)}}) {
       std::string path = TempPath(name);
       ASSERT_TRUE(WriteFile(path, data));
       ReferenceTable ref = BgpdumpOrigins(path);
@@ -328,9 +343,9 @@ TEST_F(MrtReaderTest, OriginRuleOnRawPaths) {
     std::string p = EncodeSegments(path, as_size);
     std::string p4 = as4 ? EncodeSegments(*as4, 4) : "";
     std::optional<uint32_t> o;
-    bool ok = OriginFromPaths(reinterpret_cast<const uint8_t*>(p.data()), p.size(), as_size,
-                              as4 ? reinterpret_cast<const uint8_t*>(p4.data()) : nullptr,
-                              p4.size(), &o);
+    bool ok =
+        OriginFromPaths(reinterpret_cast<const uint8_t*>(p.data()), p.size(), as_size,
+                        as4 ? reinterpret_cast<const uint8_t*>(p4.data()) : nullptr, p4.size(), &o);
     return ok ? (o ? static_cast<int64_t>(*o) : -1) : -2;
   };
   EXPECT_EQ(origin({Seq({1, 2, 3})}, 4), 3);
@@ -345,13 +360,12 @@ TEST_F(MrtReaderTest, OriginRuleOnRawPaths) {
             80000);
   EXPECT_EQ(origin({Seq({10, 23456})}, 2, std::vector<Segment>{Seq({70000, 80000})}), 80000)
       << "equal counts: AS4_PATH replaces the path";
-  EXPECT_EQ(origin({Seq({10}), Set({1, 2, 3}), Seq({23456})}, 2, std::vector<Segment>{Seq({80000})}),
-            10)
+  EXPECT_EQ(
+      origin({Seq({10}), Set({1, 2, 3}), Seq({23456})}, 2, std::vector<Segment>{Seq({80000})}), 10)
       << "leading ASes of AS_PATH come first; the SET is counted as one";
   EXPECT_EQ(origin({Seq({23456})}, 2, std::vector<Segment>{Seq({1, 80000})}), 23456)
       << "AS4_PATH longer than AS_PATH is ignored";
-  EXPECT_EQ(origin({Seq({1, 23456})}, 2, std::vector<Segment>{ConfedSeq({5}), Seq({80000})}),
-            23456)
+  EXPECT_EQ(origin({Seq({1, 23456})}, 2, std::vector<Segment>{ConfedSeq({5}), Seq({80000})}), 23456)
       << "AS4_PATH with confederation segments is discarded";
   EXPECT_EQ(origin({Seq({1, 2})}, 4, std::vector<Segment>{Seq({80000})}), 2)
       << "AS4_PATH is ignored next to a 4-byte AS_PATH";
@@ -419,7 +433,7 @@ TEST_F(MrtReaderTest, MalformedRecordsAreCountedAndSkipped) {
         RibBody(24, "\x01\x02\x07", 1,
                 EntryBytes(std::string("\x40\x02\x06\x02\x09\x00\x00\x0d\x05", 9))));
   // Truncated PEER_INDEX_TABLE, truncated legacy TABLE_DUMP, legacy prefix length over 32.
-  w.Raw(13, 1, std::string("\x01\x02\x03\x04\x00\x05ab", 8));
+  w.Raw(13, 1, std::string("\x01\x02\x03\x04\x00\x05", 6) + "ab");
   w.Raw(12, 1, std::string(10, '\0'));
   {
     MrtWriter legacy;
@@ -450,7 +464,8 @@ TEST_F(MrtReaderTest, WarningNamesTheFirstProblems) {
   w.Raw(13, 2, RibBody(33, std::string(5, '\x01'), 0, ""));
   ASSERT_THAT(reader.Consume(w.data()), IsOk());
   ASSERT_THAT(reader.Finish(), IsOk());
-  EXPECT_THAT(reader.warning(), HasSubstr("record 0 at byte 0 (type 13 subtype 2): prefix length over 32"));
+  EXPECT_THAT(reader.warning(),
+              HasSubstr("record 0 at byte 0 (type 13 subtype 2): prefix length over 32"));
 }
 
 TEST_F(MrtReaderTest, TruncatedLastRecordIsCounted) {
@@ -464,6 +479,19 @@ TEST_F(MrtReaderTest, TruncatedLastRecordIsCounted) {
   EXPECT_GT(reader.stats().truncated_bytes, 0u);
   EXPECT_THAT(reader.warning(), HasSubstr("input ends inside a record"));
   EXPECT_EQ(table.ipv4_count(), 18u);
+}
+
+TEST_F(MrtReaderTest, ASinkErrorStopsTheReader) {
+  // The table's prefix cap: the route that exceeds it ends reading, in any later call too.
+  NetblockTable table(5);
+  MrtReader reader(table);
+  std::string data = EveryShape();
+  EXPECT_THAT(reader.Consume(data),
+              StatusIs(absl::StatusCode::kResourceExhausted, HasSubstr("NETBLOCKS_MAX_PREFIXES")));
+  EXPECT_EQ(table.size(), 5u);
+  EXPECT_LT(reader.stats().records, 10u);
+  EXPECT_THAT(reader.Consume(data), StatusIs(absl::StatusCode::kResourceExhausted));
+  EXPECT_THAT(reader.Finish(), StatusIs(absl::StatusCode::kResourceExhausted));
 }
 
 TEST_F(MrtReaderTest, HugeRecordLengthLosesFramingWithAClearError) {

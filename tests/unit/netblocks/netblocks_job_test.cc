@@ -1,15 +1,18 @@
 // The netblocks job: source URL templates and directory indexes, the table rules (dedup,
 // exclusions, order), atomic output, failure policy and the metrics summary.
+#include "services/netblocks/netblocks_job.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <map>
+
 #include "absl/time/civil_time.h"
 #include "prometheus/registry.h"
 #include "prometheus/text_serializer.h"
 #include "services/common/config.h"
-#include "services/netblocks/netblocks_job.h"
 #include "services/netblocks/netblocks_metrics.h"
 #include "services/netblocks/rib_source.h"
 #include "tests/testing/status_matchers.h"
@@ -36,7 +39,8 @@ TEST(RibSourceTest, TemplatesUseYesterdayUtc) {
             "http://x/2024.02/RIBS/");
   EXPECT_EQ(ExpandUrlTemplate("http://x/{router}/{year}/{month}/{day}/", At(2024, 1, 1, 0), "ATLA"),
             "http://x/ATLA/2023/12/31/");
-  EXPECT_EQ(ExpandUrlTemplate("file:///plain/rib.bz2", At(2024, 1, 1), "R"), "file:///plain/rib.bz2");
+  EXPECT_EQ(ExpandUrlTemplate("file:///plain/rib.bz2", At(2024, 1, 1), "R"),
+            "file:///plain/rib.bz2");
 }
 
 TEST(RibSourceTest, RibFileNamesAsUpstreamsPattern) {
@@ -68,7 +72,8 @@ TEST(RibSourceTest, DirectoryIndexGivesTheFirstRibListed) {
   ListingFetcher f;
   f.entries = {"../", "?C=N;O=A", "updates.20240101.0015.bz2", "rib.20240101.0200.bz2",
                "rib.20240101.0000.bz2"};
-  EXPECT_EQ(*ResolveRibUrl(f, "http://h/2024.01/RIBS/"), "http://h/2024.01/RIBS/rib.20240101.0200.bz2");
+  EXPECT_EQ(*ResolveRibUrl(f, "http://h/2024.01/RIBS/"),
+            "http://h/2024.01/RIBS/rib.20240101.0200.bz2");
   EXPECT_EQ(*ResolveRibUrl(f, "http://h/rib.bz2"), "http://h/rib.bz2");
   EXPECT_EQ(f.listed.size(), 1u);
   f.entries = {"../", "updates.1.2.bz2"};
@@ -76,38 +81,67 @@ TEST(RibSourceTest, DirectoryIndexGivesTheFirstRibListed) {
               StatusIs(absl::StatusCode::kNotFound, HasSubstr("no RIB file")));
 }
 
-TEST(NetblockTableTest, DedupExclusionsAndOrder) {
+Prefix P(const char* s) {
+  Prefix p;
+  EXPECT_TRUE(ParsePrefix(s, &p)) << s;
+  return p;
+}
+
+TEST(NetblockTableTest, LaterRecordWinsExclusionsAndOrder) {
   NetblockTable t;
-  auto v4 = [](const char* s) {
-    Prefix p;
-    EXPECT_TRUE(ParsePrefix(s, &p));
-    return p;
-  };
-  t.OnRoute(v4("2001:db8::/32"), 1);
-  t.OnRoute(v4("10.0.0.0/8"), 2);
-  t.OnRoute(v4("10.0.0.0/8"), 3);     // duplicate: first wins
-  t.OnRoute(v4("10.0.0.0/9"), 4);     // another prefix
-  t.OnRoute(v4("192.0.2.0/24"), std::nullopt);
-  t.OnRoute(v4("192.0.2.0/24"), 5);   // decided by the record without origin
-  t.OnRoute(v4("0.0.0.0/0"), 6);
-  t.OnRoute(v4("2001::/32"), 7);      // Teredo: excluded
-  t.OnRoute(v4("1.0.0.0/24"), 8);
-  EXPECT_EQ(t.ipv4_count(), 3u);
+  EXPECT_THAT(t.OnRoute(P("2001:db8::/32"), 1), IsOk());
+  EXPECT_THAT(t.OnRoute(P("10.0.0.0/8"), 2), IsOk());
+  EXPECT_THAT(t.OnRoute(P("10.0.0.0/8"), 3), IsOk());             // duplicate: the later line wins
+  EXPECT_THAT(t.OnRoute(P("10.0.0.0/9"), 4), IsOk());             // another prefix
+  EXPECT_THAT(t.OnRoute(P("10.0.0.0/9"), std::nullopt), IsOk());  // no line: 4 stays
+  EXPECT_THAT(t.OnRoute(P("192.0.2.0/24"), std::nullopt), IsOk());
+  EXPECT_THAT(t.OnRoute(P("192.0.2.0/24"), 5), IsOk());  // the first record with an origin
+  EXPECT_THAT(t.OnRoute(P("0.0.0.0/0"), 6), IsOk());
+  EXPECT_THAT(t.OnRoute(P("2001::/32"), 7), IsOk());  // Teredo: excluded
+  EXPECT_THAT(t.OnRoute(P("1.0.0.0/24"), 8), IsOk());
+  EXPECT_THAT(t.OnRoute(P("2001:db8::/32"), 1), IsOk());  // same line again
+  EXPECT_EQ(t.ipv4_count(), 4u);
   EXPECT_EQ(t.ipv6_count(), 2u);
   std::string out;
   size_t n4 = 0, n6 = 0;
-  EXPECT_EQ(t.Render(out, &n4, &n6), 4u);
-  EXPECT_EQ(out, "10.0.0.0/8 2\n10.0.0.0/9 4\n1.0.0.0/24 8\n2001:db8::/32 1\n");
-  EXPECT_EQ(n4, 3u);
+  EXPECT_EQ(t.Render(out, &n4, &n6), 5u);
+  EXPECT_EQ(out, "10.0.0.0/8 3\n10.0.0.0/9 4\n192.0.2.0/24 5\n1.0.0.0/24 8\n2001:db8::/32 1\n");
+  EXPECT_EQ(n4, 4u);
   EXPECT_EQ(n6, 1u);
   EXPECT_EQ(t.stats().duplicates, 2u);
-  EXPECT_EQ(t.stats().no_origin, 1u);
+  EXPECT_EQ(t.stats().replaced, 1u);
+  EXPECT_EQ(t.stats().no_origin, 2u);
   EXPECT_EQ(t.stats().default_route, 1u);
   EXPECT_EQ(t.stats().excluded, 1u);
   t.Sort();
   out.clear();
   t.Render(out);
-  EXPECT_EQ(out, "1.0.0.0/24 8\n10.0.0.0/8 2\n10.0.0.0/9 4\n2001:db8::/32 1\n");
+  EXPECT_EQ(out, "1.0.0.0/24 8\n10.0.0.0/8 3\n10.0.0.0/9 4\n192.0.2.0/24 5\n2001:db8::/32 1\n");
+  // After sorting, a later record still replaces the right line.
+  EXPECT_THAT(t.OnRoute(P("10.0.0.0/9"), 9), IsOk());
+  EXPECT_THAT(t.OnRoute(P("2001:db8::/32"), 10), IsOk());
+  out.clear();
+  t.Render(out);
+  EXPECT_EQ(out, "1.0.0.0/24 8\n10.0.0.0/8 3\n10.0.0.0/9 9\n192.0.2.0/24 5\n2001:db8::/32 10\n");
+}
+
+TEST(NetblockTableTest, PrefixCap) {
+  NetblockTable t(3);
+  EXPECT_THAT(t.OnRoute(P("10.0.0.0/8"), 1), IsOk());
+  EXPECT_THAT(t.OnRoute(P("2001:db8::/32"), 2), IsOk());
+  EXPECT_THAT(t.OnRoute(P("11.0.0.0/8"), 3), IsOk());
+  // Known prefixes, routes without origin and the default route do not count.
+  EXPECT_THAT(t.OnRoute(P("10.0.0.0/8"), 4), IsOk());
+  EXPECT_THAT(t.OnRoute(P("12.0.0.0/8"), std::nullopt), IsOk());
+  EXPECT_THAT(t.OnRoute(P("::/0"), 5), IsOk());
+  EXPECT_THAT(t.OnRoute(P("12.0.0.0/8"), 6),
+              StatusIs(absl::StatusCode::kResourceExhausted,
+                       HasSubstr("more than 3 distinct prefixes (NETBLOCKS_MAX_PREFIXES)")));
+  EXPECT_THAT(t.OnRoute(P("2001:db8::/33"), 6), StatusIs(absl::StatusCode::kResourceExhausted));
+  EXPECT_EQ(t.size(), 3u);
+  std::string out;
+  EXPECT_EQ(t.Render(out), 3u);
+  EXPECT_EQ(out, "10.0.0.0/8 4\n11.0.0.0/8 3\n2001:db8::/32 2\n");
 }
 
 TEST(NetblockTableTest, ExclusionPatternsAsUpstreamRegexes) {
@@ -178,7 +212,7 @@ class JobTest : public ::testing::Test {
     }
     RibEntry dup;
     dup.attrs.as_path = {Segment{kAsSequence, {6939, 2}}};
-    w.RibUnicast(true, 99, V6("2001:db8:1::"), 48, {dup});  // already decided by the v4 source
+    w.RibUnicast(true, 99, V6("2001:db8:1::"), 48, {dup});  // also in the v4 source: this wins
     return w.Take();
   }
 
@@ -193,19 +227,24 @@ TEST_F(JobTest, GlobalFromFilesAndDirectoryIndex) {
   ASSERT_EQ(mkdir((dir_ + "/2024.01/RIBS").c_str(), 0755), 0);
   ASSERT_TRUE(WriteFile(dir_ + "/2024.01/RIBS/rib.20240131.2200.bz2", Bzip2(V6Table())));
   ASSERT_TRUE(WriteFile(dir_ + "/2024.01/RIBS/rib.20240131.0000.bz2", "old and broken"));
-  ASSERT_EQ(std::system(("touch -d '2024-01-31 01:00' " + dir_ + "/2024.01/RIBS/rib.20240131.0000.bz2").c_str()), 0);
+  ASSERT_EQ(
+      std::system(
+          ("touch -d '2024-01-31 01:00' " + dir_ + "/2024.01/RIBS/rib.20240131.0000.bz2").c_str()),
+      0);
   NetblocksConfig cfg;
   cfg.global_ipv4_url = "file://" + dir_ + "/rib.bz2";
   cfg.global_ipv6_url = "file://" + dir_ + "/{year}.{month}/RIBS/";
   NetblocksJob job(fetcher_, clock_, {});
   RunReport report;
   std::string out = dir_ + "/global_netblocks.txt";
-  ASSERT_THAT(job.Run(GlobalSources(cfg), false, out, &report), IsOk());
+  ASSERT_THAT(job.Run(GlobalSources(cfg), JobOptions::Global(cfg), out, &report), IsOk());
   auto lines = ReadNetblocksFile(out);
   ASSERT_EQ(lines.size(), 71u);
   EXPECT_THAT(lines[0], Pair("30.0.0.0/16", 64500u));
   EXPECT_THAT(lines[49], Pair("30.49.0.0/16", 64549u));
-  EXPECT_THAT(lines[50], Pair("2001:db8:1::/48", 1u));
+  // In both sources: the later (IPv6 source) record decides, as mirrorlist-server would with
+  // upstream's two lines.
+  EXPECT_THAT(lines[50], Pair("2001:db8:1::/48", 2u));
   EXPECT_THAT(lines[51], Pair("2a00::/32", 200000u));
   EXPECT_EQ(report.ipv4_lines, 50u);
   EXPECT_EQ(report.ipv6_lines, 21u);
@@ -214,6 +253,7 @@ TEST_F(JobTest, GlobalFromFilesAndDirectoryIndex) {
             "file://" + dir_ + "/2024.01/RIBS/rib.20240131.2200.bz2");
   EXPECT_EQ(report.sources[1].new_prefixes, 20u);
   EXPECT_EQ(report.table.duplicates, 1u);
+  EXPECT_EQ(report.table.replaced, 1u);
   EXPECT_TRUE(report.written);
   // The file is world-readable (umask permitting): the mirrorlist server runs as another user.
   struct stat st;
@@ -229,15 +269,18 @@ TEST_F(JobTest, MatchesBgpdumpAcrossBothSources) {
   cfg.global_ipv6_url = dir_ + "/v6.mrt.gz";
   NetblocksJob job(fetcher_, clock_, {});
   std::string out = dir_ + "/out.txt";
-  ASSERT_THAT(job.Run(GlobalSources(cfg), false, out, nullptr), IsOk());
+  ASSERT_THAT(job.Run(GlobalSources(cfg), JobOptions::Global(cfg), out, nullptr), IsOk());
   ReferenceTable a = BgpdumpOrigins(dir_ + "/v4.mrt.bz2");
   ReferenceTable b = BgpdumpOrigins(dir_ + "/v6.mrt.gz");
   ASSERT_EQ(a.error + b.error, "");
-  std::vector<std::pair<std::string, uint32_t>> ref = a.entries;
-  for (const auto& e : b.entries) {
-    if (e.first != "2001:db8:1::/48") ref.push_back(e);
-  }
-  EXPECT_THAT(ReadNetblocksFile(out), ::testing::UnorderedElementsAreArray(ref));
+  // The second source's records come later: they win.
+  std::map<std::string, uint32_t> ref;
+  for (const auto& e : a.entries) ref[e.first] = e.second;
+  for (const auto& e : b.entries) ref[e.first] = e.second;
+  EXPECT_EQ(ref["2001:db8:1::/48"], 2u);
+  EXPECT_THAT(ReadNetblocksFile(out),
+              ::testing::UnorderedElementsAreArray(
+                  std::vector<std::pair<std::string, uint32_t>>(ref.begin(), ref.end())));
 }
 
 TEST_F(JobTest, FailuresLeaveThePreviousFileAlone) {
@@ -250,12 +293,12 @@ TEST_F(JobTest, FailuresLeaveThePreviousFileAlone) {
 
   // A missing IPv6 source.
   cfg.global_ipv6_url = dir_ + "/missing.bz2";
-  EXPECT_THAT(job.Run(GlobalSources(cfg), false, out, nullptr),
+  EXPECT_THAT(job.Run(GlobalSources(cfg), JobOptions::Global(cfg), out, nullptr),
               StatusIs(absl::StatusCode::kNotFound, HasSubstr("missing.bz2")));
   // An HTML page instead of a RIB.
   ASSERT_TRUE(WriteFile(dir_ + "/error.html", "<html><body>Service Unavailable</body></html>\n"));
   cfg.global_ipv6_url = dir_ + "/error.html";
-  EXPECT_THAT(job.Run(GlobalSources(cfg), false, out, nullptr),
+  EXPECT_THAT(job.Run(GlobalSources(cfg), JobOptions::Global(cfg), out, nullptr),
               StatusIs(absl::StatusCode::kDataLoss, HasSubstr("not an MRT dump")));
   // A valid MRT file without RIB records (BGP4MP updates, say).
   {
@@ -265,7 +308,7 @@ TEST_F(JobTest, FailuresLeaveThePreviousFileAlone) {
     ASSERT_TRUE(WriteFile(dir_ + "/updates.mrt", updates.data()));
   }
   cfg.global_ipv6_url = dir_ + "/updates.mrt";
-  EXPECT_THAT(job.Run(GlobalSources(cfg), false, out, nullptr),
+  EXPECT_THAT(job.Run(GlobalSources(cfg), JobOptions::Global(cfg), out, nullptr),
               StatusIs(absl::StatusCode::kFailedPrecondition,
                        HasSubstr("no usable RIB record (2 records, 1 of unknown type")));
   // A valid dump whose prefixes all lack an origin: empty result.
@@ -275,18 +318,36 @@ TEST_F(JobTest, FailuresLeaveThePreviousFileAlone) {
   ASSERT_TRUE(WriteFile(dir_ + "/noorigin.mrt", w.data()));
   cfg.global_ipv4_url = dir_ + "/noorigin.mrt";
   cfg.global_ipv6_url = "";
-  EXPECT_THAT(job.Run(GlobalSources(cfg), false, out, nullptr),
+  EXPECT_THAT(job.Run(GlobalSources(cfg), JobOptions::Global(cfg), out, nullptr),
               StatusIs(absl::StatusCode::kFailedPrecondition,
                        HasSubstr("Unable to retrieve netblock list")));
   // A truncated download.
   std::string bz = Bzip2(V4Table());
   ASSERT_TRUE(WriteFile(dir_ + "/cut.bz2", bz.substr(0, bz.size() / 2)));
   cfg.global_ipv4_url = dir_ + "/cut.bz2";
-  EXPECT_THAT(job.Run(GlobalSources(cfg), false, out, nullptr),
+  EXPECT_THAT(job.Run(GlobalSources(cfg), JobOptions::Global(cfg), out, nullptr),
               StatusIs(absl::StatusCode::kDataLoss, HasSubstr("cut.bz2: bzip2")));
+  // Only IPv6 prefixes: mirrorlist-server would exit ("Creating ASN cache failed").
+  cfg.global_ipv4_url = "";
+  ASSERT_TRUE(WriteFile(dir_ + "/v6.bz2", Bzip2(V6Table())));
+  cfg.global_ipv6_url = dir_ + "/v6.bz2";
+  RunReport v6_only;
+  EXPECT_THAT(job.Run(GlobalSources(cfg), JobOptions::Global(cfg), out, &v6_only),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("the result has no IPv4 prefix (21 IPv6)")));
+  EXPECT_FALSE(v6_only.written);
+  EXPECT_EQ(v6_only.ipv6_lines, 21u);
+  // Too many prefixes.
+  cfg.global_ipv4_url = dir_ + "/v4.bz2";
+  cfg.max_prefixes = 10;
+  EXPECT_THAT(job.Run(GlobalSources(cfg), JobOptions::Global(cfg), out, nullptr),
+              StatusIs(absl::StatusCode::kResourceExhausted,
+                       HasSubstr("global_ipv4: " + dir_ + "/v4.bz2: more than 10 distinct")));
+  cfg.max_prefixes = NetblockTable::kDefaultMaxPrefixes;
   // No source at all.
   cfg.global_ipv4_url = "";
-  EXPECT_THAT(job.Run(GlobalSources(cfg), false, out, nullptr),
+  cfg.global_ipv6_url = "";
+  EXPECT_THAT(job.Run(GlobalSources(cfg), JobOptions::Global(cfg), out, nullptr),
               StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_EQ(ReadFile(out), "192.0.2.0/24 1\n");
   // And no temporary files are left behind.
@@ -313,23 +374,77 @@ TEST_F(JobTest, Internet2RoutersAreReadAndSorted) {
   NetblocksJob job(fetcher_, clock_, {});
   std::string out = dir_ + "/i2.txt";
   RunReport report;
-  ASSERT_THAT(job.Run(Internet2Sources(cfg), true, out, &report), IsOk());
-  EXPECT_EQ(ReadFile(out), "39.0.0.0/8 70001\n40.0.0.0/8 70000\n41.0.0.0/8 70000\n");
+  ASSERT_THAT(job.Run(Internet2Sources(cfg), JobOptions::Internet2(cfg), out, &report), IsOk());
+  // 41.0.0.0/8 is announced by both routers' tables: the later router decides.
+  EXPECT_EQ(ReadFile(out), "39.0.0.0/8 70001\n40.0.0.0/8 70000\n41.0.0.0/8 70001\n");
   ASSERT_EQ(report.sources.size(), 2u);
   EXPECT_EQ(report.sources[1].source.name, "internet2_CHIC");
 }
 
-TEST_F(JobTest, MetricsSummary) {
+// Forwards to the metrics and keeps what a scrape would have seen after each progress call.
+class ScrapingObserver final : public RunObserver {
+ public:
+  ScrapingObserver(NetblocksMetrics& metrics, prometheus::Registry& registry)
+      : metrics_(metrics), registry_(registry) {}
+  void OnSourceProgress(const NetblocksSource& source, const RibReadStats& read,
+                        const NetblockTable& table) override {
+    metrics_.OnSourceProgress(source, read, table);
+    scrapes.push_back(prometheus::TextSerializer().Serialize(registry_.Collect()));
+  }
+  std::vector<std::string> scrapes;
+
+ private:
+  NetblocksMetrics& metrics_;
+  prometheus::Registry& registry_;
+};
+
+TEST_F(JobTest, MetricsFromTheStartThroughProgressToTheSummary) {
   ASSERT_TRUE(WriteFile(dir_ + "/v4.bz2", Bzip2(V4Table())));
   NetblocksConfig cfg;
   cfg.global_ipv4_url = dir_ + "/v4.bz2";
-  NetblocksJob job(fetcher_, clock_, {});
-  RunReport report;
-  ASSERT_THAT(job.Run(GlobalSources(cfg), false, dir_ + "/o.txt", &report), IsOk());
   prometheus::Registry registry;
-  ExportRunMetrics(report, At(2024, 2, 1), registry);
+  NetblocksMetrics metrics(registry, At(2024, 2, 1), GlobalSources(cfg));
+  // Every family is there before anything is read.
+  std::string before = prometheus::TextSerializer().Serialize(registry.Collect());
+  for (const char* family :
+       {"mm_netblocks_records ", "mm_netblocks_records_read ", "mm_netblocks_source_bytes ",
+        "mm_netblocks_table_prefixes ", "mm_netblocks_prefixes ", "mm_netblocks_dropped ",
+        "mm_netblocks_origin_replaced ", "mm_netblocks_duration_seconds ",
+        "mm_netblocks_success "}) {
+    EXPECT_THAT(before, HasSubstr(std::string("# TYPE ") + family)) << family;
+  }
+  EXPECT_THAT(before, HasSubstr("mm_netblocks_success 0"));
+  EXPECT_THAT(before, HasSubstr("mm_netblocks_records_read{source=\"global_ipv4\"} 0"));
+  // No success yet, so no time of the last one.
+  EXPECT_THAT(before, ::testing::Not(HasSubstr("mm_netblocks_last_success_timestamp_seconds")));
+
+  ScrapingObserver observer(metrics, registry);
+  RibReadOptions small_chunks;
+  small_chunks.chunk_size = 256;  // progress several times within this small table
+  NetblocksJob job(fetcher_, clock_, small_chunks, &observer);
+  RunReport report;
+  ASSERT_THAT(job.Run(GlobalSources(cfg), JobOptions::Global(cfg), dir_ + "/o.txt", &report),
+              IsOk());
+  ASSERT_GE(observer.scrapes.size(), 3u);
+  // Mid-run: some records counted, nothing written yet.
+  const std::string& mid = observer.scrapes[observer.scrapes.size() / 2];
+  EXPECT_THAT(mid, ::testing::ContainsRegex(
+                       "mm_netblocks_records\\{kind=\"rib_ipv4\",source=\"global_ipv4\"\\} "
+                       "([1-9]|[1-4][0-9])\n"));
+  EXPECT_THAT(
+      mid, HasSubstr("mm_netblocks_records{kind=\"peer_index_table\",source=\"global_ipv4\"} 1"));
+  EXPECT_THAT(mid, HasSubstr("mm_netblocks_success 0"));
+  EXPECT_THAT(mid, HasSubstr("mm_netblocks_prefixes{family=\"ipv4\"} 0"));
+  EXPECT_THAT(mid,
+              ::testing::ContainsRegex("mm_netblocks_table_prefixes\\{family=\"ipv4\"\\} [1-9]"));
+
+  metrics.OnRunEnd(report, At(2024, 2, 1));
   std::string text = prometheus::TextSerializer().Serialize(registry.Collect());
   EXPECT_THAT(text, HasSubstr("mm_netblocks_records{kind=\"rib_ipv4\",source=\"global_ipv4\"} 50"));
+  EXPECT_THAT(
+      text, HasSubstr("mm_netblocks_records{kind=\"peer_index_table\",source=\"global_ipv4\"} 1"));
+  EXPECT_THAT(text, HasSubstr("mm_netblocks_records_read{source=\"global_ipv4\"} 52"));
+  EXPECT_THAT(text, HasSubstr("mm_netblocks_table_prefixes{family=\"ipv4\"} 50"));
   EXPECT_THAT(text, HasSubstr("mm_netblocks_prefixes{family=\"ipv4\"} 50"));
   EXPECT_THAT(text, HasSubstr("mm_netblocks_prefixes{family=\"ipv6\"} 1"));
   EXPECT_THAT(text, HasSubstr("mm_netblocks_success 1"));
@@ -343,8 +458,8 @@ TEST_F(JobTest, ConfigKeysAndDefaults) {
   EXPECT_EQ(cfg->global_ipv4_url, "http://ftp.routeviews.org/dnszones/rib.bz2");
   EXPECT_EQ(cfg->global_ipv6_url,
             "http://archive.routeviews.org/route-views6/bgpdata/{year}.{month}/RIBS/");
-  EXPECT_THAT(cfg->internet2_routers, ElementsAre("ATLA", "CHIC", "HOUS", "KANS", "LOSA", "NEWY",
-                                                  "SALT", "SEAT", "WASH"));
+  EXPECT_THAT(cfg->internet2_routers,
+              ElementsAre("ATLA", "CHIC", "HOUS", "KANS", "LOSA", "NEWY", "SALT", "SEAT", "WASH"));
   auto sources = Internet2Sources(*cfg);
   ASSERT_EQ(sources.size(), 9u);
   EXPECT_EQ(ExpandUrlTemplate(sources[0].url, At(2024, 3, 1), sources[0].router),
@@ -358,6 +473,22 @@ TEST_F(JobTest, ConfigKeysAndDefaults) {
   auto c2 = NetblocksConfig::FromConfig(c);
   ASSERT_THAT(c2, IsOk());
   EXPECT_EQ(GlobalSources(*c2).size(), 1u);
+  EXPECT_EQ(cfg->max_prefixes, 5000000u);
+  EXPECT_EQ(cfg->ca_bundle, "");
+  ASSERT_THAT(c.MergeText("NETBLOCKS_MAX_PREFIXES = 2000000\nNETBLOCKS_CA_BUNDLE = '/etc/ca.pem'\n",
+                          "t.cfg"),
+              IsOk());
+  c2 = NetblocksConfig::FromConfig(c);
+  ASSERT_THAT(c2, IsOk());
+  EXPECT_EQ(c2->max_prefixes, 2000000u);
+  EXPECT_EQ(c2->ca_bundle, "/etc/ca.pem");
+  EXPECT_EQ(JobOptions::Global(*c2).max_prefixes, 2000000u);
+  EXPECT_TRUE(JobOptions::Global(*c2).require_ipv4);
+  EXPECT_TRUE(JobOptions::Internet2(*c2).sort);
+  EXPECT_FALSE(JobOptions::Internet2(*c2).require_ipv4);
+  ASSERT_THAT(c.MergeText("NETBLOCKS_MAX_PREFIXES = 0\n", "u.cfg"), IsOk());
+  EXPECT_THAT(NetblocksConfig::FromConfig(c),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("u.cfg:1")));
 }
 
 }  // namespace

@@ -1,7 +1,10 @@
 // Streaming decompression, the chunk pipe, URL fetching (file:// and loopback HTTP) and the
 // whole fetch -> decompress -> parse pipeline.
+#include "services/netblocks/rib_stream.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -13,7 +16,7 @@
 #include "services/netblocks/decompressor.h"
 #include "services/netblocks/fetcher.h"
 #include "services/netblocks/netblock_table.h"
-#include "services/netblocks/rib_stream.h"
+#include "tests/testing/fake_servers.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/unit/netblocks/mrt_writer.h"
 #include "tests/unit/netblocks/test_http_server.h"
@@ -86,7 +89,8 @@ TEST_P(DecompressorTest, RecognisesBzip2GzipAndPlain) {
 TEST_P(DecompressorTest, ConcatenatedStreamsAndMembers) {
   std::string a = RandomBytes(200000, 2), b = RandomBytes(300000, 3);
   std::string out;
-  ASSERT_THAT(Decompress(Bzip2(a) + Bzip2(b), 65536, &out, nullptr, 1ull << 40, GetParam()), IsOk());
+  ASSERT_THAT(Decompress(Bzip2(a) + Bzip2(b), 65536, &out, nullptr, 1ull << 40, GetParam()),
+              IsOk());
   EXPECT_EQ(out, a + b);
   ASSERT_THAT(Decompress(Gzip(a) + Gzip(b), 65536, &out), IsOk());
   EXPECT_EQ(out, a + b);
@@ -238,8 +242,8 @@ TEST_F(FetcherTest, DirectoryListings) {
   http_.ServeIndex("/RIBS/", {"rib.20240101.0000.bz2", "older.txt"});
   auto links = fetcher_.ListDirectory(http_.Url("/RIBS/"));
   ASSERT_THAT(links, IsOk());
-  EXPECT_THAT(*links, ::testing::ElementsAre("?C=N;O=D", "../", "rib.20240101.0000.bz2",
-                                             "older.txt"));
+  EXPECT_THAT(*links,
+              ::testing::ElementsAre("?C=N;O=D", "../", "rib.20240101.0000.bz2", "older.txt"));
   EXPECT_THAT(http_.requests(), ::testing::Contains("/RIBS/?C=M;O=D"));
   // file://: newest first.
   ASSERT_TRUE(WriteFile(dir_ + "/a", "1"));
@@ -284,6 +288,44 @@ TEST_F(FetcherTest, ReadRibThroughHttpAndFile) {
   }
 }
 
+TEST_F(FetcherTest, HttpsWithAConfiguredCaFile) {
+  std::string cert, key;
+  ASSERT_TRUE(mm::testing::MakeSelfSignedCertificate(dir_, &cert, &key));
+  TestHttpServer https(cert, key);
+  ASSERT_TRUE(https.ok());
+  std::string mrt = SmallTable(3000, 200000);
+  https.ServeIndex("/RIBS/", {"rib.20240101.0000.bz2"});
+  https.Serve("/RIBS/rib.20240101.0000.bz2", Bzip2(mrt));
+  ASSERT_EQ(https.Url("/").substr(0, 8), "https://");
+
+  UrlFetcherOptions trusted;
+  trusted.ca_bundle = cert;
+  UrlFetcher fetcher(trusted);
+  auto listing = fetcher.ListDirectory(https.Url("/RIBS/"));
+  ASSERT_THAT(listing, IsOk());
+  EXPECT_THAT(*listing, ::testing::Contains("rib.20240101.0000.bz2"));
+  NetblockTable table;
+  RibReadStats st;
+  ASSERT_THAT(ReadRib(fetcher, https.Url("/RIBS/rib.20240101.0000.bz2"), table, {}, &st), IsOk());
+  EXPECT_EQ(table.ipv4_count(), 3000u);
+  EXPECT_EQ(st.decompressed_bytes, mrt.size());
+
+  // The certificate is verified: without the CA file (system store only) it is refused.
+  NetblockTable untouched;
+  EXPECT_THAT(ReadRib(fetcher_, https.Url("/RIBS/rib.20240101.0000.bz2"), untouched, {}, nullptr),
+              StatusIs(absl::StatusCode::kUnavailable, HasSubstr("certificate")));
+  EXPECT_EQ(untouched.size(), 0u);
+  // A CA file that does not name this server's issuer is refused as well.
+  std::string other_cert, other_key;
+  ASSERT_EQ(mkdir((dir_ + "/other").c_str(), 0700), 0);
+  ASSERT_TRUE(mm::testing::MakeSelfSignedCertificate(dir_ + "/other", &other_cert, &other_key));
+  UrlFetcherOptions wrong;
+  wrong.ca_bundle = other_cert;
+  UrlFetcher wrong_fetcher(wrong);
+  EXPECT_THAT(wrong_fetcher.Get(https.Url("/RIBS/"), 1 << 20),
+              StatusIs(absl::StatusCode::kUnavailable));
+}
+
 TEST_F(FetcherTest, ReadRibReportsTheFailingStage) {
   std::string mrt = SmallTable(2000, 1);
   std::string bz = Bzip2(mrt);
@@ -308,11 +350,12 @@ TEST_F(FetcherTest, ReadRibReportsTheFailingStage) {
 // Records routes and lets the test wait until the first one arrived.
 class SignallingTable final : public RouteSink {
  public:
-  void OnRoute(const Prefix& p, std::optional<uint32_t> origin) override {
-    table.OnRoute(p, origin);
+  absl::Status OnRoute(const Prefix& p, std::optional<uint32_t> origin) override {
+    absl::Status s = table.OnRoute(p, origin);
     std::lock_guard<std::mutex> lock(mu);
     ++routes;
     cv.notify_all();
+    return s;
   }
   bool WaitForRoutes(std::chrono::seconds timeout) {
     std::unique_lock<std::mutex> lock(mu);

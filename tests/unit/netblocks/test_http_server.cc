@@ -6,7 +6,14 @@
 
 namespace mm::netblocks::testing {
 
-TestHttpServer::TestHttpServer() : server_(std::make_unique<httplib::Server>()) {
+TestHttpServer::TestHttpServer() : server_(std::make_unique<httplib::Server>()) { Start(); }
+
+TestHttpServer::TestHttpServer(const std::string& cert, const std::string& key)
+    : server_(std::make_unique<httplib::SSLServer>(cert.c_str(), key.c_str())), tls_(true) {
+  if (server_->is_valid()) Start();
+}
+
+void TestHttpServer::Start() {
   server_->Get(".*", [this](const httplib::Request& req, httplib::Response& res) {
     std::shared_ptr<Route> route;
     {
@@ -26,14 +33,13 @@ TestHttpServer::TestHttpServer() : server_(std::make_unique<httplib::Server>()) 
       res.set_content(route->body, "application/octet-stream");
       return;
     }
-    res.set_content_provider(
-        route->body.size(), "application/octet-stream",
-        [route](size_t offset, size_t length, httplib::DataSink& sink) {
-          size_t piece = std::min(route->chunk, length);
-          if (route->before_chunk) route->before_chunk(offset / route->chunk);
-          sink.write(route->body.data() + offset, piece);
-          return true;
-        });
+    res.set_content_provider(route->body.size(), "application/octet-stream",
+                             [route](size_t offset, size_t length, httplib::DataSink& sink) {
+                               size_t piece = std::min(route->chunk, length);
+                               if (route->before_chunk) route->before_chunk(offset / route->chunk);
+                               sink.write(route->body.data() + offset, piece);
+                               return true;
+                             });
   });
   port_ = server_->bind_to_any_port("127.0.0.1");
   if (port_ > 0) {
@@ -50,7 +56,7 @@ TestHttpServer::~TestHttpServer() {
 }
 
 std::string TestHttpServer::Url(const std::string& path) const {
-  return "http://127.0.0.1:" + std::to_string(port_) + path;
+  return (tls_ ? "https://127.0.0.1:" : "http://127.0.0.1:") + std::to_string(port_) + path;
 }
 
 void TestHttpServer::Serve(const std::string& path, std::string body, int status) {

@@ -1,5 +1,5 @@
 #pragma once
-// A loopback HTTP server (cpp-httplib on 127.0.0.1, port chosen by the kernel) serving fixed
+// A loopback HTTP(S) server (cpp-httplib on 127.0.0.1, port chosen by the kernel) serving fixed
 // bodies, Apache-style directory indexes and slowly streamed bodies, for download tests.
 
 #include <functional>
@@ -19,6 +19,8 @@ namespace mm::netblocks::testing {
 class TestHttpServer {
  public:
   TestHttpServer();
+  // HTTPS with the given PEM certificate and key (see mm::testing::MakeSelfSignedCertificate).
+  TestHttpServer(const std::string& cert, const std::string& key);
   ~TestHttpServer();
   TestHttpServer(const TestHttpServer&) = delete;
   TestHttpServer& operator=(const TestHttpServer&) = delete;
@@ -45,7 +47,10 @@ class TestHttpServer {
     size_t chunk = 0;
     std::function<void(size_t)> before_chunk;
   };
+  void Start();
+
   std::unique_ptr<httplib::Server> server_;
+  bool tls_ = false;
   std::thread thread_;
   int port_ = 0;
   mutable std::mutex mu_;
