@@ -333,7 +333,7 @@ TEST(CrawlerMailTest, AuthPlainWithoutTls) {
 TEST(CrawlerMailTest, StartTlsBeforeAuthWithTheConfiguredCa) {
   TempDir dir;
   std::string cert, key;
-  ASSERT_TRUE(MakeTestCertificate(dir.path(), &cert, &key));
+  ASSERT_TRUE(MakeSelfSignedCertificate(dir.path(), &cert, &key));
   auto smtp = SmtpServer::Start(/*auth=*/true, cert, key);
   ASSERT_NE(smtp, nullptr);
   crawler::SmtpSettings s{absl::StrCat("127.0.0.1:", smtp->port()), "mirror-bot", "s3cret", cert};

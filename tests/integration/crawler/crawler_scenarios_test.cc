@@ -88,7 +88,7 @@ TEST_F(CrawlScenarioTest, HttpsWithTestCertificate) {
   TempDir root;
   WriteMirror(root.path(), "s", false);
   std::string cert, key;
-  ASSERT_TRUE(MakeTestCertificate(work_.path(), &cert, &key));
+  ASSERT_TRUE(MakeSelfSignedCertificate(work_.path(), &cert, &key));
   auto https = HttpMirror::Start(root.path(), cert, key);
   int64_t hc = 0;
   // http:// on a closed port is ranked after https and never needed.

@@ -182,16 +182,6 @@ std::string HttpMirror::base(bool) const {
   return absl::StrCat(tls_ ? "https" : "http", "://127.0.0.1:", port_);
 }
 
-bool MakeTestCertificate(const std::string& dir, std::string* cert, std::string* key) {
-  *cert = dir + "/cert.pem";
-  *key = dir + "/key.pem";
-  auto r =
-      RunProcess("/usr/bin/openssl", {"req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout",
-                                      *key, "-out", *cert, "-days", "2", "-subj", "/CN=127.0.0.1",
-                                      "-addext", "subjectAltName=IP:127.0.0.1"});
-  return r.ok() && r->exit_code == 0;
-}
-
 absl::StatusOr<std::unique_ptr<RsyncDaemon>> RsyncDaemon::Start(const std::string& root,
                                                                 const std::string& user,
                                                                 const std::string& group) {

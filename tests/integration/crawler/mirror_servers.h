@@ -90,9 +90,6 @@ class HttpMirror {
   std::atomic<bool> stopping_{false};
 };
 
-// Self-signed certificate for 127.0.0.1 (openssl CLI); returns false when openssl fails.
-bool MakeTestCertificate(const std::string& dir, std::string* cert, std::string* key);
-
 class RsyncDaemon {
  public:
   // Module "mirror" serving `root`, read as `user` (group `group`).
