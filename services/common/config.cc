@@ -127,15 +127,17 @@ absl::Status Config::MergeEnvironment(char** envp) {
     // int, "['a']" a list); what does not parse (a bare word such as "fas", a URL) is taken as
     // a plain string.
     PyValue value;
+    std::optional<std::string> env_text;
     const PyValue* current = Find(key);
     if (current != nullptr && current->kind() == PyValue::Kind::kString) {
       value = raw == "None" ? PyValue::None() : PyValue::String(raw);
     } else {
       auto parsed = ParsePythonExpression(raw);
       value = parsed.ok() ? *std::move(parsed) : PyValue::String(raw);
+      if (value.kind() != PyValue::Kind::kString && !value.is_none()) env_text = raw;
     }
     NoteUnknown(key, origin);
-    entries_[key] = ConfigEntry{std::move(value), std::move(origin)};
+    entries_[key] = ConfigEntry{std::move(value), std::move(origin), std::move(env_text)};
   }
   return absl::OkStatus();
 }
@@ -147,6 +149,12 @@ void Config::Set(std::string key, PyValue value, std::string origin) {
 const PyValue* Config::Find(std::string_view key) const {
   auto it = entries_.find(key);
   return it == entries_.end() ? nullptr : &it->second.value;
+}
+
+const std::string* Config::EnvText(std::string_view key) const {
+  auto it = entries_.find(key);
+  if (it == entries_.end() || !it->second.env_text.has_value()) return nullptr;
+  return &*it->second.env_text;
 }
 
 std::string Config::Origin(std::string_view key) const {
@@ -169,12 +177,14 @@ absl::Status Config::TypeError(std::string_view key, const char* wanted) const {
 
 absl::StatusOr<std::string> Config::GetString(std::string_view key) const {
   const PyValue* v = Find(key);
+  if (const std::string* text = EnvText(key)) return *text;
   if (v == nullptr || v->kind() != PyValue::Kind::kString) return TypeError(key, "a string");
   return v->as_string();
 }
 
 absl::StatusOr<std::optional<std::string>> Config::GetOptionalString(std::string_view key) const {
   const PyValue* v = Find(key);
+  if (const std::string* text = EnvText(key)) return std::optional<std::string>(*text);
   if (v == nullptr || v->is_none()) return std::optional<std::string>();
   if (v->kind() != PyValue::Kind::kString) return TypeError(key, "a string or None");
   return std::optional<std::string>(v->as_string());

@@ -22,6 +22,10 @@ inline constexpr char kDefaultConfigPath[] = "/etc/mirrormanager/mirrormanager2.
 struct ConfigEntry {
   PyValue value;
   std::string origin;  // "default", "<file>:<line>" or "environment MM2_<KEY>"
+  // The text of an MM2_<KEY> override that parsed as a non-string literal: a key without a
+  // string default (e.g. None) read as a string gets this text back (MM2_CRAWLER_CRAWL_ID=2026
+  // is the id "2026", not an error).
+  std::optional<std::string> env_text;
 };
 
 class Config {
@@ -36,7 +40,8 @@ class Config {
   // is taken verbatim (MM2_SECRET_KEY=123456 stays the string "123456"; only "None" means None).
   // Otherwise a value that
   // parses as a Python literal is used as such ("5" is an int, "['a']" a list) and anything
-  // else is taken as a plain string.
+  // else is taken as a plain string. Such a literal read back with GetString gives the raw
+  // text (MM2_CRAWLER_CRAWL_ID=2026 is the id "2026").
   absl::Status MergeEnvironment(char** envp);
   // Sets one key (tests, command-line overrides).
   void Set(std::string key, PyValue value, std::string origin = "override");
@@ -63,6 +68,7 @@ class Config {
 
  private:
   absl::Status TypeError(std::string_view key, const char* wanted) const;
+  const std::string* EnvText(std::string_view key) const;
   void NoteUnknown(const std::string& key, const std::string& origin);
 
   std::map<std::string, ConfigEntry, std::less<>> entries_;

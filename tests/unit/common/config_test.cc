@@ -125,6 +125,22 @@ TEST(ConfigTest, EnvironmentOverrideFollowsTheFilesType) {
   EXPECT_EQ(*c.GetString("METRICS_LISTEN"), "9100");
 }
 
+TEST(ConfigTest, NumericEnvironmentValueOfANoneKeyReadsBackAsItsText) {
+  // CRAWLER_CRAWL_ID defaults to None; a numeric id is still an id, while the same key read as
+  // a number keeps working.
+  Config c = Config::WithDefaults();
+  std::string a = "MM2_CRAWLER_CRAWL_ID=20260101", b = "MM2_ITEMS_PER_PAGE=50";
+  char* env[] = {a.data(), b.data(), nullptr};
+  ASSERT_OK(c.MergeEnvironment(env));
+  EXPECT_EQ(*c.GetOptionalString("CRAWLER_CRAWL_ID"), "20260101");
+  EXPECT_EQ(*c.GetString("CRAWLER_CRAWL_ID"), "20260101");
+  EXPECT_EQ(*c.GetInt("CRAWLER_CRAWL_ID"), 20260101);
+  EXPECT_EQ(*c.GetInt("ITEMS_PER_PAGE"), 50);
+  // A literal from a file stays typed: a file's int is not a string.
+  ASSERT_OK(c.MergeText("CRAWLER_CRAWL_ID = 7\n", "x.cfg"));
+  EXPECT_FALSE(c.GetString("CRAWLER_CRAWL_ID").ok());
+}
+
 TEST(ConfigTest, DefaultFileThatExistsButCannotBeReadIsAnError) {
   // Absent: defaults, no error.
   ConfigLoadOptions absent;
