@@ -1,8 +1,6 @@
 #include "services/cachegen/cli.h"
 
-#include <fstream>
 #include <memory>
-#include <sstream>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -15,6 +13,7 @@
 #include "services/cachegen/resolver.h"
 #include "services/common/arg_parser.h"
 #include "services/common/config.h"
+#include "services/common/file_util.h"
 #include "services/common/log.h"
 #include "services/common/shutdown.h"
 #include "services/common/worker_metrics.h"
@@ -64,10 +63,9 @@ absl::StatusOr<CachegenConfig> ReadCachegenConfig(const common::Config& config) 
 absl::StatusOr<common::WorkerSetup> LoadSetup(const common::WorkerSetupOptions& options) {
   auto setup = common::SetUpWorker(options);
   if (setup.ok() || options.config_path.empty()) return setup;
-  std::ifstream in(options.config_path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  if (!in || !LooksLikeDotenv(text.str())) return setup.status();
+  auto text = common::ReadFileToString(options.config_path, common::PyParseLimits().max_input_bytes,
+                                       "configuration file");
+  if (!text.ok() || !LooksLikeDotenv(*text)) return setup.status();
   MM_LOG(WARNING) << options.config_path
                   << " is an upstream dotenv configuration; DB_URL is not used (the cache is "
                      "read through catalog at CATALOG_ADDRESS)";
@@ -75,7 +73,7 @@ absl::StatusOr<common::WorkerSetup> LoadSetup(const common::WorkerSetupOptions& 
   fallback_options.config_path.clear();
   auto fallback = common::SetUpWorker(fallback_options);
   if (!fallback.ok()) return fallback.status();
-  for (const auto& [key, value] : ParseDotenv(text.str())) {
+  for (const auto& [key, value] : ParseDotenv(*text)) {
     if (key == "DB_URL") continue;
     if (!common::IsKnownConfigKey(key)) {
       MM_LOG(WARNING) << options.config_path << ": unknown key " << key << " ignored";

@@ -5,14 +5,12 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
-#include <fstream>
 #include <mutex>
 #include <set>
-#include <sstream>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "services/common/file_util.h"
 #include "services/common/log.h"
 
 namespace mm::common {
@@ -92,22 +90,10 @@ absl::Status Config::MergeText(std::string_view text, std::string_view filename)
 }
 
 absl::Status Config::MergeFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    int err = errno;
-    return absl::Status(
-        err == ENOENT ? absl::StatusCode::kNotFound : absl::StatusCode::kPermissionDenied,
-        absl::StrCat(path, ": cannot open configuration file: ", std::strerror(err)));
-  }
-  struct stat st;
-  if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
-    return absl::FailedPreconditionError(
-        absl::StrCat(path, ": cannot read configuration file: it is a directory"));
-  }
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  if (in.bad()) return absl::DataLossError(absl::StrCat(path, ": read error"));
-  return MergeText(ss.str(), path);
+  // Read no more than the parser accepts: `-c /dev/zero` is an error, not unbounded memory.
+  auto text = ReadFileToString(path, PyParseLimits().max_input_bytes, "configuration file");
+  if (!text.ok()) return text.status();
+  return MergeText(*text, path);
 }
 
 absl::Status Config::MergeEnvironment(char** envp) {

@@ -2,19 +2,18 @@
 // (XML-RPC checkin). Same configuration file and options as the upstream Python client.
 #include <fstream>
 #include <iostream>
-#include <sstream>
 
 #include "services/common/arg_parser.h"
+#include "services/common/file_util.h"
 #include "tools/report_mirror/report_mirror.h"
 
 namespace {
 
+// Bounded, so that a path naming a device (`-c /dev/zero`) is an error, not unbounded memory.
 bool ReadFile(const std::string& path, std::string* out) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  std::stringstream ss;
-  ss << in.rdbuf();
-  *out = ss.str();
+  auto text = mm::common::ReadFileToString(path, 256 << 20);
+  if (!text.ok()) return false;
+  *out = *std::move(text);
   return true;
 }
 

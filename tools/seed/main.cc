@@ -1,16 +1,16 @@
 // mm2-seed [-c FILE] [--catalog HOST:PORT] SEED.json: loads a sample catalog (see seed.h).
-#include <fstream>
 #include <iostream>
-#include <sstream>
 
 #include "services/common/arg_parser.h"
+#include "services/common/file_util.h"
 #include "services/common/shutdown.h"
 #include "services/common/worker_setup.h"
 #include "tools/seed/seed.h"
 
 int main(int argc, char** argv) {
   mm::common::BlockShutdownSignals();
-  mm::common::ArgParser args("mm2-seed", "Load reference data and mirrors from JSON into a catalog.");
+  mm::common::ArgParser args("mm2-seed",
+                             "Load reference data and mirrors from JSON into a catalog.");
   args.Option("-c,--config", "FILE", "Configuration file.")
       .Option("--catalog", "HOST:PORT", "Catalog address (default: CATALOG_ADDRESS).")
       .Flag("-d,--debug", "Debug logging.")
@@ -25,14 +25,12 @@ int main(int argc, char** argv) {
     std::cerr << "Error: " << setup.status().message() << "\n";
     return 2;
   }
-  std::ifstream in(*args.positional("FILE"));
-  if (!in) {
-    std::cerr << "Error: cannot read " << *args.positional("FILE") << "\n";
+  auto text = mm::common::ReadFileToString(*args.positional("FILE"), 64 << 20, "seed file");
+  if (!text.ok()) {
+    std::cerr << "Error: " << text.status().message() << "\n";
     return 2;
   }
-  std::stringstream text;
-  text << in.rdbuf();
-  auto counts = mm::tools::SeedCatalog(text.str(), setup->catalog_address, setup->rpc);
+  auto counts = mm::tools::SeedCatalog(*text, setup->catalog_address, setup->rpc);
   if (!counts.ok()) {
     std::cerr << "Error: " << counts.status().message() << "\n";
     return 1;

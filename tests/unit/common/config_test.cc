@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "absl/strings/str_cat.h"
 #include "tests/testing/status_matchers.h"
 
 namespace mm::common {
@@ -40,6 +41,80 @@ TEST(ConfigTest, DefaultsMatchUpstream) {
   EXPECT_EQ(*c.GetString("UMDL_PREFIX"), "");
   EXPECT_FALSE(c.GetOptionalString("APPLICATION_URL")->has_value());
   EXPECT_EQ(c.Origin("ITEMS_PER_PAGE"), "default");
+}
+
+// Every key of mm2-web-and-data.md §5 and mm2-backend.md §0.2 with upstream's default, as a
+// Python literal (keys "not in defaults" upstream are None, or False for CRAWLER_SEND_EMAIL,
+// which the code treats as False when absent). PERMANENT_SESSION_LIFETIME is timedelta(hours=1),
+// read as seconds.
+constexpr std::pair<const char*, const char*> kUpstreamDefaults[] = {
+    {"PERMANENT_SESSION_LIFETIME", "3600"},
+    {"SQLALCHEMY_DATABASE_URI", "'sqlite:////var/tmp/mirrormanager2_dev.sqlite'"},
+    {"DB_MODELS_LOCATION", "'mirrormanager2.lib.model'"},
+    {"DB_ALEMBIC_LOCATION", "'mirrormanager2/lib/migrations'"},
+    {"ITEMS_PER_PAGE", "20"},
+    {"SECRET_KEY", "'<insert here your own key>'"},
+    {"PASSWORD_SEED", "\"You'd better change it and keep it secret\""},
+    {"THEME_FOLDER", "'fedora'"},
+    {"MM_AUTHENTICATION", "'fas'"},
+    {"OIDC_CLIENT_SECRETS", "'client_secrets.json'"},
+    {"OIDC_SCOPES",
+     "['openid', 'email', 'profile', 'https://id.fedoraproject.org/scope/groups', "
+     "'https://id.fedoraproject.org/scope/agreements']"},
+    {"ADMIN_GROUP", "['sysadmin-main']"},
+    {"ADMIN_EMAIL", "'admin@fedoraproject.org'"},
+    {"EMAIL_FROM", "'nobody@fedoraproject.org'"},
+    {"SMTP_SERVER", "'localhost'"},
+    {"SMTP_USERNAME", "None"},
+    {"SMTP_PASSWORD", "None"},
+    {"MAIL_ADMIN", "None"},
+    {"ACCESS_STATS_KEEP_DAYS", "30"},
+    {"EMBARGOED_COUNTRIES", "['CU', 'IR', 'KP', 'SD', 'SY']"},
+    {"SHOW_MAPS", "True"},
+    {"STATIC_MAP", "'map.png'"},
+    {"INTERACTIVE_MAP", "'mirrors.html'"},
+    {"SHOW_PROPAGATION", "True"},
+    {"PROPAGATION_BASE", "'/var/lib/mirrormanager/statistics/data/propagation'"},
+    {"PROPAGATION_KEEP_DAYS", "7"},
+    {"GEOIP_BASE", "'/usr/share/GeoIP'"},
+    {"MASTER_RSYNC_ACL", "False"},
+    {"MM_COOKIE_REQUIRES_HTTPS", "True"},
+    {"MM_COOKIE_NAME", "'MirrorManager'"},
+    {"MM_LOG_DIR", "'/var/log/mirrormanager'"},
+    {"MM_PROTOCOL_REGEX", "'^(?!ftp)(.*)$'"},
+    {"MM_IPV4_NETBLOCK_SIZE", "'/16'"},
+    {"MM_IPV6_NETBLOCK_SIZE", "'/32'"},
+    {"APPLICATION_URL", "None"},
+    {"CHECK_SESSION_IP", "True"},
+    {"CRAWLER_RSYNC_PARAMETERS", "'--no-motd --timeout 14400'"},
+    {"CRAWLER_AUTO_DISABLE", "4"},
+    {"CRAWLER_SEND_EMAIL", "False"},
+    {"SKIP_PATHS_FOR_VERSION", "['pub/alt']"},
+    {"BODHI_URL", "'https://bodhi.fedoraproject.org'"},
+    {"USE_FEDORA_MESSAGING", "True"},
+    {"MAX_STALE_DAYS", "4"},
+    {"UMDL_PREFIX", "''"},
+    {"UMDL_MASTER_DIRECTORIES", "[]"},
+    {"HEALTHZ",
+     "{'live': 'mirrormanager2.health_checks.liveness', "
+     "'ready': 'mirrormanager2.health_checks.readiness'}"},
+};
+
+TEST(ConfigTest, EveryUpstreamKeyHasUpstreamsDefault) {
+  Config c = Config::WithDefaults();
+  std::string file;
+  for (const auto& [key, literal] : kUpstreamDefaults) {
+    ASSERT_OK_AND_ASSIGN(PyValue expected, ParsePythonExpression(literal));
+    const PyValue* actual = c.Find(key);
+    ASSERT_NE(actual, nullptr) << key;
+    EXPECT_EQ(actual->Repr(), expected.Repr()) << key;
+    EXPECT_EQ(c.Origin(key), "default") << key;
+    EXPECT_TRUE(IsKnownConfigKey(key)) << key;
+    absl::StrAppend(&file, key, " = ", literal, "\n");
+  }
+  // An upstream configuration file setting all of them is accepted without a warning.
+  ASSERT_OK(c.MergeText(file, "mirrormanager2.cfg"));
+  EXPECT_THAT(c.warnings(), ::testing::IsEmpty());
 }
 
 TEST(ConfigTest, FileOverridesDefaultsAndRemembersOrigin) {
@@ -187,6 +262,13 @@ SHOW_MAPS = SHOW_PROPAGATION = False
   EXPECT_FALSE(*c.GetBool("SHOW_PROPAGATION"));
   EXPECT_EQ(c.Origin("SHOW_PROPAGATION"), "site.cfg:7");
   EXPECT_THAT(c.warnings(), ElementsAre("site.cfg:2: unknown configuration key DB_HOST"));
+}
+
+// A path that names an endless device or a huge file is one error line, never a crash.
+TEST(ConfigTest, OversizedConfigFileIsAnErrorNotUnboundedMemory) {
+  EXPECT_THAT(LoadConfig({"/dev/zero", false}),
+              StatusIs(absl::StatusCode::kResourceExhausted,
+                       "/dev/zero: configuration file is larger than 8388608 bytes"));
 }
 
 TEST(ConfigTest, LoadConfigFromExplicitFile) {

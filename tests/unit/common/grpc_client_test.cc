@@ -43,6 +43,31 @@ TEST(GrpcClientTest, RetriesUnavailableThenGivesUp) {
   EXPECT_TRUE(absl::IsUnavailable(s) || absl::IsDeadlineExceeded(s)) << s;
 }
 
+// UNAVAILABLE and DEADLINE_EXCEEDED are retried, each attempt with a fresh context whose
+// deadline is the per-attempt timeout; the first success ends the loop.
+TEST(GrpcClientTest, RetriesTransientErrorsUntilSuccessWithAFreshDeadlineEachTime) {
+  RpcOptions o;
+  o.timeout = absl::Seconds(7);
+  o.max_attempts = 5;
+  o.initial_backoff = absl::Milliseconds(1);
+  int attempts = 0;
+  absl::Status s = CallWithRetry(o, [&](grpc::ClientContext* ctx) {
+    auto left = ctx->deadline() - std::chrono::system_clock::now();
+    EXPECT_GT(left, std::chrono::seconds(6));
+    EXPECT_LE(left, std::chrono::seconds(7));
+    switch (++attempts) {
+      case 1:
+        return grpc::Status(grpc::StatusCode::UNAVAILABLE, "connection refused");
+      case 2:
+        return grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED, "too slow");
+      default:
+        return grpc::Status::OK;
+    }
+  });
+  EXPECT_OK(s);
+  EXPECT_EQ(attempts, 3);
+}
+
 TEST(GrpcClientTest, DoesNotRetryOtherErrors) {
   int attempts = 0;
   absl::Status s = CallWithRetry(RpcOptions{}, [&](grpc::ClientContext*) {
@@ -56,7 +81,8 @@ TEST(GrpcClientTest, DoesNotRetryOtherErrors) {
 TEST(GrpcClientTest, HealthServiceReportsServingState) {
   GrpcServer server;
   ASSERT_OK(server.Start("127.0.0.1:0"));
-  auto stub = grpc::health::v1::Health::NewStub(CreateChannel("127.0.0.1:" + std::to_string(server.port())));
+  auto stub = grpc::health::v1::Health::NewStub(
+      CreateChannel("127.0.0.1:" + std::to_string(server.port())));
   auto check = [&] {
     grpc::ClientContext ctx;
     grpc::health::v1::HealthCheckRequest req;
