@@ -13,6 +13,7 @@
 
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "mirrormanager/catalog/v1/cache_export.grpc.pb.h"
+#include "mirrormanager/catalog/v1/reference.grpc.pb.h"
 #include "services/common/grpc_client.h"
 #include "tests/testing/fake_servers.h"
 #include "tests/testing/fixtures.h"
@@ -219,6 +220,56 @@ TEST(CatalogBinaryTest, InFlightStreamCompletesAfterSigterm) {
   ASSERT_OK_AND_ASSIGN(int code, proc->Stop(SIGTERM, absl::Seconds(20)));
   EXPECT_EQ(code, 0);
   EXPECT_THAT(proc->ReadLog(), HasSubstr("catalog stopped"));
+}
+
+// CATALOG_DB_POOL_SIZE bounds catalog's database connections: with 2, six concurrent calls that
+// block on a table lock hold two backends while the other four wait for a pooled connection;
+// once the lock goes, all six answer.
+TEST(CatalogBinaryTest, PoolSizeFromConfigBoundsDatabaseConnections) {
+  ASSERT_OK_AND_ASSIGN(TestDatabase db, TestDatabase::Create());
+  FixtureBuilder(db).Product("Fedora");
+  ProcessOptions o = EnvFor(db);
+  o.env["MM2_CATALOG_DB_POOL_SIZE"] = "2";
+  ASSERT_OK_AND_ASSIGN(
+      auto proc,
+      BackgroundProcess::Start(
+          Catalog(), {"serve", "--listen", "127.0.0.1:0", "--http-listen", "127.0.0.1:0"}, o));
+  int grpc_port = 0, http_port = 0;
+  ASSERT_TRUE(WaitForPorts(*proc, &grpc_port, &http_port)) << proc->ReadLog();
+
+  pqxx::connection locker(db.conninfo());
+  pqxx::work lock(locker);
+  lock.exec("LOCK TABLE product IN ACCESS EXCLUSIVE MODE");
+  namespace pb = ::mirrormanager::catalog::v1;
+  auto stub =
+      pb::ReferenceData::NewStub(common::CreateChannel("127.0.0.1:" + std::to_string(grpc_port)));
+  std::vector<std::thread> calls;
+  std::atomic<int> answered{0};
+  for (int i = 0; i < 6; ++i) {
+    calls.emplace_back([&] {
+      grpc::ClientContext ctx;
+      ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
+      pb::ListProductsResponse resp;
+      if (stub->ListProducts(&ctx, pb::ListProductsRequest(), &resp).ok() &&
+          resp.products_size() == 1) {
+        ++answered;
+      }
+    });
+  }
+  auto waiting = [&] {
+    return db.Count(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND "
+        "wait_event_type = 'Lock'");
+  };
+  EXPECT_TRUE(WaitFor([&] { return waiting() == 2; }, absl::Seconds(20)));
+  absl::SleepFor(absl::Seconds(1));  // the other four calls had time to open more, and did not
+  EXPECT_EQ(waiting(), 2);
+  EXPECT_EQ(answered, 0);
+  lock.abort();
+  for (auto& t : calls) t.join();
+  EXPECT_EQ(answered, 6);
+  ASSERT_OK_AND_ASSIGN(int code, proc->Stop(SIGTERM, absl::Seconds(20)));
+  EXPECT_EQ(code, 0);
 }
 
 TEST(CatalogBinaryTest, SigintStopsGracefullyToo) {

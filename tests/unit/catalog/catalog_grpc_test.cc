@@ -6,6 +6,7 @@
 #include "mirrormanager/catalog/v1/common.pb.h"
 #include "mirrormanager/catalog/v1/mirrors.grpc.pb.h"
 #include "mirrormanager/catalog/v1/reference.grpc.pb.h"
+#include "services/common/password_hash.h"
 #include "tests/testing/catalog_harness.h"
 #include "tests/testing/status_matchers.h"
 
@@ -350,6 +351,172 @@ TEST_F(CatalogGrpcTest, SitesHostsCategoriesAndUrls) {
   pb::GetHostRequest gh;
   gh.set_id(999999);
   EXPECT_EQ(Call(MIR(GetHost), gh, &host).error_code(), grpc::StatusCode::NOT_FOUND);
+}
+
+// The rest of the first API surface, round trip by round trip: listing products, versions and
+// countries, linking directories to a category, and a site's and a host's life cycle (get,
+// update with a new password, add an admin, delete a URL, a host, the site).
+TEST_F(CatalogGrpcTest, ListingsLinksAndSiteAndHostLifecycle) {
+  SeedReference();
+  auto& db = harness_->db();
+  pb::Product epel;
+  epel.set_name("EPEL");
+  pb::Product pout;
+  ASSERT_TRUE(Call(REF(UpsertProduct), epel, &pout).ok());
+  pb::ListProductsResponse products;
+  ASSERT_TRUE(Call(REF(ListProducts), pb::ListProductsRequest(), &products).ok());
+  ASSERT_EQ(products.products_size(), 2);
+  EXPECT_EQ(products.products(0).name(), "EPEL");
+  EXPECT_EQ(products.products(1).name(), "Fedora");
+
+  for (const auto& [product, name] : std::vector<std::pair<std::string, std::string>>{
+           {"Fedora", "40"}, {"Fedora", "rawhide"}, {"EPEL", "9"}}) {
+    pb::Version v;
+    v.set_product_name(product);
+    v.set_name(name);
+    pb::Version vout;
+    ASSERT_TRUE(Call(REF(UpsertVersion), v, &vout).ok());
+  }
+  pb::ListVersionsRequest lv;
+  lv.set_product_name("Fedora");
+  pb::ListVersionsResponse versions;
+  ASSERT_TRUE(Call(REF(ListVersions), lv, &versions).ok());
+  ASSERT_EQ(versions.versions_size(), 2);
+  EXPECT_EQ(versions.versions(0).name(), "40");
+  EXPECT_EQ(versions.versions(1).product_name(), "Fedora");
+  lv.clear_product_name();  // every product
+  ASSERT_TRUE(Call(REF(ListVersions), lv, &versions).ok());
+  EXPECT_EQ(versions.versions_size(), 3);
+
+  pb::AddCountriesRequest add;
+  for (const char* cc : {"US", "DE"}) add.add_codes(cc);
+  pb::AddCountriesResponse added;
+  ASSERT_TRUE(Call(REF(AddCountries), add, &added).ok());
+  pb::ListCountriesResponse countries;
+  ASSERT_TRUE(Call(REF(ListCountries), pb::ListCountriesRequest(), &countries).ok());
+  ASSERT_EQ(countries.countries_size(), 2);
+  EXPECT_EQ(countries.countries(0).code(), "DE");
+  EXPECT_GT(countries.countries(0).id(), 0);
+
+  // Directories created without a category, then linked to one (twice: idempotent).
+  pb::UpsertDirectoriesRequest dirs;
+  for (const char* n : {"pub/fedora/linux/a", "pub/fedora/linux/b"})
+    dirs.add_directories()->set_name(n);
+  pb::UpsertDirectoriesResponse up;
+  ASSERT_TRUE(Call(REF(UpsertDirectories), dirs, &up).ok());
+  pb::LinkCategoryDirectoriesRequest link;
+  link.set_category_name("Fedora Linux");
+  link.add_directory_names("pub/fedora/linux/a");
+  link.add_directory_names("pub/fedora/linux/b");
+  link.add_directory_names("pub/fedora/linux/not-there");
+  pb::LinkCategoryDirectoriesResponse linked;
+  ASSERT_TRUE(Call(REF(LinkCategoryDirectories), link, &linked).ok());
+  EXPECT_EQ(linked.linked(), 2);
+  ASSERT_TRUE(Call(REF(LinkCategoryDirectories), link, &linked).ok());
+  EXPECT_EQ(linked.linked(), 0);
+  link.set_category_name("No Such Category");
+  EXPECT_EQ(Call(REF(LinkCategoryDirectories), link, &linked).error_code(),
+            grpc::StatusCode::FAILED_PRECONDITION);
+
+  // A site: get, update (a new password replaces the hash), a second admin.
+  pb::CreateSiteRequest cs;
+  cs.mutable_fields()->set_name("Example Mirror Org");
+  cs.mutable_fields()->set_password("old-secret");
+  cs.mutable_fields()->set_created_by("alice");
+  cs.add_admins("alice");
+  pb::Site site;
+  ASSERT_TRUE(Call(MIR(CreateSite), cs, &site).ok());
+  const std::string old_hash = db.QueryValue("SELECT password_hash FROM site");
+  pb::UpdateSiteRequest us;
+  us.set_id(site.id());
+  us.mutable_fields()->set_password("new-secret");
+  us.mutable_fields()->set_org_url("https://example.org");
+  us.mutable_fields()->set_private_(true);
+  ASSERT_TRUE(Call(MIR(UpdateSite), us, &site).ok());
+  EXPECT_TRUE(site.private_());
+  EXPECT_EQ(site.org_url(), "https://example.org");
+  EXPECT_EQ(site.name(), "Example Mirror Org");  // unset fields keep their value
+  EXPECT_NE(db.QueryValue("SELECT password_hash FROM site"), old_hash);
+  EXPECT_TRUE(
+      common::VerifyPassword(db.QueryValue("SELECT password_hash FROM site"), "new-secret"));
+  pb::AddSiteAdminRequest asa;
+  asa.set_site_id(site.id());
+  asa.set_username("bob");
+  pb::SiteAdmin bob;
+  ASSERT_TRUE(Call(MIR(AddSiteAdmin), asa, &bob).ok());
+  EXPECT_EQ(bob.username(), "bob");
+  EXPECT_EQ(bob.site_id(), site.id());
+  pb::GetSiteRequest gs;
+  gs.set_id(site.id());
+  ASSERT_TRUE(Call(MIR(GetSite), gs, &site).ok());
+  EXPECT_EQ(site.admins_size(), 2);
+  // With two admins, one may go.
+  pb::RemoveSiteAdminRequest rsa;
+  rsa.set_site_id(site.id());
+  rsa.set_admin_id(bob.id());
+  pb::Empty empty;
+  ASSERT_TRUE(Call(MIR(RemoveSiteAdmin), rsa, &empty).ok());
+  ASSERT_TRUE(Call(MIR(GetSite), gs, &site).ok());
+  ASSERT_EQ(site.admins_size(), 1);
+  EXPECT_EQ(site.admins(0).username(), "alice");
+
+  // A host with a category and two URLs; URLs are deleted only through their own host.
+  pb::CreateHostRequest ch;
+  ch.set_site_id(site.id());
+  ch.mutable_fields()->set_name("mirror.example.org");
+  ch.mutable_fields()->set_country("US");
+  pb::Host host, other;
+  ASSERT_TRUE(Call(MIR(CreateHost), ch, &host).ok());
+  ch.mutable_fields()->set_name("other.example.org");
+  ASSERT_TRUE(Call(MIR(CreateHost), ch, &other).ok());
+  pb::AddHostCategoryRequest ac;
+  ac.set_host_id(host.id());
+  ac.set_category_name("Fedora Linux");
+  pb::HostCategory hc;
+  ASSERT_TRUE(Call(MIR(AddHostCategory), ac, &hc).ok());
+  pb::AddHostCategoryUrlRequest au;
+  au.set_host_id(host.id());
+  au.set_host_category_id(hc.id());
+  pb::HostCategoryUrl http, rsync;
+  au.set_url("http://mirror.example.org/fedora/linux");
+  ASSERT_TRUE(Call(MIR(AddHostCategoryUrl), au, &http).ok());
+  au.set_url("rsync://mirror.example.org/fedora/linux");
+  au.set_private_(true);
+  ASSERT_TRUE(Call(MIR(AddHostCategoryUrl), au, &rsync).ok());
+  EXPECT_TRUE(rsync.private_());
+  pb::DeleteHostCategoryUrlRequest du;
+  du.set_host_id(other.id());
+  du.set_host_category_id(hc.id());
+  du.set_url_id(http.id());
+  EXPECT_EQ(Call(MIR(DeleteHostCategoryUrl), du, &empty).error_code(), grpc::StatusCode::NOT_FOUND);
+  du.set_host_id(host.id());
+  ASSERT_TRUE(Call(MIR(DeleteHostCategoryUrl), du, &empty).ok());
+  EXPECT_EQ(Call(MIR(DeleteHostCategoryUrl), du, &empty).error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(db.QueryValue("SELECT string_agg(url, ',') FROM host_category_url"),
+            "rsync://mirror.example.org/fedora/linux");
+
+  pb::DeleteHostRequest dh;
+  dh.set_id(host.id());
+  ASSERT_TRUE(Call(MIR(DeleteHost), dh, &empty).ok());
+  EXPECT_EQ(Call(MIR(DeleteHost), dh, &empty).error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(db.Count("SELECT count(*) FROM host_category"), 0);
+  EXPECT_EQ(db.Count("SELECT count(*) FROM host_category_url"), 0);
+  pb::ListHostsRequest lh;
+  lh.set_site_id(site.id());
+  pb::ListHostsResponse hosts;
+  ASSERT_TRUE(Call(MIR(ListHosts), lh, &hosts).ok());
+  ASSERT_EQ(hosts.hosts_size(), 1);
+  EXPECT_EQ(hosts.hosts(0).name(), "other.example.org");
+
+  pb::DeleteSiteRequest ds;
+  ds.set_id(site.id());
+  ASSERT_TRUE(Call(MIR(DeleteSite), ds, &empty).ok());
+  EXPECT_EQ(db.Count("SELECT count(*) FROM host"), 0);
+  EXPECT_EQ(db.Count("SELECT count(*) FROM site_admin"), 0);
+  grpc::Status gone = Call(MIR(GetSite), gs, &site);
+  EXPECT_EQ(gone.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(gone.error_message(), "Site not found");
+  EXPECT_EQ(Call(MIR(DeleteSite), ds, &empty).error_code(), grpc::StatusCode::NOT_FOUND);
 }
 
 }  // namespace
