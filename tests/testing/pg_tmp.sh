@@ -8,6 +8,7 @@ set -euo pipefail
 cmd=${1:?start|stop}; state=${2:?state dir}
 PGBIN=${PGBIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1)}
 [ -x "$PGBIN/initdb" ] || { echo "pg_tmp: PostgreSQL server binaries missing (run tools/install-deps)" >&2; exit 1; }
+source "$(dirname "$0")/free_port.sh"
 as_pg() { if [ "$(id -u)" -eq 0 ]; then (cd / && runuser -u postgres -- "$@"); else (cd / && "$@"); fi; }
 case "$cmd" in
 start)
@@ -19,11 +20,9 @@ start)
   echo "$data" > "$state/datadir"
   as_pg "$PGBIN/initdb" -D "$data/db" -U postgres --auth=trust --no-locale -E UTF8 --no-sync \
     >"$data/initdb.log" 2>&1 || { cat "$data/initdb.log" >&2; exit 1; }
-  # Ports below the ephemeral range, so outgoing connections cannot take ours meanwhile.
-  low=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
+  # A free port can still be taken before the server binds it: try a few.
   for _ in $(seq 1 12); do
-    port=$(( 10000 + RANDOM % (low - 10000) ))
-    if ss -Hatn "( sport = :$port or dport = :$port )" 2>/dev/null | grep -q .; then continue; fi
+    port=$(free_port)
     if as_pg "$PGBIN/pg_ctl" -D "$data/db" -l "$data/server.log" -w -t 60 \
          -o "-p $port -k $data -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" \
          start >/dev/null; then

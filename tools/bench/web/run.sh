@@ -23,7 +23,7 @@ cleanup() {
 [ "${KEEP:-0}" = 1 ] || trap cleanup EXIT
 command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)" >&2; exit 1; }
 
-free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+source "$src/tests/testing/free_port.sh"
 
 bash "$src/tests/testing/pg_tmp.sh" start "$state"
 conninfo=$(cat "$state/conninfo")
