@@ -2,14 +2,14 @@
 
 #include <gtest/gtest.h>
 
-#include "services/catalog/db/database_uri.h"
-
 namespace mm::catalog {
 namespace {
 
 TEST(DirectoryFilesTest, EncodesLikePythonJsonDumps) {
-  std::vector<DirectoryFile> files = {{"zeta.rpm", 10, 2}, {"index.html", 6, 1},
-                                      {"caf\xC3\xA9 \"q\".txt", 1, 3}, {"\xF0\x9F\x98\x80", 0, 0}};
+  std::vector<DirectoryFile> files = {{"zeta.rpm", 10, 2},
+                                      {"index.html", 6, 1},
+                                      {"caf\xC3\xA9 \"q\".txt", 1, 3},
+                                      {"\xF0\x9F\x98\x80", 0, 0}};
   EXPECT_EQ(EncodeDirectoryFiles(files),
             R"([{"name": "caf\u00e9 \"q\".txt", "size": 1, "timestamp": 3}, )"
             R"({"name": "index.html", "size": 6, "timestamp": 1}, )"
@@ -21,7 +21,8 @@ TEST(DirectoryFilesTest, EncodesLikePythonJsonDumps) {
 TEST(DirectoryFilesTest, DecodesJsonAndRejectsPickleAndGarbage) {
   bool ok = false;
   auto files = DecodeDirectoryFiles(
-      R"([{"name": "b", "size": 2, "timestamp": 20}, {"name": "a", "size": "1", "timestamp": 1.0}])", &ok);
+      R"([{"name": "b", "size": 2, "timestamp": 20}, {"name": "a", "size": "1", "timestamp": 1.0}])",
+      &ok);
   ASSERT_TRUE(ok);
   ASSERT_EQ(files.size(), 2u);
   EXPECT_EQ(files[0].name, "a");
@@ -35,20 +36,6 @@ TEST(DirectoryFilesTest, DecodesJsonAndRejectsPickleAndGarbage) {
   EXPECT_TRUE(DecodeDirectoryFiles(R"([{"name": "x", "size": "1x"}])", &ok).empty());
   EXPECT_TRUE(DecodeDirectoryFiles(R"([{"name": "x", "size": 1e300}])", &ok).empty());
   EXPECT_FALSE(ok);
-}
-
-TEST(DatabaseUriTest, AcceptsSqlalchemyForms) {
-  EXPECT_EQ(*DatabaseUriToConninfo("postgresql://mm:pw@db.example.org:5433/mirrormanager"),
-            "postgresql://mm:pw@db.example.org:5433/mirrormanager");
-  EXPECT_EQ(*DatabaseUriToConninfo("postgresql+psycopg2://mm:pw@db/mm?sslmode=require"),
-            "postgresql://mm:pw@db/mm?sslmode=require");
-  EXPECT_EQ(*DatabaseUriToConninfo("postgres://u@h/d"), "postgresql://u@h/d");
-  EXPECT_EQ(*DatabaseUriToConninfo("host=127.0.0.1 dbname=mm"), "host=127.0.0.1 dbname=mm");
-  EXPECT_FALSE(DatabaseUriToConninfo("sqlite:////var/tmp/x.sqlite").ok());
-  EXPECT_FALSE(DatabaseUriToConninfo("mysql://u@h/d").ok());
-  EXPECT_FALSE(DatabaseUriToConninfo("not a uri").ok());
-  EXPECT_EQ(RedactDatabaseUri("postgresql://mm:secret@db/mm"), "postgresql://mm:***@db/mm");
-  EXPECT_EQ(RedactDatabaseUri("postgresql://mm@db/mm"), "postgresql://mm@db/mm");
 }
 
 }  // namespace

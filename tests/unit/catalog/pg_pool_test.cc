@@ -82,6 +82,20 @@ TEST(PgPoolTest, ConnectingToASilentServerFailsWithinTheConnectTimeout) {
   EXPECT_GE(silent.accepted(), 1);
 }
 
+TEST(DatabaseUriTest, AcceptsSqlalchemyForms) {
+  EXPECT_EQ(*DatabaseUriToConninfo("postgresql://mm:pw@db.example.org:5433/mirrormanager"),
+            "postgresql://mm:pw@db.example.org:5433/mirrormanager");
+  EXPECT_EQ(*DatabaseUriToConninfo("postgresql+psycopg2://mm:pw@db/mm?sslmode=require"),
+            "postgresql://mm:pw@db/mm?sslmode=require");
+  EXPECT_EQ(*DatabaseUriToConninfo("postgres://u@h/d"), "postgresql://u@h/d");
+  EXPECT_EQ(*DatabaseUriToConninfo("host=127.0.0.1 dbname=mm"), "host=127.0.0.1 dbname=mm");
+  EXPECT_FALSE(DatabaseUriToConninfo("sqlite:////var/tmp/x.sqlite").ok());
+  EXPECT_FALSE(DatabaseUriToConninfo("mysql://u@h/d").ok());
+  EXPECT_FALSE(DatabaseUriToConninfo("not a uri").ok());
+  EXPECT_EQ(RedactDatabaseUri("postgresql://mm:secret@db/mm"), "postgresql://mm:***@db/mm");
+  EXPECT_EQ(RedactDatabaseUri("postgresql://mm@db/mm"), "postgresql://mm@db/mm");
+}
+
 TEST(DatabaseUriTest, ConnectionSettingsAreAddedUnlessTheUriSetsThem) {
   ConnectionSettings s;  // defaults: 10 s connect, keepalives after 30 s
   ASSERT_OK_AND_ASSIGN(
