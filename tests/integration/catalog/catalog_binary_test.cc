@@ -73,6 +73,47 @@ TEST(CatalogBinaryTest, MigrateEmptyDatabaseThenIdempotent) {
   EXPECT_EQ(ok.exit_code, 0);
 }
 
+// Several processes migrating one empty database at once (the Helm pre-install hook, catalog
+// replicas started with --migrate) serialise on an advisory lock: each migration runs once.
+TEST(CatalogBinaryTest, ConcurrentMigrationsApplyEachMigrationOnce) {
+  ASSERT_OK_AND_ASSIGN(TestDatabase db, TestDatabase::Create(/*from_template=*/false));
+  std::vector<ProcessResult> results(3);
+  std::vector<std::thread> runs;
+  for (auto& r : results) {
+    runs.emplace_back([&] {
+      auto run = RunProcess(Catalog(), {"migrate"}, EnvFor(db));
+      if (run.ok()) r = *run;
+    });
+  }
+  for (auto& t : runs) t.join();
+  int applied_base = 0;
+  for (const auto& r : results) {
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    if (r.err.find("applied migration 1 (mm2_base)") != std::string::npos) ++applied_base;
+  }
+  EXPECT_EQ(applied_base, 1);
+  EXPECT_EQ(db.Count("SELECT count(*) FROM mm_schema_migrations"),
+            db.Count("SELECT count(DISTINCT version) FROM mm_schema_migrations"));
+  ASSERT_OK_AND_ASSIGN(auto check, RunProcess(Catalog(), {"migrate", "--check"}, EnvFor(db)));
+  EXPECT_EQ(check.exit_code, 0) << check.out;
+}
+
+// A database with MirrorManager tables but no record of how they were made (neither
+// alembic_version nor mm_schema_migrations) is left alone.
+TEST(CatalogBinaryTest, RefusesToGuessAnUnrecordedSchema) {
+  ASSERT_OK_AND_ASSIGN(TestDatabase db, TestDatabase::Create(/*from_template=*/false));
+  db.Exec("CREATE TABLE site (id integer PRIMARY KEY, name text)");
+  ASSERT_OK_AND_ASSIGN(auto r, RunProcess(Catalog(), {"migrate"}, EnvFor(db)));
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("refusing to guess its schema"));
+  EXPECT_EQ(db.Count("SELECT count(*) FROM information_schema.tables WHERE table_schema = "
+                     "'public'"),
+            1);
+  ASSERT_OK_AND_ASSIGN(auto check, RunProcess(Catalog(), {"migrate", "--check"}, EnvFor(db)));
+  EXPECT_EQ(check.exit_code, 1);
+  EXPECT_THAT(check.out, HasSubstr("refusing to guess"));
+}
+
 TEST(CatalogBinaryTest, RefusesNonPostgresUri) {
   ProcessOptions o;
   o.env = {{"MM2_CONFIG", "/dev/null"},
