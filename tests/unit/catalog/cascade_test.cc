@@ -3,10 +3,11 @@
 //   host_category -> dirs/urls, category -> host_category, directory -> host_category_dir;
 //   and that the other foreign keys have no cascade (so an ORM-level rule must remove children);
 // * ORM-level rules through the store that implements them, in one transaction:
-//   site -> hosts/admins (SiteStore), host -> its 7 child tables (HostStore; also host_stats and
-//   directory_exclusive_host, see docs/DEVIATIONS.md), host_category -> dirs/urls (HostStore),
-//   directory -> HCDs, file details (with their file_group links), category links, repositories
-//   set NULL (DirectoryStore), product/version/arch/category/repository (ReferenceStore).
+//   site -> hosts/admins (SiteStore; also site_to_site), host -> its 7 child tables (HostStore;
+//   also host_stats and directory_exclusive_host, see docs/DEVIATIONS.md), host_category ->
+//   dirs/urls (HostStore), directory -> HCDs, file details (with their file_group links), category
+//   links, repositories set NULL (DirectoryStore), product/version/arch/category/repository
+//   (ReferenceStore).
 // mm_user <-> mm_group association rows are ORM-level only upstream; catalog has no account
 // store yet (the login issue adds it), so only their foreign keys are checked here.
 #include <gmock/gmock.h>
@@ -137,9 +138,16 @@ TEST_F(CascadeTest, ForeignKeysWithoutCascadeBlockDeletes) {
 }
 
 TEST_F(CascadeTest, SiteDeleteRemovesHostsAndEverythingBelow) {
+  // Legacy pull permissions in both directions (no cascade upstream: the delete failed).
+  FixtureBuilder f(*db_);
+  const std::string other = std::to_string(f.Site("Other Site"));
+  const std::string site = std::to_string(site_);
+  db_->Exec("INSERT INTO site_to_site (upstream_site_id, downstream_site_id) VALUES (" + site +
+            ", " + other + "), (" + other + ", " + site + ")");
   SiteStore sites(*pool_);
   ASSERT_OK(sites.Delete(site_));
-  EXPECT_EQ(N("site"), 0);
+  EXPECT_EQ(N("site"), 1);
+  EXPECT_EQ(N("site_to_site"), 0);
   EXPECT_EQ(N("site_admin"), 0);
   EXPECT_EQ(N("host"), 0);
   for (const char* t : {"host_category", "host_category_dir", "host_category_url", "host_netblock",
