@@ -15,6 +15,7 @@
 #include "tests/testing/subprocess.h"
 #include "tests/unit/netblocks/bgpdump_reference.h"
 #include "tests/unit/netblocks/mrt_writer.h"
+#include "tests/unit/netblocks/server_netblocks_model.h"
 
 namespace mm::netblocks {
 namespace {
@@ -260,6 +261,50 @@ TEST_F(MrtReaderTest, MatchesBgpdumpOnEveryRecordShape) {
   ASSERT_GT(ref.lines, 30);
   Entries ours = ReadAll(EveryShape(false));
   EXPECT_THAT(ours, UnorderedElementsAreArray(ref.entries));
+}
+
+// What mirrorlist-server loads from our output answers every lookup as it would from bgpdump's
+// reading: the network, first and last address of every prefix and the address after it.
+TEST_F(MrtReaderTest, OurOutputLoadsInMirrorlistServerAsBgpdumpsReadingWould) {
+  std::string path = TempPath("every_shape.mrt");
+  ASSERT_TRUE(WriteFile(path, EveryShape(false)));
+  ReferenceTable ref = BgpdumpOrigins(path);
+  ASSERT_EQ(ref.error, "");
+  std::string ref_text;
+  for (const auto& [prefix, origin] : ref.entries) {
+    ref_text += prefix + " " + std::to_string(origin) + "\n";
+  }
+  NetblockTable table;
+  MrtReader reader(table);
+  ASSERT_THAT(reader.Consume(EveryShape(false)), IsOk());
+  ASSERT_THAT(reader.Finish(), IsOk());
+  std::string ours_text;
+  table.Render(ours_text);
+
+  ServerNetblocksModel ours(ours_text), theirs(ref_text);
+  EXPECT_EQ(ours.hazard(), "");
+  EXPECT_TRUE(ours.starts());
+  EXPECT_EQ(ours.skipped_lines(), 0);
+  EXPECT_EQ(ours.ipv4_size() + ours.ipv6_size(), ref.entries.size());
+  for (const auto& [prefix, origin] : ref.entries) {
+    EXPECT_EQ(ours.Exact(prefix), std::optional<std::string>(std::to_string(origin))) << prefix;
+    Prefix p;
+    ASSERT_TRUE(ParsePrefix(prefix, &p));
+    Prefix last = p;
+    for (int bit = p.length; bit < MaxPrefixLength(p.family); ++bit) {
+      last.addr[bit / 8] |= static_cast<uint8_t>(0x80 >> (bit % 8));
+    }
+    Prefix after = last;
+    for (int i = AddressBytes(p.family) - 1; i >= 0 && ++after.addr[i] == 0; --i) {
+    }
+    for (const Prefix& a : {p, last, after}) {
+      Prefix host = a;
+      host.length = static_cast<uint8_t>(MaxPrefixLength(a.family));
+      std::string ip = FormatPrefix(host);
+      ip = ip.substr(0, ip.find('/'));
+      EXPECT_EQ(ours.LongestMatch(ip), theirs.LongestMatch(ip)) << prefix << " at " << ip;
+    }
+  }
 }
 
 TEST_F(MrtReaderTest, LegacyIpv6With4ByteAsesMatchesBgpdumpVerboseOutput) {
