@@ -120,15 +120,19 @@ absl::Status UrlFetcher::Stream(const std::string& url, ByteSink& sink) {
     return absl::InvalidArgumentError(
         absl::StrCat("unsupported URL '", url, "' (use http://, https://, file:// or a path)"));
   }
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  // O_NONBLOCK: opening a FIFO must not wait for a writer; only regular files are read (a FIFO
+  // or a device such as /dev/zero could stall or never end).
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) {
     return errno == ENOENT ? absl::NotFoundError(Errno("cannot open", path))
                            : absl::PermissionDeniedError(Errno("cannot open", path));
   }
-  struct stat st;
-  if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+  struct stat st {};
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    bool dir = S_ISDIR(st.st_mode);
     close(fd);
-    return absl::InvalidArgumentError(absl::StrCat(path, " is a directory"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(path, dir ? " is a directory" : " is not a regular file"));
   }
   std::unique_ptr<char[]> buf(new char[kFileChunk]);
   absl::Status status;

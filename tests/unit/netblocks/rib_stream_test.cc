@@ -4,6 +4,10 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -345,6 +349,152 @@ TEST_F(FetcherTest, ReadRibReportsTheFailingStage) {
               StatusIs(absl::StatusCode::kDataLoss, HasSubstr("announces 1073741824 bytes")));
   EXPECT_THAT(ReadRib(fetcher_, http_.Url("/missing.bz2"), table, {}, nullptr),
               StatusIs(absl::StatusCode::kNotFound));
+}
+
+// Holds streamed responses until opened (at the latest when the test ends, so that the server's
+// handler threads can finish).
+class Gate {
+ public:
+  ~Gate() { Open(); }
+  void Wait() {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait_for(lock, std::chrono::seconds(60), [&] { return open_; });
+  }
+  void Open() {
+    std::lock_guard<std::mutex> lock(mu_);
+    open_ = true;
+    cv_.notify_all();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool open_ = false;
+};
+
+// A loopback TCP listener that never accepts: connections complete in the kernel's backlog and
+// then nothing is ever answered. With `fill_backlog`, its backlog is filled first, so that a
+// further connection attempt is never even completed (the SYN is dropped).
+class SilentListener {
+ public:
+  explicit SilentListener(bool fill_backlog) {
+    fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    if (bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || listen(fd_, 0) != 0 ||
+        getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len) != 0) {
+      return;
+    }
+    port_ = ntohs(a.sin_port);
+    for (int i = 0; fill_backlog && i < 3; ++i) {
+      int c = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+      (void)connect(c, reinterpret_cast<sockaddr*>(&a), sizeof a);
+      fillers_.push_back(c);
+    }
+    if (fill_backlog) std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  ~SilentListener() {
+    for (int c : fillers_) close(c);
+    close(fd_);
+  }
+  std::string Url(const std::string& path) const {
+    return "http://127.0.0.1:" + std::to_string(port_) + path;
+  }
+  int port() const { return port_; }
+
+ private:
+  int fd_ = -1;
+  int port_ = 0;
+  std::vector<int> fillers_;
+};
+
+// The time limits of a download (UrlFetcherOptions: connect_timeout 30 s, stall_timeout 120 s
+// below 1 KiB/s, total_timeout 2 h), scaled down to seconds: a source that stalls, never
+// answers, never completes the connection or trickles on forever ends with DEADLINE_EXCEEDED.
+UrlFetcherOptions ShortLimits() {
+  UrlFetcherOptions o;
+  o.connect_timeout = absl::Seconds(1);
+  o.stall_timeout = absl::Seconds(1);
+  o.total_timeout = absl::Seconds(30);
+  return o;
+}
+
+TEST_F(FetcherTest, ASourceThatStallsMidBodyTimesOut) {
+  std::string bz = Bzip2(SmallTable(20000, 1), 1);
+  ASSERT_GT(bz.size(), 4u << 10);
+  Gate gate;
+  // 512 bytes, then nothing (libcurl averages the speed over the last ~5 s, so a larger first
+  // piece would only postpone the verdict by a few seconds).
+  http_.ServeStreaming("/stalls.bz2", bz, 512, [&](size_t chunk) {
+    if (chunk >= 1) gate.Wait();
+  });
+  UrlFetcher fetcher(ShortLimits());
+  absl::Time start = absl::Now();
+  EXPECT_THAT(fetcher.Get(http_.Url("/stalls.bz2"), 10 << 20),
+              StatusIs(absl::StatusCode::kDeadlineExceeded, HasSubstr("stalls.bz2")));
+  EXPECT_LT(absl::Now() - start, absl::Seconds(15));
+  // The whole pipeline ends too: the parser gets the download's error, the producer finishes.
+  NetblockTable table;
+  RibReadStats st;
+  start = absl::Now();
+  EXPECT_THAT(ReadRib(fetcher, http_.Url("/stalls.bz2"), table, {}, &st),
+              StatusIs(absl::StatusCode::kDeadlineExceeded));
+  EXPECT_LT(absl::Now() - start, absl::Seconds(15));
+  EXPECT_GT(st.compressed_bytes, 0u);
+}
+
+TEST_F(FetcherTest, ASourceThatNeverAnswersTimesOut) {
+  SilentListener silent(/*fill_backlog=*/false);
+  ASSERT_GT(silent.port(), 0);
+  UrlFetcher fetcher(ShortLimits());
+  absl::Time start = absl::Now();
+  EXPECT_THAT(fetcher.Get(silent.Url("/rib.bz2"), 1 << 20),
+              StatusIs(absl::StatusCode::kDeadlineExceeded));
+  // Directory listings go through the same limits.
+  EXPECT_THAT(fetcher.ListDirectory(silent.Url("/RIBS/")),
+              StatusIs(absl::StatusCode::kDeadlineExceeded));
+  EXPECT_LT(absl::Now() - start, absl::Seconds(20));
+}
+
+TEST_F(FetcherTest, AConnectionThatNeverCompletesTimesOut) {
+  SilentListener full(/*fill_backlog=*/true);
+  ASSERT_GT(full.port(), 0);
+  UrlFetcherOptions o = ShortLimits();
+  o.stall_timeout = absl::Seconds(60);  // only the connect limit can end this one
+  UrlFetcher fetcher(o);
+  absl::Time start = absl::Now();
+  EXPECT_THAT(fetcher.Get(full.Url("/rib.bz2"), 1 << 20),
+              StatusIs(absl::StatusCode::kDeadlineExceeded));
+  EXPECT_LT(absl::Now() - start, absl::Seconds(15));
+}
+
+TEST_F(FetcherTest, ASourceThatTricklesOnIsCutAtTheTotalLimit) {
+  // About 80 KiB/s: above the stall limit, but 4 MiB would take ~50 s.
+  std::string body = RandomBytes(4 << 20, 10);
+  http_.ServeStreaming("/trickle.bin", body, 8 << 10, [](size_t chunk) {
+    if (chunk > 0) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  });
+  UrlFetcherOptions o = ShortLimits();
+  o.total_timeout = absl::Seconds(2);
+  UrlFetcher fetcher(o);
+  absl::Time start = absl::Now();
+  EXPECT_THAT(fetcher.Get(http_.Url("/trickle.bin"), 10 << 20),
+              StatusIs(absl::StatusCode::kDeadlineExceeded));
+  EXPECT_LT(absl::Now() - start, absl::Seconds(10));
+}
+
+TEST_F(FetcherTest, OnlyRegularFilesAreRead) {
+  // A FIFO without a writer would block open() and read(); a device may never end.
+  std::string fifo = dir_ + "/rib.fifo";
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  absl::Time start = absl::Now();
+  EXPECT_THAT(fetcher_.Get("file://" + fifo, 100),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("not a regular file")));
+  EXPECT_LT(absl::Now() - start, absl::Seconds(5));
+  EXPECT_THAT(fetcher_.Get("/dev/zero", 1 << 20),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("not a regular file")));
 }
 
 // Records routes and lets the test wait until the first one arrived.
