@@ -198,6 +198,14 @@ absl::Status Decompressor::FeedGz(const char* data, size_t size) {
   return absl::OkStatus();
 }
 
+absl::Status Decompressor::Idle() {
+  if (!failed_.ok()) return failed_;
+  if (!parallel_) return absl::OkStatus();
+  absl::Status s = parallel_->Poll();
+  if (!s.ok()) failed_ = s;
+  return s;
+}
+
 absl::Status Decompressor::Finish() {
   if (!failed_.ok()) return failed_;
   if (compression_ == Compression::kUnknown) {

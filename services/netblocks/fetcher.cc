@@ -48,11 +48,15 @@ struct CurlWrite {
 
 int CurlProgressCallback(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
   auto* w = static_cast<CurlWrite*>(user);
+  if (!w->status.ok()) return 1;
   if (w->cancel != nullptr && w->cancel->load()) {
     w->status = absl::CancelledError("stopped by a signal");
     return 1;
   }
-  return 0;
+  // Called at least once a second, also while the transfer waits: let the sink pass on what it
+  // has finished (the parallel bzip2 decoder's blocks).
+  w->status = w->sink->Idle();
+  return w->status.ok() ? 0 : 1;
 }
 
 size_t CurlWriteCallback(char* data, size_t size, size_t nmemb, void* user) {
