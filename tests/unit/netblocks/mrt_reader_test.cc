@@ -477,7 +477,7 @@ TEST_F(MrtReaderTest, MalformedRecordsAreCountedAndSkipped) {
   w.Raw(13, 2,
         RibBody(24, "\x01\x02\x07", 1,
                 EntryBytes(std::string("\x40\x02\x06\x02\x09\x00\x00\x0d\x05", 9))));
-  // Truncated PEER_INDEX_TABLE, truncated legacy TABLE_DUMP, legacy prefix length over 32.
+  // Truncated PEER_INDEX_TABLE, truncated legacy TABLE_DUMP, legacy prefix length over 32 / 128.
   w.Raw(13, 1, std::string("\x01\x02\x03\x04\x00\x05", 6) + "ab");
   w.Raw(12, 1, std::string(10, '\0'));
   {
@@ -486,6 +486,14 @@ TEST_F(MrtReaderTest, MalformedRecordsAreCountedAndSkipped) {
     std::string body = legacy.data().substr(12);
     body[8] = 40;
     w.Raw(12, 1, body);
+  }
+  {
+    // Legacy IPv6 prefix length over 128 (after view, sequence and 16 address bytes).
+    MrtWriter legacy;
+    legacy.TableDump(2, 0, V6("2001:db8::"), 32, 1, Path({Seq({1})}));
+    std::string body = legacy.data().substr(12);
+    body[20] = static_cast<char>(129);
+    w.Raw(12, 2, body);
   }
   // Unknown subtypes of known types, unknown type.
   w.Raw(13, 77, "x");
@@ -496,10 +504,11 @@ TEST_F(MrtReaderTest, MalformedRecordsAreCountedAndSkipped) {
   MrtStats stats;
   Entries got = ReadAll(w.data(), &stats);
   EXPECT_THAT(got, ElementsAre(Pair("198.51.100.0/24", 64496u)));
-  EXPECT_EQ(stats.malformed, 11u);
+  EXPECT_EQ(stats.malformed, 12u);
   EXPECT_EQ(stats.unknown, 3u);
   EXPECT_EQ(stats.rib_ipv4, 1u);
-  EXPECT_EQ(stats.records, 16u);
+  EXPECT_EQ(stats.rib_ipv6, 0u);
+  EXPECT_EQ(stats.records, 17u);
 }
 
 TEST_F(MrtReaderTest, WarningNamesTheFirstProblems) {
