@@ -261,6 +261,26 @@ TEST_F(JobTest, GlobalFromFilesAndDirectoryIndex) {
   EXPECT_EQ(st.st_mode & 0444, 0444u & ~static_cast<unsigned>(umask(022)));
 }
 
+TEST_F(JobTest, OutputThroughASymbolicLinkReplacesItsTarget) {
+  // Deployments point the served path at a file on another volume: the link stays.
+  ASSERT_TRUE(WriteFile(dir_ + "/v4.bz2", Bzip2(V4Table())));
+  ASSERT_EQ(mkdir((dir_ + "/volume").c_str(), 0755), 0);
+  ASSERT_TRUE(WriteFile(dir_ + "/volume/global_netblocks.txt", "192.0.2.0/24 1\n"));
+  ASSERT_EQ(chmod((dir_ + "/volume/global_netblocks.txt").c_str(), 0640), 0);
+  std::string link = dir_ + "/global_netblocks.txt";
+  ASSERT_EQ(symlink("volume/global_netblocks.txt", link.c_str()), 0);
+  NetblocksConfig cfg;
+  cfg.global_ipv4_url = dir_ + "/v4.bz2";
+  NetblocksJob job(fetcher_, clock_, {});
+  ASSERT_THAT(job.Run(GlobalSources(cfg), JobOptions::Global(cfg), link, nullptr), IsOk());
+  struct stat st;
+  ASSERT_EQ(lstat(link.c_str(), &st), 0);
+  EXPECT_TRUE(S_ISLNK(st.st_mode));
+  EXPECT_EQ(ReadNetblocksFile(dir_ + "/volume/global_netblocks.txt").size(), 51u);
+  ASSERT_EQ(stat(link.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0640u);
+}
+
 TEST_F(JobTest, MatchesBgpdumpAcrossBothSources) {
   ASSERT_TRUE(WriteFile(dir_ + "/v4.mrt.bz2", Bzip2(V4Table())));
   ASSERT_TRUE(WriteFile(dir_ + "/v6.mrt.gz", Gzip(V6Table())));
