@@ -7,7 +7,9 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include "services/netblocks/netblock_table.h"
 #include "services/netblocks/netblocks_job.h"
+#include "services/netblocks/prefix.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/test_env.h"
 #include "tests/unit/netblocks/mrt_writer.h"
@@ -21,8 +23,8 @@ using ::testing::Optional;
 using namespace ::mm::netblocks::testing;  // NOLINT: test helpers
 
 TEST(ServerNetblocksModelTest, ReproducesTheServersFindInIpTreeTest) {
-  ServerNetblocksModel m(ReadFile(mm::testing::TestDataDir() +
-                                  "/global_netblocks.from-upstream-test.txt"));
+  ServerNetblocksModel m(
+      ReadFile(mm::testing::TestDataDir() + "/global_netblocks.from-upstream-test.txt"));
   EXPECT_EQ(m.hazard(), "");
   EXPECT_TRUE(m.starts());
   EXPECT_THAT(m.LongestMatch("134.108.34.134"), Optional(std::string("553")));
@@ -100,11 +102,46 @@ TEST(ServerNetblocksModelTest, OurOutputForTheServersTestPrefixesAnswersAlike) {
   EXPECT_EQ(ours.LongestMatch("127.0.0.1"), std::nullopt);
   EXPECT_THAT(ours.LongestMatch("2001:7c0:700:1234::4321"), Optional(std::string("553")));
   for (const char* ip : {"134.107.226.1", "134.107.227.255", "134.107.228.0", "134.109.255.255",
-                         "134.110.0.0", "134.111.1.1", "134.112.9.9", "134.113.0.0", "2001:7c0::",
-                         "2001:7c7:ffff::1", "2001:7c8::1", "89.160.20.113"}) {
+                         "134.110.0.0", "134.111.1.1", "134.112.9.9", "134.113.0.0",
+                         "2001:7c0::", "2001:7c7:ffff::1", "2001:7c8::1", "89.160.20.113"}) {
     EXPECT_EQ(ours.LongestMatch(ip), theirs.LongestMatch(ip)) << ip;
   }
   std::system(("rm -rf " + dir).c_str());
+}
+
+TEST(ServerNetblocksModelTest, IpTextFormsOfTheOutputLoad) {
+  // inet_ntop writes IPv4-mapped and IPv4-compatible-looking networks with a dotted tail
+  // ("::ffff:1.2.3.0", "::0.1.0.2"); the server's parser (ipnet, std's grammar) takes those too.
+  NetblockTable table;
+  struct Case {
+    const char* text;
+    uint32_t origin;
+  };
+  const std::vector<Case> cases = {{"255.255.255.254/31", 1},
+                                   {"0.0.0.1/32", 2},
+                                   {"::ffff:1.2.3.0/120", 3},
+                                   {"::1.2.3.0/120", 4},
+                                   {"::/8", 5},
+                                   {"::1/128", 6},
+                                   {"::0.1.0.2/128", 7},
+                                   {"2001:0:0:1::1/128", 8},
+                                   {"ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe/127", 9},
+                                   {"1:0:0:1::/64", 10},
+                                   {"64:ff9b::/96", 11}};
+  for (const Case& c : cases) {
+    Prefix p;
+    ASSERT_TRUE(ParsePrefix(c.text, &p)) << c.text;
+    ASSERT_THAT(table.OnRoute(p, c.origin), IsOk());
+  }
+  std::string text;
+  ASSERT_EQ(table.Render(text), cases.size());
+  ServerNetblocksModel m(text);
+  EXPECT_EQ(m.hazard(), "");
+  EXPECT_EQ(m.skipped_lines(), 0);
+  for (const Case& c : cases) {
+    EXPECT_THAT(text, HasSubstr(std::string(c.text) + " " + std::to_string(c.origin) + "\n"));
+    EXPECT_THAT(m.Exact(c.text), Optional(std::to_string(c.origin))) << c.text;
+  }
 }
 
 }  // namespace
