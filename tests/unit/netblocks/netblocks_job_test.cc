@@ -434,17 +434,17 @@ TEST_F(JobTest, MetricsFromTheStartThroughProgressToTheSummary) {
   w.PeerIndexTable(1, "", {Peer{1, true, V6("2001:db8::1"), 6939, true}});
   RibEntry e;
   e.attrs.as_path = {Segment{kAsSequence, {6939, 1101}}};
-  w.RibUnicast(true, 0, V6("2001::"), 32, {e});  // excluded (Teredo)
-  w.RibUnicast(true, 1, V6("::"), 0, {e});       // default route
-  w.RibUnicast(false, 2, V4("30.0.0.0"), 16, {e});  // duplicate, another origin: replaced
+  w.RibUnicast(true, 0, V6("2001::"), 32, {e});              // excluded (Teredo)
+  w.RibUnicast(true, 1, V6("::"), 0, {e});                   // default route
+  w.RibUnicast(false, 2, V4("30.0.0.0"), 16, {e});           // duplicate, another origin: replaced
   w.RibUnicast(false, 3, V4("30.1.0.0"), 16, {RibEntry{}});  // no origin: the line stays
   RibEntry set_only;
   set_only.attrs.as_path = {Segment{kAsSet, {1, 2}}};
   w.RibUnicast(false, 4, V4("31.0.0.0"), 16, {set_only});  // no origin
-  w.RibUnicast(false, 5, V4("32.0.0.0"), 16, {e});          // a new prefix
-  w.Raw(99, 0, "?");                                         // unknown type
-  w.Raw(13, 2, std::string("\x00\x00\x00\x01\x21", 5));      // malformed: /33
-  w.Raw(16, 4, std::string(8, '\0'));                        // ignored: BGP4MP
+  w.RibUnicast(false, 5, V4("32.0.0.0"), 16, {e});         // a new prefix
+  w.Raw(99, 0, "?");                                       // unknown type
+  w.Raw(13, 2, std::string("\x00\x00\x00\x01\x21", 5));    // malformed: /33
+  w.Raw(16, 4, std::string(8, '\0'));                      // ignored: BGP4MP
   std::string extras = w.Take();
   ASSERT_TRUE(WriteFile(dir_ + "/extras.mrt.gz", Gzip(extras)));
   NetblocksConfig cfg;

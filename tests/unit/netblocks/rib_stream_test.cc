@@ -2,10 +2,10 @@
 // whole fetch -> decompress -> parse pipeline.
 #include "services/netblocks/rib_stream.h"
 
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/stat.h>

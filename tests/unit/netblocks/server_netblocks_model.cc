@@ -64,8 +64,7 @@ ServerNetblocksModel::ServerNetblocksModel(const std::string& contents) {
   int number = 0;
   while (pos < contents.size()) {
     size_t nl = contents.find('\n', pos);
-    std::string line =
-        contents.substr(pos, nl == std::string::npos ? std::string::npos : nl - pos);
+    std::string line = contents.substr(pos, nl == std::string::npos ? std::string::npos : nl - pos);
     pos = nl == std::string::npos ? contents.size() : nl + 1;
     ++number;
     if (!line.empty() && line.back() == '\r') line.pop_back();
