@@ -13,6 +13,9 @@ class ByteSink {
  public:
   virtual ~ByteSink() = default;
   virtual absl::Status Write(const char* data, size_t size) = 0;
+  // No data for a while (a download that waits on the network calls this about once a second,
+  // on the writer's thread): a sink that holds finished output hands it on now.
+  virtual absl::Status Idle() { return absl::OkStatus(); }
 };
 
 }  // namespace mm::netblocks

@@ -522,6 +522,12 @@ absl::Status ParallelBzip2Decoder::Write(const char* data, size_t size) {
   return absl::OkStatus();
 }
 
+absl::Status ParallelBzip2Decoder::Poll() {
+  if (!failed_.ok()) return failed_;
+  if (absl::Status s = Drain(false, false); !s.ok()) return Fail(s);
+  return absl::OkStatus();
+}
+
 absl::Status ParallelBzip2Decoder::Finish() {
   if (!failed_.ok()) return failed_;
   if (absl::Status s = Scan(true); !s.ok()) return Fail(s);

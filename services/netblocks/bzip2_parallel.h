@@ -59,6 +59,9 @@ class ParallelBzip2Decoder {
 
   // Compressed input (starting with the "BZh" header).
   absl::Status Write(const char* data, size_t size);
+  // Emits the blocks decoded so far (in order, without waiting for the others): for a download
+  // that pauses, so that finished output does not wait for the next Write.
+  absl::Status Poll();
   // End of input: waits for the workers, emits the rest, checks that the last stream ended.
   absl::Status Finish();
 

@@ -31,7 +31,7 @@ const char* CompressionName(Compression c) {
 
 struct Decompressor::Bz2 {
   bz_stream s{};
-  bool active = false;     // between BZ2_bzDecompressInit and the stream's end
+  bool active = false;      // between BZ2_bzDecompressInit and the stream's end
   bool any_stream = false;  // at least one stream finished
   ~Bz2() {
     if (active) BZ2_bzDecompressEnd(&s);
@@ -56,8 +56,8 @@ absl::Status Decompressor::Emit(const char* data, size_t size) {
   if (size == 0) return absl::OkStatus();
   output_bytes_ += size;
   if (output_bytes_ > max_output_) {
-    return absl::ResourceExhaustedError(absl::StrCat(
-        "decompressed data exceeds the limit of ", max_output_, " bytes (NETBLOCKS_MAX_BYTES)"));
+    return absl::ResourceExhaustedError(absl::StrCat("decompressed data exceeds the limit of ",
+                                                     max_output_, " bytes (NETBLOCKS_MAX_BYTES)"));
   }
   return out_.Write(data, size);
 }
@@ -139,9 +139,9 @@ absl::Status Decompressor::FeedBz2(const char* data, size_t size) {
     } else if (rc != BZ_OK) {
       uint64_t offset = input_bytes_ - b.s.avail_in;
       const char* what = rc == BZ_DATA_ERROR_MAGIC ? "not a bzip2 stream"
-                         : rc == BZ_DATA_ERROR    ? "corrupt data (CRC or structure error)"
-                         : rc == BZ_MEM_ERROR     ? "out of memory"
-                                                  : "decompression error";
+                         : rc == BZ_DATA_ERROR     ? "corrupt data (CRC or structure error)"
+                         : rc == BZ_MEM_ERROR      ? "out of memory"
+                                                   : "decompression error";
       return absl::DataLossError(absl::StrCat("bzip2: ", what, " near compressed byte ", offset));
     }
   }
@@ -198,6 +198,14 @@ absl::Status Decompressor::FeedGz(const char* data, size_t size) {
   return absl::OkStatus();
 }
 
+absl::Status Decompressor::Idle() {
+  if (!failed_.ok()) return failed_;
+  if (!parallel_) return absl::OkStatus();
+  absl::Status s = parallel_->Poll();
+  if (!s.ok()) failed_ = s;
+  return s;
+}
+
 absl::Status Decompressor::Finish() {
   if (!failed_.ok()) return failed_;
   if (compression_ == Compression::kUnknown) {
@@ -213,14 +221,14 @@ absl::Status Decompressor::Finish() {
     return s;
   }
   if (compression_ == Compression::kBzip2 && (!bz2_ || bz2_->active || !bz2_->any_stream)) {
-    return failed_ = absl::DataLossError(absl::StrCat(
-        "bzip2: the compressed stream ends early after ", input_bytes_,
-        " bytes (truncated download?)"));
+    return failed_ =
+               absl::DataLossError(absl::StrCat("bzip2: the compressed stream ends early after ",
+                                                input_bytes_, " bytes (truncated download?)"));
   }
   if (compression_ == Compression::kGzip && (!gz_ || gz_->in_member)) {
-    return failed_ = absl::DataLossError(absl::StrCat(
-        "gzip: the compressed stream ends early after ", input_bytes_,
-        " bytes (truncated download?)"));
+    return failed_ =
+               absl::DataLossError(absl::StrCat("gzip: the compressed stream ends early after ",
+                                                input_bytes_, " bytes (truncated download?)"));
   }
   return absl::OkStatus();
 }

@@ -35,6 +35,8 @@ class Decompressor final : public ByteSink {
 
   // Compressed input.
   absl::Status Write(const char* data, size_t size) override;
+  // Hands on blocks the parallel bzip2 decoder has finished (see ByteSink::Idle).
+  absl::Status Idle() override;
   // End of input; fails when the compressed stream is incomplete.
   absl::Status Finish();
 

@@ -48,11 +48,15 @@ struct CurlWrite {
 
 int CurlProgressCallback(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
   auto* w = static_cast<CurlWrite*>(user);
+  if (!w->status.ok()) return 1;
   if (w->cancel != nullptr && w->cancel->load()) {
     w->status = absl::CancelledError("stopped by a signal");
     return 1;
   }
-  return 0;
+  // Called at least once a second, also while the transfer waits: let the sink pass on what it
+  // has finished (the parallel bzip2 decoder's blocks).
+  w->status = w->sink->Idle();
+  return w->status.ok() ? 0 : 1;
 }
 
 size_t CurlWriteCallback(char* data, size_t size, size_t nmemb, void* user) {
@@ -120,15 +124,19 @@ absl::Status UrlFetcher::Stream(const std::string& url, ByteSink& sink) {
     return absl::InvalidArgumentError(
         absl::StrCat("unsupported URL '", url, "' (use http://, https://, file:// or a path)"));
   }
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  // O_NONBLOCK: opening a FIFO must not wait for a writer; only regular files are read (a FIFO
+  // or a device such as /dev/zero could stall or never end).
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) {
     return errno == ENOENT ? absl::NotFoundError(Errno("cannot open", path))
                            : absl::PermissionDeniedError(Errno("cannot open", path));
   }
-  struct stat st;
-  if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+  struct stat st {};
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    bool dir = S_ISDIR(st.st_mode);
     close(fd);
-    return absl::InvalidArgumentError(absl::StrCat(path, " is a directory"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(path, dir ? " is a directory" : " is not a regular file"));
   }
   std::unique_ptr<char[]> buf(new char[kFileChunk]);
   absl::Status status;

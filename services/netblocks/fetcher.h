@@ -32,11 +32,16 @@ class Fetcher {
   absl::StatusOr<std::string> Get(const std::string& url, size_t max_bytes);
 };
 
+// Time limits of every http(s) request (RIB dumps, directory indexes, the EC2 ranges document);
+// a request that hits one fails with DEADLINE_EXCEEDED. Upstream's requests calls have none.
 struct UrlFetcherOptions {
+  // Establishing the connection (TCP and TLS).
   absl::Duration connect_timeout = absl::Seconds(30);
-  // A transfer slower than 1 KiB/s for this long is aborted.
+  // A transfer slower than 1 KiB/s for this long is aborted, waiting for the response included
+  // (libcurl averages the speed over the last ~5 s, so a stall after a fast start is noticed up
+  // to ~6 s later).
   absl::Duration stall_timeout = absl::Seconds(120);
-  // Upper bound for one whole transfer.
+  // Upper bound for one whole transfer (a source that trickles on just above the stall limit).
   absl::Duration total_timeout = absl::Hours(2);
   std::string user_agent = "mirrormanager-cpp-netblocks";
   // When set (by a signal watcher), transfers stop within about a second with CANCELLED.

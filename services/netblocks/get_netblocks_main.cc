@@ -72,7 +72,7 @@ int main(int argc, char** argv) {
   mm::common::RealClock clock;
   auto registry = std::make_shared<prometheus::Registry>();
   // Families first, so /metrics shows the run from its start.
-  mm::netblocks::NetblocksMetrics run_metrics(*registry, clock.Now(), sources);
+  mm::netblocks::NetblocksMetrics run_metrics(*registry, sources);
   mm::common::WorkerMetrics metrics("mm2_get-netblocks", registry);
   if (absl::Status s = metrics.Start(setup->config); !s.ok()) {
     return Fail(std::string(s.message()), 2);

@@ -16,9 +16,9 @@ double D(uint64_t v) { return static_cast<double>(v); }
 
 }  // namespace
 
-NetblocksMetrics::NetblocksMetrics(prometheus::Registry& registry, absl::Time start,
+NetblocksMetrics::NetblocksMetrics(prometheus::Registry& registry,
                                    const std::vector<NetblocksSource>& sources)
-    : start_(start) {
+    : start_(absl::Now()) {
   records_ =
       Gauges(registry, "mm_netblocks_records", "MRT records read per source and kind in this run.");
   records_read_ = Gauges(registry, "mm_netblocks_records_read",

@@ -38,9 +38,9 @@ namespace mm::netblocks {
 class NetblocksMetrics final : public RunObserver {
  public:
   // Registers every family in `registry` (which must outlive this object), with zero samples
-  // for each of `sources`, so that a scrape shows them from the start.
-  NetblocksMetrics(prometheus::Registry& registry, absl::Time start,
-                   const std::vector<NetblocksSource>& sources);
+  // for each of `sources`, so that a scrape shows them from the start. The running duration
+  // counts from here.
+  NetblocksMetrics(prometheus::Registry& registry, const std::vector<NetblocksSource>& sources);
 
   void OnSourceProgress(const NetblocksSource& source, const RibReadStats& read,
                         const NetblockTable& table) override;

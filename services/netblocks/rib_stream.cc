@@ -100,6 +100,7 @@ class CountingSink final : public ByteSink {
     count_.fetch_add(size, std::memory_order_relaxed);
     return next_.Write(data, size);
   }
+  absl::Status Idle() override { return next_.Idle(); }
 
  private:
   ByteSink& next_;

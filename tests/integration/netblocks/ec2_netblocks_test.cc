@@ -57,12 +57,14 @@ constexpr char kRanges[] = R"json({
 })json";
 
 constexpr char kDryRunLines[] =
+    "Adding host s3-mirror-eu-west-1 netblock 18.200.0.0/16\n"
     "Adding host s3-mirror-eu-west-1.fedoraproject.org netblock 18.200.0.0/16\n"
     "Adding host s3-mirror-us-east-1.fedoraproject.org netblock 3.5.140.0/22\n"
     "Adding host s3-mirror-us-east-1.fedoraproject.org netblock 2600:1f18::/33\n"
     "Deleting host s3-mirror-us-east-1.fedoraproject.org netblock 52.94.0.0/22\n"
     "Deleting host s3-mirror-us-east-1.fedoraproject.org netblock 1.2.3.0/24\n"
-    "Deleting host s3-mirror-xx-nowhere-1.fedoraproject.org netblock 9.9.9.0/24\n";
+    "Deleting host s3-mirror-xx-nowhere-1.fedoraproject.org netblock 9.9.9.0/24\n"
+    "Deleting host s3.example.org netblock 8.8.8.0/24\n";
 
 class Ec2NetblocksTest : public ::testing::Test {
  protected:
@@ -77,21 +79,29 @@ class Ec2NetblocksTest : public ::testing::Test {
   }
   void TearDown() override { std::system(("rm -rf " + dir_).c_str()); }
 
-  // Site "Red Hat" with three S3 hosts and one other host; another site with an S3 host.
+  // Site "Red Hat" with five S3 hosts (names starting with "s3") and two others; another site
+  // with an S3 host. Regions: "us-east-1", "eu-west-1" (twice: the suffix is optional),
+  // "xx-nowhere-1" and "s3.example.org" (neither prefix nor suffix to strip), none in the
+  // document.
   void Seed() {
     FixtureBuilder f(harness_->db());
     red_hat_ = f.Site("Red Hat");
     east_ = f.Host(red_hat_, "s3-mirror-us-east-1.fedoraproject.org", "US");
     west_ = f.Host(red_hat_, "s3-mirror-eu-west-1.fedoraproject.org", "IE");
+    west2_ = f.Host(red_hat_, "s3-mirror-eu-west-1", "IE");
     gone_ = f.Host(red_hat_, "s3-mirror-xx-nowhere-1.fedoraproject.org", "US");
+    odd_ = f.Host(red_hat_, "s3.example.org", "US");
     other_ = f.Host(red_hat_, "mirror.redhat.example", "US");
+    upper_ = f.Host(red_hat_, "S3-mirror-us-east-1.fedoraproject.org", "US");
     int64_t elsewhere_site = f.Site("Elsewhere");
     elsewhere_ = f.Host(elsewhere_site, "s3-mirror-us-east-1.example.org", "US");
     keep_id_ = f.HostNetblock(east_, "52.94.0.0/22", "kept");
     f.HostNetblock(east_, "52.94.0.0/22", "duplicate");
     f.HostNetblock(east_, "1.2.3.0/24", "manual");
     f.HostNetblock(gone_, "9.9.9.0/24");
+    f.HostNetblock(odd_, "8.8.8.0/24", "manual");
     f.HostNetblock(other_, "10.0.0.0/8", "untouched");
+    f.HostNetblock(upper_, "10.2.0.0/16", "untouched");
     f.HostNetblock(elsewhere_, "10.1.0.0/16", "untouched");
   }
 
@@ -125,7 +135,8 @@ class Ec2NetblocksTest : public ::testing::Test {
   std::unique_ptr<CatalogHarness> harness_;
   testing::TestHttpServer http_;
   std::string dir_;
-  int64_t red_hat_ = 0, east_ = 0, west_ = 0, gone_ = 0, other_ = 0, elsewhere_ = 0;
+  int64_t red_hat_ = 0, east_ = 0, west_ = 0, west2_ = 0, gone_ = 0, odd_ = 0, other_ = 0,
+          upper_ = 0, elsewhere_ = 0;
   int64_t keep_id_ = 0;
 };
 
@@ -152,8 +163,12 @@ TEST_F(Ec2NetblocksTest, AddsKeepsAndDeletes) {
   EXPECT_EQ(r->out, kDryRunLines);  // what the dry run announced is what was done
   EXPECT_THAT(Netblocks(east_), ElementsAre("2600:1f18::/33", "3.5.140.0/22", "52.94.0.0/22"));
   EXPECT_THAT(Netblocks(west_), ElementsAre("18.200.0.0/16"));
+  EXPECT_THAT(Netblocks(west2_), ElementsAre("18.200.0.0/16"));
   EXPECT_THAT(Netblocks(gone_), ElementsAre());
+  EXPECT_THAT(Netblocks(odd_), ElementsAre());
+  // Not S3 hosts of "Red Hat": left alone ("s3" is matched case-sensitively, as upstream).
   EXPECT_THAT(Netblocks(other_), ElementsAre("10.0.0.0/8"));
+  EXPECT_THAT(Netblocks(upper_), ElementsAre("10.2.0.0/16"));
   EXPECT_THAT(Netblocks(elsewhere_), ElementsAre("10.1.0.0/16"));
   // The kept row is the original one (same id and name); added rows have no name.
   EXPECT_EQ(harness_->db().QueryValue("SELECT id || ':' || name FROM host_netblock WHERE "
@@ -163,6 +178,9 @@ TEST_F(Ec2NetblocksTest, AddsKeepsAndDeletes) {
       harness_->db().Count(
           "SELECT count(*) FROM host_netblock WHERE netblock = '3.5.140.0/22' AND name IS NULL"),
       1);
+  EXPECT_EQ(harness_->db().Count("SELECT count(*) FROM host_netblock WHERE netblock = "
+                                 "'18.200.0.0/16' AND name IS NULL"),
+            2);
 
   // A second run changes nothing.
   std::string after = Snapshot();
@@ -209,12 +227,27 @@ TEST_F(Ec2NetblocksTest, RangesOverHttpsWithTheConfiguredCaBundle) {
 
 TEST_F(Ec2NetblocksTest, MissingRedHatSiteIsAClearError) {
   FixtureBuilder f(harness_->db());
+  // Only the exact name counts.
   f.Host(f.Site("Red Hat Inc."), "s3-mirror-us-east-1.fedoraproject.org", "US");
+  f.Host(f.Site("red hat"), "s3-mirror-eu-west-1.fedoraproject.org", "IE");
   auto r = RunBinary({});
   ASSERT_THAT(r, IsOk());
   EXPECT_EQ(r->exit_code, 1);
   EXPECT_THAT(r->err, HasSubstr("Error: there is no site named \"Red Hat\" in the catalog"));
   EXPECT_EQ(r->out, "");
+}
+
+TEST_F(Ec2NetblocksTest, ASiteWithoutS3HostsHasNothingToDo) {
+  FixtureBuilder f(harness_->db());
+  int64_t host = f.Host(f.Site("Red Hat"), "mirror.redhat.example", "US");
+  f.HostNetblock(host, "10.0.0.0/8", "untouched");
+  std::string before = Snapshot();
+  http_.Serve("/ip-ranges.json", "", 500);  // not even fetched
+  auto r = RunBinary({});
+  ASSERT_THAT(r, IsOk());
+  EXPECT_EQ(r->exit_code, 0) << r->err;
+  EXPECT_EQ(r->out, "");
+  EXPECT_EQ(Snapshot(), before);
 }
 
 TEST_F(Ec2NetblocksTest, DownloadAndDocumentErrorsChangeNothing) {
@@ -257,11 +290,11 @@ TEST_F(Ec2NetblocksTest, InProcessUpdaterReportsCounts) {
   std::ostringstream out;
   auto summary = updater.Run(http_.Url("/ip-ranges.json"), false, out);
   ASSERT_THAT(summary, IsOk());
-  EXPECT_EQ(summary->hosts, 3u);
+  EXPECT_EQ(summary->hosts, 5u);
   EXPECT_EQ(summary->ec2_prefixes, 7u);  // 5 IPv4 (GLOBAL excluded) + 2 IPv6 EC2
   EXPECT_EQ(summary->skipped_entries, 2u);
-  EXPECT_EQ(summary->added, 3u);
-  EXPECT_EQ(summary->deleted, 3u);
+  EXPECT_EQ(summary->added, 4u);
+  EXPECT_EQ(summary->deleted, 4u);
 }
 
 TEST_F(Ec2NetblocksTest, ChangesArePrintedWhenTheApplyingCallCommitsButItsReplyIsLost) {
@@ -292,8 +325,8 @@ TEST_F(Ec2NetblocksTest, ChangesArePrintedWhenTheApplyingCallCommitsButItsReplyI
   ASSERT_TRUE(retried);
   ASSERT_THAT(summary, IsOk());
   EXPECT_EQ(out.str(), kDryRunLines);
-  EXPECT_EQ(summary->added, 3u);
-  EXPECT_EQ(summary->deleted, 3u);
+  EXPECT_EQ(summary->added, 4u);
+  EXPECT_EQ(summary->deleted, 4u);
   EXPECT_THAT(Netblocks(east_), ElementsAre("2600:1f18::/33", "3.5.140.0/22", "52.94.0.0/22"));
   EXPECT_THAT(Netblocks(gone_), ElementsAre());
 }
@@ -344,7 +377,7 @@ TEST_F(Ec2NetblocksTest, ANetblockAddedBetweenPlanAndApplyIsPlannedAgain) {
   // The lines are the second plan's, which is what was done.
   EXPECT_THAT(out.str(), HasSubstr("Deleting host s3-mirror-eu-west-1.fedoraproject.org netblock "
                                    "7.7.7.0/24\n"));
-  EXPECT_EQ(summary->deleted, 4u);
+  EXPECT_EQ(summary->deleted, 5u);
   EXPECT_THAT(Netblocks(west_), ElementsAre("18.200.0.0/16"));
 }
 
@@ -438,6 +471,11 @@ TEST(RegionFromHostNameTest, AsUpstream) {
   EXPECT_EQ(RegionFromHostName("s3-mirror-ap-southeast-2.fedoraproject.org"), "ap-southeast-2");
   EXPECT_EQ(RegionFromHostName("s3.fedoraproject.org"), "s3");
   EXPECT_EQ(RegionFromHostName("s3-mirror-eu-west-1"), "eu-west-1");
+  // Only a leading prefix and a trailing suffix are removed, each at most once.
+  EXPECT_EQ(RegionFromHostName("s3-mirror-us-east-1.fedoraproject.org.example"),
+            "us-east-1.fedoraproject.org.example");
+  EXPECT_EQ(RegionFromHostName("s3-mirror-s3-mirror-x.fedoraproject.org"), "s3-mirror-x");
+  EXPECT_EQ(RegionFromHostName("s3-us-east-1.fedoraproject.org"), "s3-us-east-1");
 }
 
 }  // namespace

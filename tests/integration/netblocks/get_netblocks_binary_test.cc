@@ -19,6 +19,7 @@
 #include "tests/testing/test_env.h"
 #include "tests/unit/netblocks/bgpdump_reference.h"
 #include "tests/unit/netblocks/mrt_writer.h"
+#include "tests/unit/netblocks/server_netblocks_model.h"
 #include "tests/unit/netblocks/test_http_server.h"
 
 namespace mm::netblocks {
@@ -134,6 +135,21 @@ TEST_F(GetNetblocksBinaryTest, GlobalMatchesBgpdump) {
   auto ref = a.entries;
   ref.insert(ref.end(), b.entries.begin(), b.entries.end());
   EXPECT_THAT(lines, UnorderedElementsAreArray(ref));
+  // mirrorlist-server loads the file (no start-up hazard, no skipped line) into the table that
+  // bgpdump's reading gives, and longest-prefix matches agree.
+  std::string ref_text;
+  for (const auto& [prefix, origin] : ref) ref_text += prefix + " " + std::to_string(origin) + "\n";
+  ServerNetblocksModel ours(text), theirs(ref_text);
+  EXPECT_EQ(ours.hazard(), "");
+  EXPECT_TRUE(ours.starts());
+  EXPECT_EQ(ours.skipped_lines(), 0);
+  EXPECT_EQ(ours.ipv4_size(), 59u * 8u);
+  EXPECT_EQ(ours.ipv6_size(), 100u);
+  for (const auto& [prefix, origin] : ref) {
+    EXPECT_EQ(ours.Exact(prefix), std::optional<std::string>(std::to_string(origin))) << prefix;
+    std::string network = prefix.substr(0, prefix.find('/'));
+    EXPECT_EQ(ours.LongestMatch(network), theirs.LongestMatch(network)) << prefix;
+  }
   // The directory index was asked for newest-first, as upstream does.
   EXPECT_THAT(http_.requests(), ::testing::Contains(HasSubstr("/RIBS/?C=M;O=D")));
 }

@@ -116,6 +116,28 @@ TEST(ParallelBzip2Test, ErrorsAreDataLoss) {
   EXPECT_THAT(Decode(bad_crc, 2, 8192).status, StatusIs(absl::StatusCode::kDataLoss));
 }
 
+TEST(ParallelBzip2Test, PollHandsOnFinishedBlocksWhileTheInputPauses) {
+  // Half the input, then nothing more for a while: the blocks decoded meanwhile come out on
+  // Poll() (a download waiting on the network calls it), not only with the next Write().
+  std::string data = Data(1 << 20, 14);
+  std::string bz = Bzip2(data, 1);
+  std::string out;
+  ParallelBzip2Decoder d(2, [&](const char* p, size_t n) {
+    out.append(p, n);
+    return absl::OkStatus();
+  });
+  ASSERT_THAT(d.Write(bz.data(), bz.size() / 2), IsOk());
+  for (int i = 0; i < 1000 && out.empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    ASSERT_THAT(d.Poll(), IsOk());
+  }
+  ASSERT_FALSE(out.empty());
+  EXPECT_EQ(out, data.substr(0, out.size()));
+  ASSERT_THAT(d.Write(bz.data() + bz.size() / 2, bz.size() - bz.size() / 2), IsOk());
+  ASSERT_THAT(d.Finish(), IsOk());
+  EXPECT_EQ(out, data);
+}
+
 TEST(ParallelBzip2Test, EmitErrorStops) {
   std::string bz = Bzip2(Data(1 << 20, 6), 1);
   int calls = 0;

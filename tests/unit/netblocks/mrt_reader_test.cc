@@ -15,6 +15,7 @@
 #include "tests/testing/subprocess.h"
 #include "tests/unit/netblocks/bgpdump_reference.h"
 #include "tests/unit/netblocks/mrt_writer.h"
+#include "tests/unit/netblocks/server_netblocks_model.h"
 
 namespace mm::netblocks {
 namespace {
@@ -262,6 +263,50 @@ TEST_F(MrtReaderTest, MatchesBgpdumpOnEveryRecordShape) {
   EXPECT_THAT(ours, UnorderedElementsAreArray(ref.entries));
 }
 
+// What mirrorlist-server loads from our output answers every lookup as it would from bgpdump's
+// reading: the network, first and last address of every prefix and the address after it.
+TEST_F(MrtReaderTest, OurOutputLoadsInMirrorlistServerAsBgpdumpsReadingWould) {
+  std::string path = TempPath("every_shape.mrt");
+  ASSERT_TRUE(WriteFile(path, EveryShape(false)));
+  ReferenceTable ref = BgpdumpOrigins(path);
+  ASSERT_EQ(ref.error, "");
+  std::string ref_text;
+  for (const auto& [prefix, origin] : ref.entries) {
+    ref_text += prefix + " " + std::to_string(origin) + "\n";
+  }
+  NetblockTable table;
+  MrtReader reader(table);
+  ASSERT_THAT(reader.Consume(EveryShape(false)), IsOk());
+  ASSERT_THAT(reader.Finish(), IsOk());
+  std::string ours_text;
+  table.Render(ours_text);
+
+  ServerNetblocksModel ours(ours_text), theirs(ref_text);
+  EXPECT_EQ(ours.hazard(), "");
+  EXPECT_TRUE(ours.starts());
+  EXPECT_EQ(ours.skipped_lines(), 0);
+  EXPECT_EQ(ours.ipv4_size() + ours.ipv6_size(), ref.entries.size());
+  for (const auto& [prefix, origin] : ref.entries) {
+    EXPECT_EQ(ours.Exact(prefix), std::optional<std::string>(std::to_string(origin))) << prefix;
+    Prefix p;
+    ASSERT_TRUE(ParsePrefix(prefix, &p));
+    Prefix last = p;
+    for (int bit = p.length; bit < MaxPrefixLength(p.family); ++bit) {
+      last.addr[bit / 8] |= static_cast<uint8_t>(0x80 >> (bit % 8));
+    }
+    Prefix after = last;
+    for (int i = AddressBytes(p.family) - 1; i >= 0 && ++after.addr[i] == 0; --i) {
+    }
+    for (const Prefix& a : {p, last, after}) {
+      Prefix host = a;
+      host.length = static_cast<uint8_t>(MaxPrefixLength(a.family));
+      std::string ip = FormatPrefix(host);
+      ip = ip.substr(0, ip.find('/'));
+      EXPECT_EQ(ours.LongestMatch(ip), theirs.LongestMatch(ip)) << prefix << " at " << ip;
+    }
+  }
+}
+
 TEST_F(MrtReaderTest, LegacyIpv6With4ByteAsesMatchesBgpdumpVerboseOutput) {
   MrtWriter w;
   w.TableDump(4, 3, V6("2400:cb01::"), 32, 4200000001u, Path({Seq({3356, 4200000006u})}));
@@ -432,7 +477,7 @@ TEST_F(MrtReaderTest, MalformedRecordsAreCountedAndSkipped) {
   w.Raw(13, 2,
         RibBody(24, "\x01\x02\x07", 1,
                 EntryBytes(std::string("\x40\x02\x06\x02\x09\x00\x00\x0d\x05", 9))));
-  // Truncated PEER_INDEX_TABLE, truncated legacy TABLE_DUMP, legacy prefix length over 32.
+  // Truncated PEER_INDEX_TABLE, truncated legacy TABLE_DUMP, legacy prefix length over 32 / 128.
   w.Raw(13, 1, std::string("\x01\x02\x03\x04\x00\x05", 6) + "ab");
   w.Raw(12, 1, std::string(10, '\0'));
   {
@@ -441,6 +486,14 @@ TEST_F(MrtReaderTest, MalformedRecordsAreCountedAndSkipped) {
     std::string body = legacy.data().substr(12);
     body[8] = 40;
     w.Raw(12, 1, body);
+  }
+  {
+    // Legacy IPv6 prefix length over 128 (after view, sequence and 16 address bytes).
+    MrtWriter legacy;
+    legacy.TableDump(2, 0, V6("2001:db8::"), 32, 1, Path({Seq({1})}));
+    std::string body = legacy.data().substr(12);
+    body[20] = static_cast<char>(129);
+    w.Raw(12, 2, body);
   }
   // Unknown subtypes of known types, unknown type.
   w.Raw(13, 77, "x");
@@ -451,10 +504,11 @@ TEST_F(MrtReaderTest, MalformedRecordsAreCountedAndSkipped) {
   MrtStats stats;
   Entries got = ReadAll(w.data(), &stats);
   EXPECT_THAT(got, ElementsAre(Pair("198.51.100.0/24", 64496u)));
-  EXPECT_EQ(stats.malformed, 11u);
+  EXPECT_EQ(stats.malformed, 12u);
   EXPECT_EQ(stats.unknown, 3u);
   EXPECT_EQ(stats.rib_ipv4, 1u);
-  EXPECT_EQ(stats.records, 16u);
+  EXPECT_EQ(stats.rib_ipv6, 0u);
+  EXPECT_EQ(stats.records, 17u);
 }
 
 TEST_F(MrtReaderTest, WarningNamesTheFirstProblems) {

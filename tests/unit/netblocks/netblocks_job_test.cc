@@ -261,6 +261,26 @@ TEST_F(JobTest, GlobalFromFilesAndDirectoryIndex) {
   EXPECT_EQ(st.st_mode & 0444, 0444u & ~static_cast<unsigned>(umask(022)));
 }
 
+TEST_F(JobTest, OutputThroughASymbolicLinkReplacesItsTarget) {
+  // Deployments point the served path at a file on another volume: the link stays.
+  ASSERT_TRUE(WriteFile(dir_ + "/v4.bz2", Bzip2(V4Table())));
+  ASSERT_EQ(mkdir((dir_ + "/volume").c_str(), 0755), 0);
+  ASSERT_TRUE(WriteFile(dir_ + "/volume/global_netblocks.txt", "192.0.2.0/24 1\n"));
+  ASSERT_EQ(chmod((dir_ + "/volume/global_netblocks.txt").c_str(), 0640), 0);
+  std::string link = dir_ + "/global_netblocks.txt";
+  ASSERT_EQ(symlink("volume/global_netblocks.txt", link.c_str()), 0);
+  NetblocksConfig cfg;
+  cfg.global_ipv4_url = dir_ + "/v4.bz2";
+  NetblocksJob job(fetcher_, clock_, {});
+  ASSERT_THAT(job.Run(GlobalSources(cfg), JobOptions::Global(cfg), link, nullptr), IsOk());
+  struct stat st;
+  ASSERT_EQ(lstat(link.c_str(), &st), 0);
+  EXPECT_TRUE(S_ISLNK(st.st_mode));
+  EXPECT_EQ(ReadNetblocksFile(dir_ + "/volume/global_netblocks.txt").size(), 51u);
+  ASSERT_EQ(stat(link.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0640u);
+}
+
 TEST_F(JobTest, MatchesBgpdumpAcrossBothSources) {
   ASSERT_TRUE(WriteFile(dir_ + "/v4.mrt.bz2", Bzip2(V4Table())));
   ASSERT_TRUE(WriteFile(dir_ + "/v6.mrt.gz", Gzip(V6Table())));
@@ -398,12 +418,41 @@ class ScrapingObserver final : public RunObserver {
   prometheus::Registry& registry_;
 };
 
+// The value of the sample `series` (name and labels as printed) in a text exposition.
+double Sample(const std::string& text, const std::string& series) {
+  size_t at = text.find("\n" + series + " ");
+  if (at == std::string::npos) return -1;
+  return std::stod(text.substr(at + series.size() + 2));
+}
+
 TEST_F(JobTest, MetricsFromTheStartThroughProgressToTheSummary) {
-  ASSERT_TRUE(WriteFile(dir_ + "/v4.bz2", Bzip2(V4Table())));
+  std::string v4 = V4Table();
+  ASSERT_TRUE(WriteFile(dir_ + "/v4.bz2", Bzip2(v4)));
+  // The second source has one route of each kind that gives no line of its own, and records
+  // the reader skips.
+  MrtWriter w;
+  w.PeerIndexTable(1, "", {Peer{1, true, V6("2001:db8::1"), 6939, true}});
+  RibEntry e;
+  e.attrs.as_path = {Segment{kAsSequence, {6939, 1101}}};
+  w.RibUnicast(true, 0, V6("2001::"), 32, {e});              // excluded (Teredo)
+  w.RibUnicast(true, 1, V6("::"), 0, {e});                   // default route
+  w.RibUnicast(false, 2, V4("30.0.0.0"), 16, {e});           // duplicate, another origin: replaced
+  w.RibUnicast(false, 3, V4("30.1.0.0"), 16, {RibEntry{}});  // no origin: the line stays
+  RibEntry set_only;
+  set_only.attrs.as_path = {Segment{kAsSet, {1, 2}}};
+  w.RibUnicast(false, 4, V4("31.0.0.0"), 16, {set_only});  // no origin
+  w.RibUnicast(false, 5, V4("32.0.0.0"), 16, {e});         // a new prefix
+  w.Raw(99, 0, "?");                                       // unknown type
+  w.Raw(13, 2, std::string("\x00\x00\x00\x01\x21", 5));    // malformed: /33
+  w.Raw(16, 4, std::string(8, '\0'));                      // ignored: BGP4MP
+  std::string extras = w.Take();
+  ASSERT_TRUE(WriteFile(dir_ + "/extras.mrt.gz", Gzip(extras)));
   NetblocksConfig cfg;
   cfg.global_ipv4_url = dir_ + "/v4.bz2";
+  cfg.global_ipv6_url = dir_ + "/extras.mrt.gz";
   prometheus::Registry registry;
-  NetblocksMetrics metrics(registry, At(2024, 2, 1), GlobalSources(cfg));
+  absl::Time constructed = absl::Now();
+  NetblocksMetrics metrics(registry, GlobalSources(cfg));
   // Every family is there before anything is read.
   std::string before = prometheus::TextSerializer().Serialize(registry.Collect());
   for (const char* family :
@@ -415,6 +464,7 @@ TEST_F(JobTest, MetricsFromTheStartThroughProgressToTheSummary) {
   }
   EXPECT_THAT(before, HasSubstr("mm_netblocks_success 0"));
   EXPECT_THAT(before, HasSubstr("mm_netblocks_records_read{source=\"global_ipv4\"} 0"));
+  EXPECT_THAT(before, HasSubstr("mm_netblocks_records_read{source=\"global_ipv6\"} 0"));
   // No success yet, so no time of the last one.
   EXPECT_THAT(before, ::testing::Not(HasSubstr("mm_netblocks_last_success_timestamp_seconds")));
 
@@ -426,8 +476,8 @@ TEST_F(JobTest, MetricsFromTheStartThroughProgressToTheSummary) {
   ASSERT_THAT(job.Run(GlobalSources(cfg), JobOptions::Global(cfg), dir_ + "/o.txt", &report),
               IsOk());
   ASSERT_GE(observer.scrapes.size(), 3u);
-  // Mid-run: some records counted, nothing written yet.
-  const std::string& mid = observer.scrapes[observer.scrapes.size() / 2];
+  // Mid-run: some records counted, nothing written yet, the duration running.
+  const std::string& mid = observer.scrapes[observer.scrapes.size() / 4];
   EXPECT_THAT(mid, ::testing::ContainsRegex(
                        "mm_netblocks_records\\{kind=\"rib_ipv4\",source=\"global_ipv4\"\\} "
                        "([1-9]|[1-4][0-9])\n"));
@@ -437,19 +487,74 @@ TEST_F(JobTest, MetricsFromTheStartThroughProgressToTheSummary) {
   EXPECT_THAT(mid, HasSubstr("mm_netblocks_prefixes{family=\"ipv4\"} 0"));
   EXPECT_THAT(mid,
               ::testing::ContainsRegex("mm_netblocks_table_prefixes\\{family=\"ipv4\"\\} [1-9]"));
+  double mid_duration = Sample(mid, "mm_netblocks_duration_seconds");
+  EXPECT_GE(mid_duration, 0);
+  EXPECT_LE(mid_duration, absl::ToDoubleSeconds(absl::Now() - constructed));
 
   metrics.OnRunEnd(report, At(2024, 2, 1));
   std::string text = prometheus::TextSerializer().Serialize(registry.Collect());
+  // Records per source and kind.
   EXPECT_THAT(text, HasSubstr("mm_netblocks_records{kind=\"rib_ipv4\",source=\"global_ipv4\"} 50"));
+  EXPECT_THAT(text, HasSubstr("mm_netblocks_records{kind=\"rib_ipv6\",source=\"global_ipv4\"} 1"));
   EXPECT_THAT(
       text, HasSubstr("mm_netblocks_records{kind=\"peer_index_table\",source=\"global_ipv4\"} 1"));
   EXPECT_THAT(text, HasSubstr("mm_netblocks_records_read{source=\"global_ipv4\"} 52"));
-  EXPECT_THAT(text, HasSubstr("mm_netblocks_table_prefixes{family=\"ipv4\"} 50"));
-  EXPECT_THAT(text, HasSubstr("mm_netblocks_prefixes{family=\"ipv4\"} 50"));
+  EXPECT_THAT(text, HasSubstr("mm_netblocks_records{kind=\"rib_ipv4\",source=\"global_ipv6\"} 4"));
+  EXPECT_THAT(text, HasSubstr("mm_netblocks_records{kind=\"rib_ipv6\",source=\"global_ipv6\"} 2"));
+  EXPECT_THAT(text, HasSubstr("mm_netblocks_records{kind=\"no_origin\",source=\"global_ipv6\"} 2"));
+  EXPECT_THAT(text, HasSubstr("mm_netblocks_records{kind=\"unknown\",source=\"global_ipv6\"} 1"));
+  EXPECT_THAT(text, HasSubstr("mm_netblocks_records{kind=\"malformed\",source=\"global_ipv6\"} 1"));
+  EXPECT_THAT(text, HasSubstr("mm_netblocks_records{kind=\"ignored\",source=\"global_ipv6\"} 1"));
+  EXPECT_THAT(text, HasSubstr("mm_netblocks_records_read{source=\"global_ipv6\"} 10"));
+  // Bytes per source and stage.
+  EXPECT_EQ(Sample(text, "mm_netblocks_source_bytes{source=\"global_ipv4\",stage=\"compressed\"}"),
+            static_cast<double>(Bzip2(v4).size()));
+  EXPECT_EQ(
+      Sample(text, "mm_netblocks_source_bytes{source=\"global_ipv4\",stage=\"decompressed\"}"),
+      static_cast<double>(v4.size()));
+  EXPECT_EQ(
+      Sample(text, "mm_netblocks_source_bytes{source=\"global_ipv6\",stage=\"decompressed\"}"),
+      static_cast<double>(extras.size()));
+  // Prefixes per family: in the table, and written.
+  EXPECT_THAT(text, HasSubstr("mm_netblocks_table_prefixes{family=\"ipv4\"} 51"));
+  EXPECT_THAT(text, HasSubstr("mm_netblocks_table_prefixes{family=\"ipv6\"} 2"));
+  EXPECT_THAT(text, HasSubstr("mm_netblocks_prefixes{family=\"ipv4\"} 51"));
   EXPECT_THAT(text, HasSubstr("mm_netblocks_prefixes{family=\"ipv6\"} 1"));
+  // Why routes gave no line of their own.
+  EXPECT_THAT(text, HasSubstr("mm_netblocks_dropped{reason=\"duplicate\"} 1"));
+  EXPECT_THAT(text, HasSubstr("mm_netblocks_dropped{reason=\"no_origin\"} 2"));
+  EXPECT_THAT(text, HasSubstr("mm_netblocks_dropped{reason=\"excluded\"} 1"));
+  EXPECT_THAT(text, HasSubstr("mm_netblocks_dropped{reason=\"default_route\"} 1"));
+  EXPECT_THAT(text, HasSubstr("mm_netblocks_origin_replaced 1"));
+  // The run's duration and outcome.
+  EXPECT_DOUBLE_EQ(Sample(text, "mm_netblocks_duration_seconds"),
+                   absl::ToDoubleSeconds(report.elapsed));
+  EXPECT_GT(report.elapsed, absl::ZeroDuration());
   EXPECT_THAT(text, HasSubstr("mm_netblocks_success 1"));
-  EXPECT_THAT(text, HasSubstr("mm_netblocks_duration_seconds"));
   EXPECT_THAT(text, HasSubstr("mm_netblocks_last_success_timestamp_seconds 1706788800"));
+}
+
+TEST_F(JobTest, MetricsOfAFailedRun) {
+  ASSERT_TRUE(WriteFile(dir_ + "/v4.bz2", Bzip2(V4Table())));
+  NetblocksConfig cfg;
+  cfg.global_ipv4_url = dir_ + "/v4.bz2";
+  cfg.global_ipv6_url = dir_ + "/missing.bz2";
+  prometheus::Registry registry;
+  NetblocksMetrics metrics(registry, GlobalSources(cfg));
+  NetblocksJob job(fetcher_, clock_, {}, &metrics);
+  RunReport report;
+  EXPECT_THAT(job.Run(GlobalSources(cfg), JobOptions::Global(cfg), dir_ + "/o.txt", &report),
+              StatusIs(absl::StatusCode::kNotFound));
+  metrics.OnRunEnd(report, At(2024, 2, 1));
+  std::string text = prometheus::TextSerializer().Serialize(registry.Collect());
+  // What was read is reported; nothing was written.
+  EXPECT_THAT(text, HasSubstr("mm_netblocks_records{kind=\"rib_ipv4\",source=\"global_ipv4\"} 50"));
+  EXPECT_THAT(text, HasSubstr("mm_netblocks_records_read{source=\"global_ipv6\"} 0"));
+  EXPECT_THAT(text, HasSubstr("mm_netblocks_table_prefixes{family=\"ipv4\"} 50"));
+  EXPECT_THAT(text, HasSubstr("mm_netblocks_prefixes{family=\"ipv4\"} 0"));
+  EXPECT_THAT(text, HasSubstr("mm_netblocks_success 0"));
+  EXPECT_GT(Sample(text, "mm_netblocks_duration_seconds"), 0);
+  EXPECT_THAT(text, ::testing::Not(HasSubstr("mm_netblocks_last_success_timestamp_seconds")));
 }
 
 TEST_F(JobTest, ConfigKeysAndDefaults) {

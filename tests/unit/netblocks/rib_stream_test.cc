@@ -2,8 +2,12 @@
 // whole fetch -> decompress -> parse pipeline.
 #include "services/netblocks/rib_stream.h"
 
+#include <arpa/inet.h>
+#include <fcntl.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -128,6 +132,90 @@ TEST_P(DecompressorTest, CorruptStreamsAreDataLoss) {
   EXPECT_THAT(Decompress("BZh9", 4096, &out), StatusIs(absl::StatusCode::kDataLoss));
   EXPECT_THAT(Decompress(std::string("\x1f\x8b", 2) + "xx", 4096, &out),
               StatusIs(absl::StatusCode::kDataLoss));
+}
+
+// Each way a download can be damaged, for both formats (and both bzip2 decoders): DATA_LOSS
+// naming the format, never a crash or a hang.
+TEST_P(DecompressorTest, EveryKindOfCorruptStreamIsDataLoss) {
+  const int t = GetParam();
+  std::string data = RandomBytes(300000, 11);
+  std::string out;
+  auto flip = [](std::string s, size_t at) {
+    s[at] = static_cast<char>(~s[at]);
+    return s;
+  };
+  const std::string bz = Bzip2(data, 1);
+  ASSERT_EQ(bz.substr(0, 4), "BZh1");
+  const std::vector<std::pair<std::string, std::string>> bad_bz2 = {
+      {"first block's CRC (bytes 10-13)", flip(bz, 11)},
+      {"combined stream CRC (end)", flip(bz, bz.size() - 2)},
+      {"block data", flip(bz, bz.size() / 2)},
+      {"cut after the header", bz.substr(0, 4)},
+      {"cut after the block magic", bz.substr(0, 10)},
+      {"cut in the middle", bz.substr(0, bz.size() / 2)},
+      {"cut one byte short", bz.substr(0, bz.size() - 1)},
+      {"trailing garbage", bz + "garbage!"},
+      {"trailing zero byte", bz + std::string(1, '\0')},
+      {"a good stream, then a corrupt one", bz + flip(Bzip2(data, 1), bz.size() / 2)},
+      {"a good stream, then a truncated one", bz + Bzip2(data, 1).substr(0, 100)},
+      {"no block magic after the header", "BZh9" + std::string(5000, 'x')},
+  };
+  for (const auto& [what, input] : bad_bz2) {
+    for (size_t step : {4096u, 1u << 20}) {
+      EXPECT_THAT(Decompress(input, step, &out, nullptr, 1ull << 40, t),
+                  StatusIs(absl::StatusCode::kDataLoss, HasSubstr("bzip2")))
+          << what << ", threads " << t << ", step " << step;
+    }
+  }
+  const std::string gz = Gzip(data);
+  ASSERT_EQ(static_cast<unsigned char>(gz[0]), 0x1f);
+  std::string bad_method = gz;
+  bad_method[2] = 9;
+  std::string bad_flags = gz;
+  bad_flags[3] = static_cast<char>(0xE0);
+  const std::vector<std::pair<std::string, std::string>> bad_gz = {
+      {"deflate data", flip(gz, gz.size() / 2)},
+      {"CRC-32 trailer", flip(gz, gz.size() - 6)},
+      {"length trailer", flip(gz, gz.size() - 2)},
+      {"compression method", bad_method},
+      {"reserved header flags", bad_flags},
+      {"cut after the header", gz.substr(0, 10)},
+      {"cut in the middle", gz.substr(0, gz.size() / 2)},
+      {"cut before the trailer", gz.substr(0, gz.size() - 8)},
+      {"cut one byte short", gz.substr(0, gz.size() - 1)},
+      {"trailing garbage", gz + "garbage!"},
+      {"a good member, then a corrupt one", gz + flip(gz, gz.size() / 2)},
+  };
+  for (const auto& [what, input] : bad_gz) {
+    for (size_t step : {4096u, 1u << 20}) {
+      EXPECT_THAT(Decompress(input, step, &out, nullptr, 1ull << 40, t),
+                  StatusIs(absl::StatusCode::kDataLoss, HasSubstr("gzip")))
+          << what << ", step " << step;
+    }
+  }
+}
+
+// Random damage: the result is either the original data (a byte that does not matter, such as
+// the gzip header's time stamp), the input itself (the signature was hit: not compressed), or
+// DATA_LOSS.
+TEST_P(DecompressorTest, RandomDamageIsDetected) {
+  std::mt19937 rng(12 + GetParam());
+  std::string data = RandomBytes(150000, 13);
+  for (const std::string& good : {Bzip2(data, 1), Gzip(data)}) {
+    for (int i = 0; i < 60; ++i) {
+      std::string s = good;
+      int edits = 1 + static_cast<int>(rng() % 4);
+      for (int e = 0; e < edits; ++e) s[rng() % s.size()] = static_cast<char>(rng());
+      std::string out;
+      Compression kind = Compression::kUnknown;
+      absl::Status st = Decompress(s, 1 + rng() % 20000, &out, &kind, 1ull << 40, GetParam());
+      if (st.ok()) {
+        EXPECT_TRUE(out == data || (kind == Compression::kNone && out == s)) << "round " << i;
+      } else {
+        EXPECT_THAT(st, StatusIs(absl::StatusCode::kDataLoss)) << "round " << i;
+      }
+    }
+  }
 }
 
 TEST_P(DecompressorTest, OutputLimitStopsBombs) {
@@ -333,10 +421,19 @@ TEST_F(FetcherTest, ReadRibReportsTheFailingStage) {
   std::string corrupt = bz;
   for (size_t i = 200; i < 260; ++i) corrupt[i] = static_cast<char>(~corrupt[i]);
   http_.Serve("/corrupt.bz2", corrupt);
+  std::string gz = Gzip(mrt);
+  http_.Serve("/truncated.gz", gz.substr(0, gz.size() - 4));
+  std::string corrupt_gz = gz;
+  for (size_t i = 20; i < 40; ++i) corrupt_gz[i] = static_cast<char>(~corrupt_gz[i]);
+  http_.Serve("/corrupt.gz", corrupt_gz);
   MrtWriter w;
   w.Raw(13, 2, "x", 0x40000000);
   http_.Serve("/framing.mrt", w.data());
   NetblockTable table;
+  EXPECT_THAT(ReadRib(fetcher_, http_.Url("/truncated.gz"), table, {}, nullptr),
+              StatusIs(absl::StatusCode::kDataLoss, HasSubstr("truncated.gz: gzip")));
+  EXPECT_THAT(ReadRib(fetcher_, http_.Url("/corrupt.gz"), table, {}, nullptr),
+              StatusIs(absl::StatusCode::kDataLoss, HasSubstr("corrupt.gz: gzip")));
   EXPECT_THAT(ReadRib(fetcher_, http_.Url("/truncated.bz2"), table, {}, nullptr),
               StatusIs(absl::StatusCode::kDataLoss, HasSubstr("truncated.bz2: bzip2")));
   EXPECT_THAT(ReadRib(fetcher_, http_.Url("/corrupt.bz2"), table, {}, nullptr),
@@ -345,6 +442,152 @@ TEST_F(FetcherTest, ReadRibReportsTheFailingStage) {
               StatusIs(absl::StatusCode::kDataLoss, HasSubstr("announces 1073741824 bytes")));
   EXPECT_THAT(ReadRib(fetcher_, http_.Url("/missing.bz2"), table, {}, nullptr),
               StatusIs(absl::StatusCode::kNotFound));
+}
+
+// Holds streamed responses until opened (at the latest when the test ends, so that the server's
+// handler threads can finish).
+class Gate {
+ public:
+  ~Gate() { Open(); }
+  void Wait() {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait_for(lock, std::chrono::seconds(60), [&] { return open_; });
+  }
+  void Open() {
+    std::lock_guard<std::mutex> lock(mu_);
+    open_ = true;
+    cv_.notify_all();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool open_ = false;
+};
+
+// A loopback TCP listener that never accepts: connections complete in the kernel's backlog and
+// then nothing is ever answered. With `fill_backlog`, its backlog is filled first, so that a
+// further connection attempt is never even completed (the SYN is dropped).
+class SilentListener {
+ public:
+  explicit SilentListener(bool fill_backlog) {
+    fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    if (bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || listen(fd_, 0) != 0 ||
+        getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len) != 0) {
+      return;
+    }
+    port_ = ntohs(a.sin_port);
+    for (int i = 0; fill_backlog && i < 3; ++i) {
+      int c = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+      (void)connect(c, reinterpret_cast<sockaddr*>(&a), sizeof a);
+      fillers_.push_back(c);
+    }
+    if (fill_backlog) std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  ~SilentListener() {
+    for (int c : fillers_) close(c);
+    close(fd_);
+  }
+  std::string Url(const std::string& path) const {
+    return "http://127.0.0.1:" + std::to_string(port_) + path;
+  }
+  int port() const { return port_; }
+
+ private:
+  int fd_ = -1;
+  int port_ = 0;
+  std::vector<int> fillers_;
+};
+
+// The time limits of a download (UrlFetcherOptions: connect_timeout 30 s, stall_timeout 120 s
+// below 1 KiB/s, total_timeout 2 h), scaled down to seconds: a source that stalls, never
+// answers, never completes the connection or trickles on forever ends with DEADLINE_EXCEEDED.
+UrlFetcherOptions ShortLimits() {
+  UrlFetcherOptions o;
+  o.connect_timeout = absl::Seconds(1);
+  o.stall_timeout = absl::Seconds(1);
+  o.total_timeout = absl::Seconds(30);
+  return o;
+}
+
+TEST_F(FetcherTest, ASourceThatStallsMidBodyTimesOut) {
+  std::string bz = Bzip2(SmallTable(20000, 1), 1);
+  ASSERT_GT(bz.size(), 4u << 10);
+  Gate gate;
+  // 512 bytes, then nothing (libcurl averages the speed over the last ~5 s, so a larger first
+  // piece would only postpone the verdict by a few seconds).
+  http_.ServeStreaming("/stalls.bz2", bz, 512, [&](size_t chunk) {
+    if (chunk >= 1) gate.Wait();
+  });
+  UrlFetcher fetcher(ShortLimits());
+  absl::Time start = absl::Now();
+  EXPECT_THAT(fetcher.Get(http_.Url("/stalls.bz2"), 10 << 20),
+              StatusIs(absl::StatusCode::kDeadlineExceeded, HasSubstr("stalls.bz2")));
+  EXPECT_LT(absl::Now() - start, absl::Seconds(15));
+  // The whole pipeline ends too: the parser gets the download's error, the producer finishes.
+  NetblockTable table;
+  RibReadStats st;
+  start = absl::Now();
+  EXPECT_THAT(ReadRib(fetcher, http_.Url("/stalls.bz2"), table, {}, &st),
+              StatusIs(absl::StatusCode::kDeadlineExceeded));
+  EXPECT_LT(absl::Now() - start, absl::Seconds(15));
+  EXPECT_GT(st.compressed_bytes, 0u);
+}
+
+TEST_F(FetcherTest, ASourceThatNeverAnswersTimesOut) {
+  SilentListener silent(/*fill_backlog=*/false);
+  ASSERT_GT(silent.port(), 0);
+  UrlFetcher fetcher(ShortLimits());
+  absl::Time start = absl::Now();
+  EXPECT_THAT(fetcher.Get(silent.Url("/rib.bz2"), 1 << 20),
+              StatusIs(absl::StatusCode::kDeadlineExceeded));
+  // Directory listings go through the same limits.
+  EXPECT_THAT(fetcher.ListDirectory(silent.Url("/RIBS/")),
+              StatusIs(absl::StatusCode::kDeadlineExceeded));
+  EXPECT_LT(absl::Now() - start, absl::Seconds(20));
+}
+
+TEST_F(FetcherTest, AConnectionThatNeverCompletesTimesOut) {
+  SilentListener full(/*fill_backlog=*/true);
+  ASSERT_GT(full.port(), 0);
+  UrlFetcherOptions o = ShortLimits();
+  o.stall_timeout = absl::Seconds(60);  // only the connect limit can end this one
+  UrlFetcher fetcher(o);
+  absl::Time start = absl::Now();
+  EXPECT_THAT(fetcher.Get(full.Url("/rib.bz2"), 1 << 20),
+              StatusIs(absl::StatusCode::kDeadlineExceeded));
+  EXPECT_LT(absl::Now() - start, absl::Seconds(15));
+}
+
+TEST_F(FetcherTest, ASourceThatTricklesOnIsCutAtTheTotalLimit) {
+  // About 80 KiB/s: above the stall limit, but 4 MiB would take ~50 s.
+  std::string body = RandomBytes(4 << 20, 10);
+  http_.ServeStreaming("/trickle.bin", body, 8 << 10, [](size_t chunk) {
+    if (chunk > 0) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  });
+  UrlFetcherOptions o = ShortLimits();
+  o.total_timeout = absl::Seconds(2);
+  UrlFetcher fetcher(o);
+  absl::Time start = absl::Now();
+  EXPECT_THAT(fetcher.Get(http_.Url("/trickle.bin"), 10 << 20),
+              StatusIs(absl::StatusCode::kDeadlineExceeded));
+  EXPECT_LT(absl::Now() - start, absl::Seconds(10));
+}
+
+TEST_F(FetcherTest, OnlyRegularFilesAreRead) {
+  // A FIFO without a writer would block open() and read(); a device may never end.
+  std::string fifo = dir_ + "/rib.fifo";
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  absl::Time start = absl::Now();
+  EXPECT_THAT(fetcher_.Get("file://" + fifo, 100),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("not a regular file")));
+  EXPECT_LT(absl::Now() - start, absl::Seconds(5));
+  EXPECT_THAT(fetcher_.Get("/dev/zero", 1 << 20),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("not a regular file")));
 }
 
 // Records routes and lets the test wait until the first one arrived.
@@ -369,20 +612,29 @@ class SignallingTable final : public RouteSink {
 
 TEST_F(FetcherTest, DownloadIsParsedWhileItStreams) {
   // The server sends the second half only after the parser has produced a route from the first
-  // half: a reader that buffered the whole body first would never see it (and time out).
+  // half: a reader that buffered the whole body first would never see it (and time out). For
+  // gzip, and for bzip2 (several 100 kB blocks) with the sequential and the parallel decoder.
   std::string mrt = SmallTable(20000, 1);
-  std::string body = Gzip(mrt);
-  SignallingTable sink;
-  std::atomic<bool> saw_route_before_end{false};
-  size_t half = body.size() / 2 + 1;
-  http_.ServeStreaming("/slow.gz", body, half, [&](size_t chunk) {
-    if (chunk == 1) saw_route_before_end = sink.WaitForRoutes(std::chrono::seconds(20));
-  });
-  RibReadOptions opt;
-  opt.chunk_size = 1024;
-  ASSERT_THAT(ReadRib(fetcher_, http_.Url("/slow.gz"), sink, opt, nullptr), IsOk());
-  EXPECT_TRUE(saw_route_before_end.load());
-  EXPECT_EQ(sink.table.ipv4_count(), 20000u);
+  struct Case {
+    std::string name;
+    std::string body;
+    int threads;
+  };
+  for (const Case& c : {Case{"slow.gz", Gzip(mrt), 1}, Case{"slow.bz2", Bzip2(mrt, 1), 1},
+                        Case{"slow3.bz2", Bzip2(mrt, 1), 3}}) {
+    SignallingTable sink;
+    std::atomic<bool> saw_route_before_end{false};
+    size_t half = c.body.size() / 2 + 1;
+    http_.ServeStreaming("/" + c.name, c.body, half, [&](size_t chunk) {
+      if (chunk == 1) saw_route_before_end = sink.WaitForRoutes(std::chrono::seconds(20));
+    });
+    RibReadOptions opt;
+    opt.chunk_size = 1024;
+    opt.decompress_threads = c.threads;
+    ASSERT_THAT(ReadRib(fetcher_, http_.Url("/" + c.name), sink, opt, nullptr), IsOk()) << c.name;
+    EXPECT_TRUE(saw_route_before_end.load()) << c.name;
+    EXPECT_EQ(sink.table.ipv4_count(), 20000u) << c.name;
+  }
 }
 
 TEST_F(FetcherTest, CancelFlagStopsAReadEarly) {
