@@ -41,11 +41,6 @@ class CrawlScenarioTest : public CrawlTest {
     EXPECT_EQ(HostField(host, "user_active"), "t");
     EXPECT_NE(HostField(host, "last_crawl_duration"), "");
   }
-  std::string History(int64_t hc, const std::string& column) {
-    return catalog_->db().QueryValue(
-        absl::StrCat("SELECT ", column, " FROM mm_crawl_history WHERE host_category_id = ", hc,
-                     " ORDER BY id DESC LIMIT 1"));
-  }
 };
 
 TEST_F(CrawlScenarioTest, HttpPerDirectoryChecksStatusCodesSizesAndRepomd) {
@@ -260,11 +255,14 @@ TEST_F(CrawlScenarioTest, CanaryFailureMarksHostStaleAndSendsMail) {
   std::string mail = smtp->messages()[0];
   EXPECT_THAT(mail, HasSubstr("Subject: MirrorManager crawler report: canary.example.org"));
   EXPECT_THAT(mail, HasSubstr("To: admin@example.org"));
-  EXPECT_THAT(mail,
-              HasSubstr("Canary mode failed for all categories. Marking host as not up to date."));
+  // Upstream's body: the "marked not up2date" line, then where the log is.
   EXPECT_THAT(mail, HasSubstr(absl::StrCat(
-                        "Log can be found at https://mm.example.org/mirrormanager/crawler/", host,
-                        ".log")));
+                        "\n\nHost ", host,
+                        " marked not up2date: Canary mode failed for all categories. Marking host "
+                        "as not up to date.\nLog can be found at "
+                        "https://mm.example.org/mirrormanager/crawler/",
+                        host, ".log\n")));
+  EXPECT_THAT(r.err, HasSubstr(absl::StrCat("Host ", host, " marked not up2date: Canary mode")));
 }
 
 TEST_F(CrawlScenarioTest, RepodataModeChecksOnlyRepodataAndKeepsOthers) {
@@ -322,11 +320,14 @@ TEST_F(CrawlScenarioTest, UsageErrors) {
   BuildMaster();
   ProcessResult r = RunCrawler({"--category", "Nope", "crawl"});
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_THAT(r.err, HasSubstr("'Nope' is not one of Test Linux"));
+  EXPECT_THAT(r.err, HasSubstr("Category Nope does not exist. Available categories: Test Linux"));
   r = RunCrawler({"--fraction", "1:2", "--startid", "3", "crawl"});
   EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("Cannot use --fraction with --startid or --stopid"));
   r = RunCrawler({"--continent", "XX", "crawl"});
   EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("Unknown continent XX. Known continents: AF, AN, AS, EU, NA, OC, "
+                               "SA, --"));
   r = RunCrawler({"propagation", "--version", "40"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_THAT(r.err, HasSubstr("--version requires --product"));
