@@ -179,6 +179,7 @@ TEST_F(CrawlLeaseTest, PropagationAgainstFakeBodhi) {
       RunCrawler({"propagation"}, absl::StrCat("BODHI_URL = '", http->base(), "/bodhi'\n"));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr("Propagation results"));
+  EXPECT_EQ(http->Header("/bodhi/releases/", "Accept"), "application/json");
   EXPECT_EQ(Count("SELECT count(*) FROM propagation_stat"), 1);
   EXPECT_EQ(
       catalog_->db().QueryValue(absl::StrCat(

@@ -166,6 +166,7 @@ TEST_F(CrawlParityTest, ModesAndLastCrawlDurationFollowUpstreamsTable) {
       AddHost("dead.example.org", {absl::StrCat("http://127.0.0.1:", FreePort(), "/dead/pub/test")},
               &dead_hc);
   f_->Hcd(ok_hc, dir_ids_["gone"], "gone", true);  // not on the mirror
+  f_->Hcd(ok_hc, std::nullopt, "b", false);        // as report_mirror may leave it
   f_->Hcd(dead_hc, dir_ids_["a"], "a", true);
   catalog_->db().Exec(absl::StrCat(
       "UPDATE host SET last_crawl_duration = 777; UPDATE host SET user_active = false, "
@@ -206,6 +207,12 @@ TEST_F(CrawlParityTest, ModesAndLastCrawlDurationFollowUpstreamsTable) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(History(ok_hc, "method"), "rsync");
   EXPECT_EQ(Hcd(ok_hc, "a"), "t");
+  EXPECT_EQ(Hcd(ok_hc, "b"), "t");
+  EXPECT_EQ(catalog_->db().QueryValue(
+                absl::StrCat("SELECT directory_id FROM host_category_dir WHERE path = 'b' AND "
+                             "host_category_id = ",
+                             ok_hc)),
+            std::to_string(dir_ids_["b"]));
   EXPECT_EQ(Hcd(ok_hc, "gone"), "f");
   EXPECT_EQ(HostField(dead, "crawl_failures"), "2");
   EXPECT_NE(HostField(ok, "last_crawl_duration"), "777");
@@ -261,6 +268,11 @@ TEST_F(CrawlParityTest, UpstreamHeadersOneConnectionAndThePushedMetrics) {
   http->SetRule("/m/pub/test/moved/", {302, "http://elsewhere.invalid/"});
   FakePushgateway push;
   int64_t hc = 0;
+  // b/g.iso is sent chunked: no Content-Length on its HEAD, which upstream takes as present
+  // (the body here is of another size, which a GET would show).
+  HttpMirror::StreamSpec chunked;
+  chunked.body = "short";
+  http->Stream("/m/pub/test/b/g.iso", chunked);
   AddHost("m.example.org", {http->base() + "/m/pub/test"}, &hc);
   ProcessResult r = RunCrawler({"crawl"}, absl::StrCat("PUSHGATEWAY_URL = '", push.url(), "'\n"));
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -268,6 +280,7 @@ TEST_F(CrawlParityTest, UpstreamHeadersOneConnectionAndThePushedMetrics) {
             absl::StrCat("mirrormanager-crawler/", common::kVersion,
                          " (+https://github.com/fedora-infra/mirrormanager2/)"));
   EXPECT_EQ(http->Header("/m/pub/test/a/f1.rpm", "Pragma"), "no-cache");
+  EXPECT_EQ(Hcd(hc, "b"), "t");
   // 13 requests: the fullfiletimelist (404), the base HEAD, 9 HEADs and 2 repomd.xml GETs,
   // all over one kept-alive connection.
   EXPECT_EQ(http->requests(), 13);

@@ -76,6 +76,7 @@ TEST_F(CrawlScenarioTest, HttpPerDirectoryChecksStatusCodesSizesAndRepomd) {
   std::string log = ReadFileOrEmpty(absl::StrCat(work_.path(), "/log/crawler/", host, ".log"));
   EXPECT_THAT(log, HasSubstr(" - INFO - Starting crawl (full)"));
   EXPECT_THAT(log, HasSubstr("Crawl finished: OK"));
+  EXPECT_THAT(log, HasSubstr("1 on unreadable directories"));  // §2.5.8's count
 }
 
 TEST_F(CrawlScenarioTest, HttpsWithTestCertificate) {
