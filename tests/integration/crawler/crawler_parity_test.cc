@@ -2,14 +2,21 @@
 // selected, the always_up2date and no-category shortcuts, last_crawl_duration and the modes of
 // table 2.8, the HTTP(S) base-URL check, request headers and keep-alive, the metrics a crawl
 // pushes, per-host log files, crawl history retention, and propagation's order of checks.
+#include <arpa/inet.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <openssl/ssl.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <set>
+#include <thread>
 
 #include "absl/strings/str_split.h"
 #include "services/common/clock.h"
 #include "services/common/version.h"
+#include "services/crawler/curl_session.h"
 #include "services/crawler/propagation.h"
 #include "tests/integration/crawler/crawl_fixture.h"
 #include "tests/testing/fake_servers.h"
@@ -122,7 +129,9 @@ TEST_F(CrawlParityTest, AlwaysUp2dateAndNoCategoryShortcutsAndHistoryRetention) 
       always, ", ", always_hc, ", ", category_,
       ", (now() AT TIME ZONE 'utc') - interval '3 days', 'full', 'http', 'ok')"));
 
-  ProcessResult r = RunCrawler({"crawl"}, "CRAWLER_HISTORY_KEEP_DAYS = 7\n");
+  // --catalog wins over CATALOG_ADDRESS.
+  ProcessResult r = RunCrawler({"--catalog", catalog_->address(), "crawl"},
+                               "CRAWLER_HISTORY_KEEP_DAYS = 7\nCATALOG_ADDRESS = '127.0.0.1:1'\n");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   // always_up2date: successful without a request, HCDs untouched, failures reset.
   EXPECT_THAT(r.out, ContainsRegex("always.example.org \\([0-9]+\\) +OK"));
@@ -337,6 +346,71 @@ TEST_F(CrawlParityTest, PerHostLogFilesAreAppendedHoldOnlyTheirHostAndFollowDebu
     ++starts;
   }
   EXPECT_EQ(starts, 2u);  // appended
+}
+
+// A TLS server on loopback that records the protocols the client offers by ALPN, selects h2
+// and reads what the client sends first.
+TEST(CurlSessionTest, OffersHttp2OverTlsAndSpeaksItWhenTheServerAgrees) {
+  TempDir dir;
+  std::string cert, key;
+  ASSERT_TRUE(MakeSelfSignedCertificate(dir.path(), &cert, &key));
+  SSL_CTX* ctx = SSL_CTX_new(TLS_server_method());
+  ASSERT_EQ(SSL_CTX_use_certificate_chain_file(ctx, cert.c_str()), 1);
+  ASSERT_EQ(SSL_CTX_use_PrivateKey_file(ctx, key.c_str(), SSL_FILETYPE_PEM), 1);
+  struct Seen {
+    std::vector<std::string> offered;
+    std::string first_bytes;
+  } seen;
+  SSL_CTX_set_alpn_select_cb(
+      ctx,
+      [](SSL*, const unsigned char** out, unsigned char* outlen, const unsigned char* in,
+         unsigned int inlen, void* arg) -> int {
+        auto* s = static_cast<Seen*>(arg);
+        for (unsigned int i = 0; i < inlen && i + 1 + in[i] <= inlen; i += 1 + in[i]) {
+          s->offered.emplace_back(reinterpret_cast<const char*>(in + i + 1), in[i]);
+        }
+        static const unsigned char kH2[] = {2, 'h', '2'};
+        return SSL_select_next_proto(const_cast<unsigned char**>(out), outlen, kH2, sizeof kH2, in,
+                                     inlen) == OPENSSL_NPN_NEGOTIATED
+                   ? SSL_TLSEXT_ERR_OK
+                   : SSL_TLSEXT_ERR_NOACK;
+      },
+      &seen);
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ASSERT_EQ(listen(fd, 1), 0);
+  socklen_t len = sizeof addr;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  std::thread server([&] {
+    int c = accept(fd, nullptr, nullptr);
+    if (c < 0) return;
+    SSL* ssl = SSL_new(ctx);
+    SSL_set_fd(ssl, c);
+    if (SSL_accept(ssl) == 1) {
+      char buf[64];
+      while (seen.first_bytes.size() < 24) {
+        int n = SSL_read(ssl, buf, sizeof buf);
+        if (n <= 0) break;
+        seen.first_bytes.append(buf, n);
+      }
+    }
+    SSL_free(ssl);
+    close(c);
+  });
+  crawler::HttpOptions o;
+  o.timeout = absl::Seconds(5);
+  o.ca_bundle = cert;
+  o.user_agent = "test";
+  crawler::CurlSession session(o, nullptr);
+  session.Head(absl::StrCat("https://127.0.0.1:", ntohs(addr.sin_port), "/pub/test/"));
+  server.join();
+  close(fd);
+  SSL_CTX_free(ctx);
+  EXPECT_THAT(seen.offered, ElementsAre("h2", "http/1.1"));
+  EXPECT_EQ(seen.first_bytes.substr(0, 24), std::string("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"));
 }
 
 // Propagation for one host, against an HTTP mirror: upstream's order of checks and the arch
