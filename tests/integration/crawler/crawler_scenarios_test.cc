@@ -190,10 +190,14 @@ TEST_F(CrawlScenarioTest, StalledServerTimesOutAndAutoDisables) {
   int64_t hc = 0;
   int64_t host = AddHost("slow.example.org", {http->base() + "/slow/pub/test"}, &hc);
   f_->Hcd(hc, dir_ids_["a"], "a", true);
+  auto smtp = SmtpServer::Start();
   absl::Time start = absl::Now();
   // 0.05 minutes = 3 s per host; CRAWLER_HTTP_TIMEOUT is 30 s so only the host deadline fires.
-  ProcessResult r = RunCrawler({"--host-timeout", "0.05", "crawl"},
-                               "CRAWLER_AUTO_DISABLE = 1\nCRAWLER_HTTP_TIMEOUT = 30\n");
+  ProcessResult r = RunCrawler(
+      {"--host-timeout", "0.05", "crawl"},
+      absl::StrCat("CRAWLER_AUTO_DISABLE = 1\nCRAWLER_HTTP_TIMEOUT = 30\nCRAWLER_SEND_EMAIL = "
+                   "True\nSMTP_SERVER = '127.0.0.1:",
+                   smtp->port(), "'\n"));
   EXPECT_LT(absl::Now() - start, absl::Seconds(20));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr("TIMEOUT"));
@@ -203,6 +207,14 @@ TEST_F(CrawlScenarioTest, StalledServerTimesOutAndAutoDisables) {
   EXPECT_EQ(HostField(host, "disable_reason"),
             "Host has been disabled (user_active) after 1 consecutive crawl failures");
   EXPECT_EQ(History(hc, "result"), "timeout");
+  EXPECT_GE(std::stoi(HostField(host, "last_crawl_duration")), 3);  // TIMEOUT records it
+  // Marking the host not up to date mails the admin (upstream's Reporter.mark_not_up2date).
+  // (The second mail tells of the auto-disable.)
+  ASSERT_TRUE(WaitFor([&] { return smtp->messages().size() == 2; }, absl::Seconds(5)));
+  EXPECT_THAT(smtp->messages(), ::testing::Contains(HasSubstr(absl::StrCat(
+                                    "Host ", host,
+                                    " marked not up2date: Crawler timed out before completing. "
+                                    "Host is likely overloaded.\nLog can be found at "))));
 }
 
 TEST_F(CrawlScenarioTest, DeadMirrorCountsFailuresThenOkReenables) {
