@@ -71,13 +71,17 @@ absl::Status CrawlRunner::Mail(const MailMessage& m) {
 }
 
 void CrawlRunner::SendReport(const HostResult& r) {
-  if (!options_.send_email || !r.marked_not_up2date) return;
+  if (!r.marked_not_up2date) return;
+  // Upstream's Reporter.mark_not_up2date: this line, then the same text in the mail.
+  const std::string report = absl::StrCat(
+      "Host ", r.host_id, " marked not up2date: ", r.details.empty() ? "Unknown" : r.details);
+  MM_LOG(WARNING) << report;
+  if (!options_.send_email) return;
   MailMessage m;
   m.from = options_.email_from;
   m.to = options_.admin_email;
   m.subject = absl::StrCat("MirrorManager crawler report: ", r.host_name);
-  m.body =
-      absl::StrCat(r.details, "\n\nLog can be found at ", CrawlerLogUrl(options_, r.host_id), "\n");
+  m.body = absl::StrCat(report, "\nLog can be found at ", CrawlerLogUrl(options_, r.host_id), "\n");
   if (absl::Status s = Mail(m); !s.ok()) {
     MM_LOG(ERROR) << "Cannot send the crawler report for " << r.host_name << ": " << s;
   }
@@ -152,8 +156,10 @@ absl::StatusOr<RunSummary> CrawlRunner::Run() {
         host = std::move(queue.front());
         queue.pop_front();
       }
+      common::ScopedLogContext host_context(absl::StrCat(host.name, " (", host.id, "): "));
+      const absl::Time host_start = clock_->Now();
       std::optional<absl::Time> host_deadline;
-      if (options_.host_timeout) host_deadline = clock_->Now() + *options_.host_timeout;
+      if (options_.host_timeout) host_deadline = host_start + *options_.host_timeout;
       auto lost = std::make_shared<std::atomic<bool>>(false);
       {
         std::lock_guard<std::mutex> lock(mu);
@@ -161,10 +167,26 @@ absl::StatusOr<RunSummary> CrawlRunner::Run() {
       }
       Deadline deadline(clock_, global_deadline, host_deadline, stop_, lost.get());
       HostResult result;
-      if (job_) {
-        result = job_(host, deadline, summary_);
-      } else {
-        result = CrawlHost(host, deadline, lost.get());
+      try {
+        if (job_) {
+          result = job_(host, deadline, summary_);
+        } else {
+          result = CrawlHost(host, deadline, lost.get());
+        }
+      } catch (const std::exception& e) {
+        // Upstream's crawl_and_report: a bug of ours is not the mirror's fault (UNKNOWN), and
+        // it must not take the other hosts of the run down with it.
+        MM_LOG(ERROR) << host.name << " (" << host.id
+                      << "): Unhandled exception raised, this is a bug in the MM crawler: "
+                      << e.what();
+        result = HostResult();
+        result.host_id = host.id;
+        result.host_name = host.name;
+        result.status = HostStatus::kUnknown;
+        result.details =
+            absl::StrCat("Unhandled exception raised, this is a bug in the MM crawler: ", e.what());
+        result.finished_at = absl::ToUnixSeconds(clock_->Now());
+        result.duration_seconds = absl::ToInt64Seconds(clock_->Now() - host_start);
       }
       if (*lost) result.lease_lost = true;
       HostCompletionData c;
@@ -362,11 +384,17 @@ void PrintSummary(const RunSummary& s, const CrawlerOptions& options, std::ostre
                            absl::StrCat(r->host_name, " (", r->host_id, ")"),
                            HostStatusName(r->status), r->duration_seconds, up, stale, unknown, m);
   }
-  bool failed = ExitCode(s, options) != 0 || s.global_timeout || s.interrupted;
-  out << "Crawler " << (failed ? "failed" : "finished") << " after " << FormatElapsed(s.elapsed);
-  if (s.global_timeout) out << " (maximum run time reached)";
-  if (s.interrupted) out << " (interrupted)";
-  out << "\n";
+  // Upstream: "Crawler finished after ..." or "Crawler failed after ...: <error>".
+  std::string error;
+  if (s.interrupted) {
+    error = "interrupted";
+  } else if (s.global_timeout) {
+    error = "maximum run time reached, some host statuses are unknown";
+  } else if (ExitCode(s, options) != 0) {
+    error = "some results could not be recorded in catalog";
+  }
+  out << "Crawler " << (error.empty() ? "finished" : "failed") << " after "
+      << FormatElapsed(s.elapsed) << (error.empty() ? "" : ": ") << error << "\n";
 }
 
 int ExitCode(const RunSummary& s, const CrawlerOptions& options) {

@@ -30,7 +30,8 @@ int Usage(const common::ArgParser& p, const std::string& error) {
   return 2;
 }
 
-void PrintPropagation(const RunSummary& s, const std::vector<PropagationRepo>& repos, std::ostream& out) {
+void PrintPropagation(const RunSummary& s, const std::vector<PropagationRepo>& repos,
+                      std::ostream& out) {
   std::map<int64_t, std::array<int, 5>> counts;
   for (const auto& r : s.results) {
     for (const auto& [repo, state] : r.propagation) {
@@ -38,14 +39,15 @@ void PrintPropagation(const RunSummary& s, const std::vector<PropagationRepo>& r
     }
   }
   out << "Propagation results\n";
-  out << absl::StrFormat("%-40s %9s %9s %9s %9s %9s\n", "Repository", "same_day", "one_day", "two_day",
-                         "older", "no_info");
+  out << absl::StrFormat("%-40s %9s %9s %9s %9s %9s\n", "Repository", "same_day", "one_day",
+                         "two_day", "older", "no_info");
   for (const auto& repo : repos) {
     auto it = counts.find(repo.id);
     if (it == counts.end()) continue;
     const auto& c = it->second;
-    out << absl::StrFormat("%-40s %9d %9d %9d %9d %9d\n", absl::StrCat(repo.name, " (", repo.id, ")"), c[1],
-                           c[2], c[3], c[4], c[0]);
+    out << absl::StrFormat("%-40s %9d %9d %9d %9d %9d\n",
+                           absl::StrCat(repo.name, " (", repo.id, ")"), c[1], c[2], c[3], c[4],
+                           c[0]);
   }
 }
 
@@ -56,7 +58,8 @@ int CrawlerMain(int argc, char** argv) {
   EnsureCurlGlobalInit();
   common::ArgParser group("mm2_crawler", "Crawl the public mirrors and record what they carry.");
   AddCrawlerFlags(group);
-  if (absl::Status s = group.Parse(argc, argv); !s.ok()) return Usage(group, std::string(s.message()));
+  if (absl::Status s = group.Parse(argc, argv); !s.ok())
+    return Usage(group, std::string(s.message()));
   if (group.help_requested()) {
     std::cout << group.Usage();
     return 0;
@@ -66,19 +69,23 @@ int CrawlerMain(int argc, char** argv) {
   std::string command = group.positional("command").value_or("");
   common::ArgParser sub(absl::StrCat("mm2_crawler ", command), "");
   if (command == "crawl") {
-    sub.Flag("--canary", "only check that the mirrors answer").Flag("--repodata", "only check repodata directories");
+    sub.Flag("--canary", "only check that the mirrors answer")
+        .Flag("--repodata", "only check repodata directories");
   } else if (command == "propagation") {
-    sub.Option("--product", "P", "product (Fedora, EPEL)").Option("--version", "V", "version (needs --product)");
+    sub.Option("--product", "P", "product (Fedora, EPEL)")
+        .Option("--version", "V", "version (needs --product)");
   } else {
     return Usage(group, absl::StrCat("No such command '", command, "' (crawl, propagation)"));
   }
-  if (absl::Status s = sub.Parse(group.rest()); !s.ok()) return Usage(sub, std::string(s.message()));
+  if (absl::Status s = sub.Parse(group.rest()); !s.ok())
+    return Usage(sub, std::string(s.message()));
   if (sub.help_requested()) {
     std::cout << sub.Usage();
     return 0;
   }
   if (command == "crawl") {
-    if (sub.flag("--canary") && sub.flag("--repodata")) return Usage(sub, "--canary and --repodata exclude each other");
+    if (sub.flag("--canary") && sub.flag("--repodata"))
+      return Usage(sub, "--canary and --repodata exclude each other");
     options->mode = sub.flag("--canary")     ? CrawlMode::kCanary
                     : sub.flag("--repodata") ? CrawlMode::kRepodata
                                              : CrawlMode::kFull;
@@ -91,7 +98,10 @@ int CrawlerMain(int argc, char** argv) {
     }
   }
 
-  auto setup = common::SetUpWorker({group.value_or("--config", ""), options->debug, group.value_or("--catalog", "")});
+  // Console lines carry "hostname (hostid): " (worker threads) or this (upstream's MasterFilter).
+  common::ScopedLogContext master_context("master (0): ");
+  auto setup = common::SetUpWorker(
+      {group.value_or("--config", ""), options->debug, group.value_or("--catalog", "")});
   if (!setup.ok()) {
     std::cerr << setup.status().message() << "\n";
     return 2;
@@ -110,7 +120,7 @@ int CrawlerMain(int argc, char** argv) {
     }
     for (const auto& c : options->categories) {
       if (std::find(names->begin(), names->end(), c) == names->end()) {
-        return Usage(group, absl::StrCat("Invalid value for '--category': '", c, "' is not one of ",
+        return Usage(group, absl::StrCat("Category ", c, " does not exist. Available categories: ",
                                          absl::StrJoin(*names, ", ")));
       }
     }
@@ -145,8 +155,9 @@ int CrawlerMain(int argc, char** argv) {
     } else {
       csv = std::string(BuiltinCountryContinentCsv());
     }
-    auto filter = ContinentFilter::Create(options->geoip_database, ParseCountryContinentCsv(csv), *redirects,
-                                          options->continents, options->embargoed_countries);
+    auto filter =
+        ContinentFilter::Create(options->geoip_database, ParseCountryContinentCsv(csv), *redirects,
+                                options->continents, options->embargoed_countries);
     if (!filter.ok()) {
       std::cerr << filter.status().message() << "\n";
       return 2;
@@ -154,7 +165,8 @@ int CrawlerMain(int argc, char** argv) {
     continents = std::move(*filter);
   }
   std::shared_ptr<HostLogRouter> logs;
-  if (!options->log_dir.empty() && options->log_dir != "-" && options->mode != CrawlMode::kPropagation) {
+  if (!options->log_dir.empty() && options->log_dir != "-" &&
+      options->mode != CrawlMode::kPropagation) {
     logs = std::make_shared<HostLogRouter>(options->log_dir);
     common::AddLogSink(logs);
   }
@@ -176,7 +188,8 @@ int CrawlerMain(int argc, char** argv) {
     Deadline deadline(&clock, clock.Now() + options->global_timeout, std::nullopt, &stop);
     std::vector<PropagationTargetKey> releases;
     if (!options->version.empty()) {
-      releases.push_back({options->product, options->version, PropagationPrefix(options->product, options->version)});
+      releases.push_back({options->product, options->version,
+                          PropagationPrefix(options->product, options->version)});
     } else {
       auto bodhi = FetchBodhiReleases(*options, deadline);
       if (!bodhi.ok()) {
@@ -193,7 +206,8 @@ int CrawlerMain(int argc, char** argv) {
       return 1;
     }
     repos = *targets;
-    MM_LOG(INFO) << "Propagation: " << releases.size() << " releases, " << repos.size() << " repositories";
+    MM_LOG(INFO) << "Propagation: " << releases.size() << " releases, " << repos.size()
+                 << " repositories";
     checker = std::make_unique<PropagationChecker>(*options, releases, repos);
     runner.set_job([&](const HostInfo& host, const Deadline& d, const RunSummary&) {
       return checker->CheckHost(host, d);

@@ -58,10 +58,10 @@ absl::StatusOr<CrawlerOptions> OptionsFromFlags(const common::ArgParser& p) {
   }
   o.global_timeout = absl::Seconds(minutes * 60);
   if (auto h = p.value("--host-timeout")) {
-    if (!absl::SimpleAtod(*h, &minutes) || minutes <= 0) {
-      return absl::InvalidArgumentError("--host-timeout must be a positive number of minutes");
+    if (!absl::SimpleAtod(*h, &minutes) || minutes < 0) {
+      return absl::InvalidArgumentError("--host-timeout must be a non-negative number of minutes");
     }
-    o.host_timeout = absl::Seconds(minutes * 60);
+    if (minutes > 0) o.host_timeout = absl::Seconds(minutes * 60);  // 0: none, as upstream
   }
   if (!absl::SimpleAtoi(p.value_or("--startid", "0"), &o.startid) ||
       !absl::SimpleAtoi(p.value_or("--stopid", "0"), &o.stopid) || o.startid < 0 || o.stopid < 0) {
@@ -74,16 +74,17 @@ absl::StatusOr<CrawlerOptions> OptionsFromFlags(const common::ArgParser& p) {
       o.fraction_part < 1 || o.fraction_part > o.fraction_count) {
     return absl::InvalidArgumentError("--fraction must be P:N with 1 <= P <= N");
   }
-  if (o.fraction_count > 1 && (p.was_given("--startid") || p.was_given("--stopid"))) {
-    return absl::InvalidArgumentError("--fraction cannot be combined with --startid/--stopid");
+  if (o.fraction_count > 1 && (o.startid != 0 || o.stopid != 0)) {
+    return absl::InvalidArgumentError("Cannot use --fraction with --startid or --stopid");
   }
   static const char* kContinents[] = {"AF", "AN", "AS", "EU", "NA", "OC", "SA", "--"};
   for (std::string c : p.values("--continent")) {
     c = absl::AsciiStrToUpper(c);
     std::string code = c.rfind('^', 0) == 0 ? c.substr(1) : c;
     if (std::find(std::begin(kContinents), std::end(kContinents), code) == std::end(kContinents)) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "Invalid value for '--continent': ", c, " is not one of AF, AN, AS, EU, NA, OC, SA, --"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("Invalid value for '--continent': Unknown continent ", code,
+                       ". Known continents: AF, AN, AS, EU, NA, OC, SA, --"));
     }
     o.continents.push_back(c);
   }

@@ -47,12 +47,18 @@ struct CurlCallbacks {
 CurlSession::CurlSession(HttpOptions options, const Deadline* deadline)
     : options_(std::move(options)), deadline_(deadline) {
   EnsureCurlGlobalInit();
+  struct curl_slist* h = nullptr;
+  h = curl_slist_append(h, "Pragma: no-cache");
+  h = curl_slist_append(h, "Connection: Keep-Alive");
+  for (const auto& extra : options_.extra_headers) h = curl_slist_append(h, extra.c_str());
+  headers_ = h;
   curl_ = curl_easy_init();
   Setup();
 }
 
 CurlSession::~CurlSession() {
   if (curl_ != nullptr) curl_easy_cleanup(static_cast<CURL*>(curl_));
+  curl_slist_free_all(static_cast<struct curl_slist*>(headers_));
 }
 
 void CurlSession::Setup() {
@@ -71,13 +77,7 @@ void CurlSession::Setup() {
   curl_easy_setopt(c, CURLOPT_FTP_USE_EPSV, 1L);
   curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https,ftp,ftps");
   if (!options_.ca_bundle.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, options_.ca_bundle.c_str());
-  static struct curl_slist* headers = [] {
-    struct curl_slist* h = nullptr;
-    h = curl_slist_append(h, "Pragma: no-cache");
-    h = curl_slist_append(h, "Connection: Keep-Alive");
-    return h;
-  }();
-  curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
+  curl_easy_setopt(c, CURLOPT_HTTPHEADER, static_cast<struct curl_slist*>(headers_));
 }
 
 void CurlSession::Reconnect() {

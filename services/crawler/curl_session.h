@@ -14,6 +14,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/time/time.h"
 #include "services/crawler/deadline.h"
@@ -27,6 +28,8 @@ struct HttpOptions {
   absl::Duration timeout = absl::Seconds(10);  // connect timeout and inactivity timeout
   std::string ca_bundle;                       // "" = the system store
   std::string user_agent;
+  // Sent with every request besides "Pragma: no-cache" and "Connection: Keep-Alive".
+  std::vector<std::string> extra_headers;
 };
 
 struct FetchResult {
@@ -76,6 +79,7 @@ class CurlSession {
   HttpOptions options_;
   const Deadline* deadline_;
   void* curl_ = nullptr;
+  void* headers_ = nullptr;  // curl_slist*
   int64_t requests_ = 0;
   int64_t connections_ = 0;
   int64_t bytes_ = 0;

@@ -12,6 +12,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "services/common/log.h"
 #include "services/crawler/continents.h"
@@ -250,8 +251,9 @@ HostResult HostCrawler::Crawl() {
         return finish(HostStatus::kTimeout,
                       "Crawler timed out before completing. Host is likely overloaded.");
       case StopReason::kGlobalTimeout:
-        return finish(HostStatus::kUnknown,
-                      "Crawler reached its maximum execution time, could not complete this host.");
+        return finish(
+            HostStatus::kUnknown,
+            "Crawler reached its maximum execution time, could not complete this host's scan.");
       case StopReason::kInterrupted:
         result.released = true;
         return finish(HostStatus::kUnknown, "Crawler interrupted");
@@ -278,23 +280,28 @@ HostResult HostCrawler::Crawl() {
                                       std::min(ctx_.options->http_timeout, deadline_.Remaining()));
       if (StopReason r = deadline_.Check(); r != StopReason::kNone) return stopped(r);
       using K = ContinentFilter::Verdict::Kind;
+      // Log texts as upstream's crawl_and_report.
       if (v.kind == K::kEmbargoed) {
+        MM_LOG(INFO) << "Host " << host_.id << " (" << host_.name
+                     << ") is from an embargoed country: " << v.country;
         return finish(HostStatus::kDisable, absl::StrCat("Embargoed country: ", v.country));
       }
       if (v.kind == K::kBrokenUrl) {
-        MM_LOG(INFO) << "Broken base URL " << first_url << ": host name does not resolve";
+        MM_LOG(INFO) << "Skipping host " << host_.id << " (" << host_.name << "); broken base URL ("
+                     << first_url << " does not resolve)";
         return finish(HostStatus::kUnknown, "Broken base URL");
       }
       if (v.kind == K::kWrongContinent) {
-        MM_LOG(INFO) << "Skipping host: country " << v.country << " is on continent "
-                     << v.continent;
+        MM_LOG(INFO) << "Skipping host " << host_.id << " (" << host_.name << "); wrong continent ("
+                     << v.country << " is on " << v.continent << ")";
         return finish(HostStatus::kUnknown, absl::StrCat("Wrong continent: ", v.continent));
       }
     }
   }
 
   if (host_.categories.empty()) {
-    MM_LOG(INFO) << "No category to crawl";
+    // Neither resets nor counts failures (upstream's NoCategory).
+    MM_LOG(INFO) << "No categories to crawl on host " << host_.id << " (" << host_.name << ")";
     return finish(HostStatus::kUnknown, "No category to crawl");
   }
   bool any_success = false;
@@ -315,6 +322,7 @@ HostResult HostCrawler::Crawl() {
     return finish(HostStatus::kUnknown, absl::StrCat("Catalog error: ", catalog_error));
   }
   if (!any_success) {
+    MM_LOG(INFO) << "All categories failed.";
     if (ctx_.options->mode == CrawlMode::kCanary) {
       return finish(HostStatus::kFailure,
                     "Canary mode failed for all categories. Marking host as not up to date.");
@@ -362,15 +370,16 @@ CategoryOutcome HostCrawler::CrawlCategory(const HostCategoryInfo& hc) {
   }
   if (mode == CrawlMode::kCanary) {
     for (const auto& url : urls) {
-      if (CheckBase(url)) {
+      const bool up = CheckBase(url, &outcome.requests);
+      if (up) {
         outcome.success = true;
         outcome.method = "canary";
         outcome.url = url;
         outcome.result = "ok";
-        outcome.requests = 1;
         return done(nullptr);
       }
       if (deadline_.Check() != StopReason::kNone) break;
+      MM_LOG(WARNING) << "Base URL " << url << " does not exist.";
     }
     MM_LOG(INFO) << "Category " << hc.category_name << ": base URL not accessible";
     return done(nullptr);
@@ -401,9 +410,9 @@ CategoryOutcome HostCrawler::CrawlCategory(const HostCategoryInfo& hc) {
     if (scheme == "rsync") {
       m = RsyncListing(url, run);
     } else {
-      if (run.next_dir == 0 && !CheckBase(url)) {
+      if (run.next_dir == 0 && !CheckBase(url, &run.requests)) {
         if (deadline_.Check() != StopReason::kNone) break;
-        MM_LOG(INFO) << "Base URL " << url << " not accessible";
+        MM_LOG(WARNING) << "Base URL " << url << " does not exist.";
         continue;
       }
       m = PerDirectory(url, run);
@@ -509,11 +518,12 @@ bool HostCrawler::Report(const HostCategoryInfo& hc, CategoryRun* run, CategoryO
                << outcome.requests << " requests; HCDs: " << counts->up2date << " now up to date, "
                << counts->not_up2date << " now not up to date, " << counts->created << " created, "
                << counts->unchanged << " unchanged, " << counts->marked_unseen
-               << " unseen marked stale";
+               << " unseen marked stale, " << counts->unreadable << " on unreadable directories";
   return true;
 }
 
-bool HostCrawler::CheckBase(const std::string& url) {
+bool HostCrawler::CheckBase(const std::string& url, int64_t* requests) {
+  ++*requests;
   const std::string scheme = UrlScheme(url);
   if (scheme == "rsync") {
     std::vector<std::string> args = RsyncArgs();
@@ -768,8 +778,8 @@ HostCrawler::Method HostCrawler::PerDirectory(const std::string& url, CategoryRu
       // Exponential back-off with full jitter, capped.
       double cap = std::min(absl::ToDoubleSeconds(opts.retry_max_wait), std::ldexp(1.0, attempt));
       double wait = std::uniform_real_distribution<double>(0, std::max(0.0, cap))(rng);
-      MM_LOG(DEBUG) << dir_url << ": try later (attempt " << attempt + 1 << "), waiting " << wait
-                    << "s";
+      MM_LOG(INFO) << "Server load exceeded on " << dir_url << " - trying again in "
+                   << absl::StrFormat("%.1f", wait) << "s (after " << attempt + 1 << " tries)";
       if (!deadline_.SleepFor(absl::Seconds(wait))) {
         c = Check::kStopped;
         break;
@@ -787,8 +797,8 @@ HostCrawler::Method HostCrawler::PerDirectory(const std::string& url, CategoryRu
         run.states[run.next_dir] = DirState::kUnknown;
         break;
       case Check::kTryLater:
-        MM_LOG(INFO) << url << " not available (" << dir_url
-                     << " kept failing); trying the next URL";
+        MM_LOG(INFO) << "Server load exceeded on " << dir_url << " - giving up after "
+                     << opts.retry_attempts << " tries; trying the next URL";
         return Method::kUnavailable;
       case Check::kStopped:
         return Method::kStopped;

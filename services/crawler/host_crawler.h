@@ -108,7 +108,8 @@ class HostCrawler {
   struct CategoryRun;
 
   CategoryOutcome CrawlCategory(const HostCategoryInfo& hc);
-  bool CheckBase(const std::string& url);
+  // HEAD of the base URL (LIST over FTP, a top-level listing over rsync); counts the request.
+  bool CheckBase(const std::string& url, int64_t* requests);
   Method TryFft(const std::string& url, const HostCategoryInfo& hc, CategoryRun& run);
   bool FftSpotCheck(const std::string& url, CategoryRun& run);
   // Fetches one file over rsync (into a private temporary file) and streams it to `sink`.

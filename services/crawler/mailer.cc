@@ -74,7 +74,7 @@ absl::Status SendMail(const SmtpSettings& smtp, const MailMessage& m) {
   curl_easy_setopt(c, CURLOPT_TIMEOUT_MS,
                    static_cast<long>(absl::ToInt64Milliseconds(smtp.timeout)));
   curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
-  if (!smtp.username.empty()) {
+  if (!smtp.username.empty() && !smtp.password.empty()) {  // upstream logs in only with both
     curl_easy_setopt(c, CURLOPT_USERNAME, smtp.username.c_str());
     curl_easy_setopt(c, CURLOPT_PASSWORD, smtp.password.c_str());
     curl_easy_setopt(c, CURLOPT_USE_SSL, static_cast<long>(CURLUSESSL_TRY));

@@ -44,6 +44,7 @@ absl::StatusOr<std::vector<PropagationTargetKey>> FetchBodhiReleases(const Crawl
   http.timeout = std::max(options.http_timeout, absl::Seconds(30));
   http.ca_bundle = options.ca_bundle;
   http.user_agent = options.user_agent;
+  http.extra_headers = {"Accept: application/json"};  // as upstream (lib/fedora.py)
   CurlSession session(http, &deadline);
   std::string base = options.bodhi_url;
   while (!base.empty() && base.back() == '/') base.pop_back();
@@ -120,12 +121,14 @@ HostResult PropagationChecker::CheckHost(const HostInfo& host, const Deadline& d
       for (const auto& c : host.categories) {
         if (c.category_id == repo.category_id) hc = &c;
       }
+      // Upstream's order of checks (check_propagation_for_repo): directory, repodata
+      // directory, the host's category (none: try the next repository), an HTTP(S) URL, a
+      // repomd.xml file_detail, then the mirror's copy (not fetched: try the next repository).
       std::optional<PropagationState> state;
-      if (repo.directory_name.empty() || !repo.has_repodata_directory ||
-          repo.repomd_history.empty()) {
+      if (repo.directory_name.empty() || !repo.has_repodata_directory) {
         state = PropagationState::kNoInfo;
       } else if (hc == nullptr) {
-        continue;  // the host does not carry the category: try the next repository
+        continue;
       } else {
         std::string base;
         for (const auto& u : SortUrls(hc->urls)) {
@@ -136,6 +139,10 @@ HostResult PropagationChecker::CheckHost(const HostInfo& host, const Deadline& d
           }
         }
         if (base.empty()) {
+          MM_LOG(WARNING) << "Could not find a HTTP(s) URL for " << repo.name;
+          state = PropagationState::kNoInfo;
+        } else if (repo.repomd_history.empty()) {
+          MM_LOG(WARNING) << "Could not find the file details for " << repo.name;
           state = PropagationState::kNoInfo;
         } else {
           std::string rel_path = RelPath(repo.directory_name, repo.topdir);

@@ -558,9 +558,11 @@ absl::StatusOr<HostCompletionResult> CrawlStore::CompleteHost(const HostCompleti
                                      "RETURNING crawl_failures",
                                      c.host_id)[0]
                                    .as<int32_t>();
+          // Upstream's text names the configured limit, not the count (which is higher when
+          // an admin re-enabled the host without resetting it). A limit <= 0 never disables.
           if (c.auto_disable > 0 && out.crawl_failures >= c.auto_disable) {
             out.disable_reason = absl::StrCat("Host has been disabled (user_active) after ",
-                                              out.crawl_failures, " consecutive crawl failures");
+                                              c.auto_disable, " consecutive crawl failures");
             DisableHostTx(tx, c.host_id, out.disable_reason);
             out.disabled = true;
           }

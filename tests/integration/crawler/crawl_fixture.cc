@@ -157,6 +157,29 @@ ProcessResult CrawlTest::RunCrawler(const std::vector<std::string>& args,
   return r.ok() ? *r : ProcessResult{};
 }
 
+std::unique_ptr<BackgroundProcess> CrawlTest::StartCrawler(const std::vector<std::string>& args,
+                                                           const std::string& extra_config) {
+  std::vector<std::string> full = {"-c", WriteConfig(extra_config)};
+  full.insert(full.end(), args.begin(), args.end());
+  ProcessOptions o;
+  o.env = {{"MM2_CONFIG", "/dev/null"}};
+  auto p = BackgroundProcess::Start(BinaryPath("mm2_crawler"), full, o);
+  EXPECT_OK(p.status());
+  return p.ok() ? std::move(*p) : nullptr;
+}
+
+std::string CrawlTest::History(int64_t hc, const std::string& column) {
+  return catalog_->db().QueryValue(
+      absl::StrCat("SELECT ", column, " FROM mm_crawl_history WHERE host_category_id = ", hc,
+                   " ORDER BY id DESC LIMIT 1"));
+}
+
+std::string CrawlTest::HostLog(int64_t host) {
+  return ReadFileOrEmpty(absl::StrCat(work_.path(), "/log/crawler/", host, ".log"));
+}
+
+int64_t CrawlTest::Count(const std::string& sql) { return catalog_->db().Count(sql); }
+
 std::string CrawlTest::Hcd(int64_t hc, const std::string& path) {
   return catalog_->db().QueryValue(
       absl::StrCat("SELECT CASE WHEN up2date THEN 't' ELSE 'f' END FROM host_category_dir WHERE "

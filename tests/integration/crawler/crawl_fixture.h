@@ -63,9 +63,18 @@ class CrawlTest : public ::testing::Test {
                            const std::string& extra_config = "",
                            absl::Duration timeout = absl::Seconds(120));
 
+  // Starts mm2_crawler in the background (for signals and concurrent processes).
+  std::unique_ptr<BackgroundProcess> StartCrawler(const std::vector<std::string>& args,
+                                                  const std::string& extra_config);
+
   // "t", "f" or "" (no HCD) for host category `hc` and path.
   std::string Hcd(int64_t hc, const std::string& path);
   std::string HostField(int64_t host, const std::string& column);
+  // `column` of the newest crawl history row of host category `hc` ("" when none).
+  std::string History(int64_t hc, const std::string& column);
+  // The host's crawler log file (MM_LOG_DIR/crawler/<id>.log).
+  std::string HostLog(int64_t host);
+  int64_t Count(const std::string& sql);
 
   std::unique_ptr<CatalogHarness> catalog_;
   std::unique_ptr<FixtureBuilder> f_;

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <stdexcept>
 
 #include "services/common/clock.h"
 #include "services/crawler/catalog_client.h"
@@ -121,6 +122,35 @@ TEST_F(CrawlCatalogTest, OnlyTheLeaseHolderMayReportAndARetriedAcquireGetsItsHos
   stray.crawl_id = "crawl-2";
   EXPECT_THAT(client_->ReportCategory(stray).status(),
               StatusIs(absl::StatusCode::kFailedPrecondition));
+}
+
+TEST_F(CrawlCatalogTest, AutoDisableReasonNamesTheConfiguredLimit) {
+  BuildMaster();
+  int64_t over = AddHost("over.example.org", {"http://over/pub/test"});
+  int64_t never = AddHost("never.example.org", {"http://never/pub/test"});
+  // An admin re-enabled `over` without resetting its counter.
+  catalog_->db().Exec(absl::StrCat("UPDATE host SET crawl_failures = 5 WHERE id = ", over,
+                                   "; UPDATE host SET crawl_failures = 10 WHERE id = ", never));
+  ASSERT_OK(client_->Acquire(Lease("A", {over, never}, 2)).status());
+  crawler::HostCompletionData c = Complete("A", over);
+  c.status = crawler::HostStatus::kFailure;
+  c.auto_disable = 2;
+  auto done = client_->CompleteHost(c);
+  ASSERT_OK(done.status());
+  EXPECT_TRUE(done->disabled);
+  EXPECT_EQ(done->crawl_failures, 6);
+  EXPECT_EQ(HostField(over, "user_active"), "f");
+  EXPECT_EQ(HostField(over, "disable_reason"),
+            "Host has been disabled (user_active) after 2 consecutive crawl failures");
+  // CRAWLER_AUTO_DISABLE <= 0 never disables (upstream: 0 disables at the first failure).
+  c = Complete("A", never);
+  c.status = crawler::HostStatus::kFailure;
+  c.auto_disable = 0;
+  done = client_->CompleteHost(c);
+  ASSERT_OK(done.status());
+  EXPECT_FALSE(done->disabled);
+  EXPECT_EQ(HostField(never, "crawl_failures"), "11");
+  EXPECT_EQ(HostField(never, "user_active"), "t");
 }
 
 TEST_F(CrawlCatalogTest, DeletedHostsAreSkippedByAcquire) {
@@ -314,6 +344,41 @@ TEST_F(CrawlCatalogFailureTest, AReportThatKeepsFailingMakesTheHostUnknown) {
   EXPECT_EQ(Hcd(hc_, "a"), "f");  // nothing recorded
   EXPECT_EQ(HostField(host_, "crawl_failures"), "2");
   EXPECT_EQ(HostField(host_, "user_active"), "t");
+}
+
+TEST_F(CrawlCatalogFailureTest, AnExceptionInAHostCrawlIsUnknownAndTheOtherHostsGoOn) {
+  SetUpMirror();
+  int64_t other = AddHost("other.example.org", {http_->base() + "/m/pub/test/"});
+  catalog_->db().Exec(absl::StrCat("UPDATE host SET crawl_failures = 1 WHERE id = ", other));
+  crawler::CrawlerOptions o;
+  o.threads = 1;
+  o.user_agent = "mm2-crawler-test";
+  common::RealClock clock;
+  std::atomic<bool> stop{false};
+  crawler::CrawlRunner runner(o, client_.get(), &clock, &stop);
+  runner.set_job([&](const crawler::HostInfo& h, const crawler::Deadline&,
+                     const crawler::RunSummary&) -> crawler::HostResult {
+    if (h.id == host_) throw std::runtime_error("boom");
+    crawler::HostResult r;
+    r.host_id = h.id;
+    r.host_name = h.name;
+    r.status = crawler::HostStatus::kOk;
+    r.finished_at = 1700000000;
+    return r;
+  });
+  auto s = runner.Run();
+  ASSERT_OK(s.status());
+  ASSERT_EQ(s->results.size(), 2u);
+  EXPECT_EQ(crawler::ExitCode(*s, o), 0);
+  for (const auto& r : s->results) {
+    if (r.host_id != host_) continue;
+    EXPECT_EQ(r.status, crawler::HostStatus::kUnknown);
+    EXPECT_THAT(r.details, HasSubstr("this is a bug in the MM crawler: boom"));
+  }
+  EXPECT_NE(HostField(host_, "last_crawled"), "");
+  EXPECT_EQ(HostField(host_, "crawl_failures"), "2");        // UNKNOWN: untouched
+  EXPECT_EQ(HostField(host_, "last_crawl_duration"), "77");  // UNKNOWN: kept
+  EXPECT_EQ(HostField(other, "crawl_failures"), "0");
 }
 
 // --- SMTP ---------------------------------------------------------------------------------------

@@ -1,11 +1,10 @@
 // Several mm2_crawler processes on one crawl (leases), a crawler killed or stopped mid-crawl,
 // and the propagation sub-command against a fake Bodhi.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 
 #include <thread>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 
 #include "tests/integration/crawler/crawl_fixture.h"
 
@@ -14,20 +13,7 @@ namespace {
 
 using ::testing::HasSubstr;
 
-class CrawlLeaseTest : public CrawlTest {
- protected:
-  std::unique_ptr<BackgroundProcess> StartCrawler(const std::vector<std::string>& args,
-                                                  const std::string& extra_config) {
-    std::vector<std::string> full = {"-c", WriteConfig(extra_config)};
-    full.insert(full.end(), args.begin(), args.end());
-    ProcessOptions o;
-    o.env = {{"MM2_CONFIG", "/dev/null"}};
-    auto p = BackgroundProcess::Start(BinaryPath("mm2_crawler"), full, o);
-    EXPECT_OK(p.status());
-    return p.ok() ? std::move(*p) : nullptr;
-  }
-  int64_t Count(const std::string& sql) { return catalog_->db().Count(sql); }
-};
+class CrawlLeaseTest : public CrawlTest {};
 
 TEST_F(CrawlLeaseTest, TwoProcessesShareOneCrawlWithoutOverlap) {
   BuildMaster();
@@ -39,7 +25,8 @@ TEST_F(CrawlLeaseTest, TwoProcessesShareOneCrawlWithoutOverlap) {
     WriteMirror(root.path(), prefix, false);
     // Each host takes a moment, so both processes get work.
     http->SetRule(absl::StrCat("/", prefix, "/pub/test/a/"), {0, "", absl::Milliseconds(400)});
-    hosts.push_back(AddHost(absl::StrCat("host", i, ".example.org"), {http->base() + "/" + prefix + "/pub/test"}));
+    hosts.push_back(AddHost(absl::StrCat("host", i, ".example.org"),
+                            {http->base() + "/" + prefix + "/pub/test"}));
   }
   std::string cfg = "CRAWLER_CRAWL_ID = 'job-1'\nCRAWLER_LEASE_SECONDS = 30\n";
   ProcessResult a, b;
@@ -50,10 +37,13 @@ TEST_F(CrawlLeaseTest, TwoProcessesShareOneCrawlWithoutOverlap) {
   ASSERT_EQ(a.exit_code, 0) << a.err;
   ASSERT_EQ(b.exit_code, 0) << b.err;
   // Every host completed exactly once, by one of the two processes; none skipped.
-  EXPECT_EQ(Count("SELECT count(*) FROM mm_crawl_lease WHERE crawl_id = 'job-1' AND completed_at IS NOT NULL"), 8);
+  EXPECT_EQ(Count("SELECT count(*) FROM mm_crawl_lease WHERE crawl_id = 'job-1' AND completed_at "
+                  "IS NOT NULL"),
+            8);
   EXPECT_EQ(Count("SELECT count(DISTINCT holder) FROM mm_crawl_lease WHERE crawl_id = 'job-1'"), 2);
   EXPECT_EQ(Count("SELECT count(*) FROM mm_crawl_history WHERE crawl_id = 'job-1'"), 8);
-  EXPECT_EQ(Count("SELECT count(DISTINCT host_id) FROM mm_crawl_history WHERE crawl_id = 'job-1'"), 8);
+  EXPECT_EQ(Count("SELECT count(DISTINCT host_id) FROM mm_crawl_history WHERE crawl_id = 'job-1'"),
+            8);
   EXPECT_EQ(Count("SELECT count(*) FROM host WHERE last_crawled IS NULL"), 0);
   for (int64_t h : hosts) {
     std::string name = absl::StrCat("host", h - hosts[0], ".example.org (", h, ")");
@@ -79,9 +69,13 @@ class CrawlInterruptTest : public CrawlLeaseTest {
     f_->Url(slow_hc_, http_->base() + "/k/pub/zeta");
   }
   bool WaitForFirstCategory() {
-    return WaitFor([&] { return Count(absl::StrCat("SELECT count(*) FROM mm_crawl_history WHERE host_category_id = ",
-                                                   fast_hc_)) == 1; },
-                   absl::Seconds(30));
+    return WaitFor(
+        [&] {
+          return Count(
+                     absl::StrCat("SELECT count(*) FROM mm_crawl_history WHERE host_category_id = ",
+                                  fast_hc_)) == 1;
+        },
+        absl::Seconds(30));
   }
   TempDir root_;
   std::unique_ptr<HttpMirror> http_;
@@ -90,7 +84,8 @@ class CrawlInterruptTest : public CrawlLeaseTest {
 
 TEST_F(CrawlInterruptTest, KilledCrawlerLosesNothingAndItsHostIsTakenOverAfterLeaseExpiry) {
   SetUpSlowHost();
-  std::string cfg = "CRAWLER_CRAWL_ID = 'job-2'\nCRAWLER_LEASE_SECONDS = 2\nCRAWLER_HTTP_TIMEOUT = 30\n";
+  std::string cfg =
+      "CRAWLER_CRAWL_ID = 'job-2'\nCRAWLER_LEASE_SECONDS = 2\nCRAWLER_HTTP_TIMEOUT = 30\n";
   auto a = StartCrawler({"crawl"}, cfg);
   ASSERT_NE(a, nullptr);
   ASSERT_TRUE(WaitForFirstCategory()) << a->ReadLog();
@@ -98,8 +93,12 @@ TEST_F(CrawlInterruptTest, KilledCrawlerLosesNothingAndItsHostIsTakenOverAfterLe
   ASSERT_OK(killed.status());
   // What was reported before the crash is there.
   EXPECT_EQ(Hcd(fast_hc_, "a"), "t");
-  EXPECT_EQ(Count("SELECT count(*) FROM mm_crawl_lease WHERE crawl_id = 'job-2' AND completed_at IS NULL"), 1);
-  std::string holder_a = catalog_->db().QueryValue("SELECT holder FROM mm_crawl_lease WHERE crawl_id = 'job-2'");
+  EXPECT_EQ(
+      Count(
+          "SELECT count(*) FROM mm_crawl_lease WHERE crawl_id = 'job-2' AND completed_at IS NULL"),
+      1);
+  std::string holder_a =
+      catalog_->db().QueryValue("SELECT holder FROM mm_crawl_lease WHERE crawl_id = 'job-2'");
   // A second process of the same crawl waits for the lease to expire, then crawls the host.
   http_->SetRule("/k/pub/zeta/s/", {});
   absl::Time start = absl::Now();
@@ -107,8 +106,11 @@ TEST_F(CrawlInterruptTest, KilledCrawlerLosesNothingAndItsHostIsTakenOverAfterLe
   ASSERT_EQ(b.exit_code, 0) << b.err;
   EXPECT_THAT(b.out, HasSubstr("k.example.org"));
   EXPECT_LT(absl::Now() - start, absl::Seconds(30));
-  EXPECT_EQ(Count("SELECT count(*) FROM mm_crawl_lease WHERE crawl_id = 'job-2' AND completed_at IS NOT NULL"), 1);
-  EXPECT_NE(catalog_->db().QueryValue("SELECT holder FROM mm_crawl_lease WHERE crawl_id = 'job-2'"), holder_a);
+  EXPECT_EQ(Count("SELECT count(*) FROM mm_crawl_lease WHERE crawl_id = 'job-2' AND completed_at "
+                  "IS NOT NULL"),
+            1);
+  EXPECT_NE(catalog_->db().QueryValue("SELECT holder FROM mm_crawl_lease WHERE crawl_id = 'job-2'"),
+            holder_a);
   EXPECT_EQ(Count("SELECT attempts FROM mm_crawl_lease WHERE crawl_id = 'job-2'"), 2);
   EXPECT_EQ(Hcd(slow_hc_, "s"), "t");
 }
@@ -131,20 +133,23 @@ TEST_F(CrawlInterruptTest, SigtermReportsPartialResultsAndReleasesTheHost) {
                 "SELECT result FROM mm_crawl_history WHERE host_category_id = ", slow_hc_)),
             "interrupted");
   // Given back to the crawl: not completed, lease expired; last_crawled written.
-  EXPECT_EQ(Count("SELECT count(*) FROM mm_crawl_lease WHERE crawl_id = 'job-3' AND completed_at IS NULL "
-                  "AND expires_at <= (now() AT TIME ZONE 'utc')"),
-            1);
+  EXPECT_EQ(
+      Count("SELECT count(*) FROM mm_crawl_lease WHERE crawl_id = 'job-3' AND completed_at IS NULL "
+            "AND expires_at <= (now() AT TIME ZONE 'utc')"),
+      1);
   EXPECT_NE(HostField(host_, "last_crawled"), "");
   EXPECT_EQ(HostField(host_, "crawl_failures"), "0");
 }
 
 TEST_F(CrawlLeaseTest, PropagationAgainstFakeBodhi) {
   BuildMaster();
-  int64_t fedora = std::stoll(catalog_->db().QueryValue("SELECT id FROM product WHERE name = 'Test'"));
+  int64_t fedora =
+      std::stoll(catalog_->db().QueryValue("SELECT id FROM product WHERE name = 'Test'"));
   catalog_->db().Exec(absl::StrCat("UPDATE product SET name = 'Fedora' WHERE id = ", fedora));
   int64_t version = f_->Version(fedora, "40");
   int64_t arch = f_->Arch("x86_64");
-  int64_t repo = f_->Repository("pub/test/c", "updates-released-f40", category_, version, arch, dir_ids_["c"]);
+  int64_t repo =
+      f_->Repository("pub/test/c", "updates-released-f40", category_, version, arch, dir_ids_["c"]);
   // A newer repomd.xml on the master, 2.5 days after the one the first mirror still has.
   const std::string newest = "<repomd><revision>43</revision></repomd>\n";
   FileDetailRow fd;
@@ -170,14 +175,18 @@ TEST_F(CrawlLeaseTest, PropagationAgainstFakeBodhi) {
                R"({"releases": [{"name": "EPEL-9", "id_prefix": "FEDORA-EPEL", "version": "9"}],
                    "page": 2, "pages": 2, "rows_per_page": 2, "total": 3})",
                "application/json");
-  ProcessResult r = RunCrawler({"propagation"}, absl::StrCat("BODHI_URL = '", http->base(), "/bodhi'\n"));
+  ProcessResult r =
+      RunCrawler({"propagation"}, absl::StrCat("BODHI_URL = '", http->base(), "/bodhi'\n"));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr("Propagation results"));
+  EXPECT_EQ(http->Header("/bodhi/releases/", "Accept"), "application/json");
   EXPECT_EQ(Count("SELECT count(*) FROM propagation_stat"), 1);
-  EXPECT_EQ(catalog_->db().QueryValue(absl::StrCat(
-                "SELECT same_day || ',' || one_day || ',' || two_day || ',' || older || ',' || no_info "
-                "FROM propagation_stat WHERE repository_id = ", repo)),
-            "1,0,1,0,1");
+  EXPECT_EQ(
+      catalog_->db().QueryValue(absl::StrCat(
+          "SELECT same_day || ',' || one_day || ',' || two_day || ',' || older || ',' || no_info "
+          "FROM propagation_stat WHERE repository_id = ",
+          repo)),
+      "1,0,1,0,1");
   // No host bookkeeping in propagation mode.
   EXPECT_EQ(Count("SELECT count(*) FROM host WHERE last_crawled IS NOT NULL"), 0);
   // --product/--version without Bodhi; a later run gets its own row (rows are per second).

@@ -41,11 +41,6 @@ class CrawlScenarioTest : public CrawlTest {
     EXPECT_EQ(HostField(host, "user_active"), "t");
     EXPECT_NE(HostField(host, "last_crawl_duration"), "");
   }
-  std::string History(int64_t hc, const std::string& column) {
-    return catalog_->db().QueryValue(
-        absl::StrCat("SELECT ", column, " FROM mm_crawl_history WHERE host_category_id = ", hc,
-                     " ORDER BY id DESC LIMIT 1"));
-  }
 };
 
 TEST_F(CrawlScenarioTest, HttpPerDirectoryChecksStatusCodesSizesAndRepomd) {
@@ -81,6 +76,7 @@ TEST_F(CrawlScenarioTest, HttpPerDirectoryChecksStatusCodesSizesAndRepomd) {
   std::string log = ReadFileOrEmpty(absl::StrCat(work_.path(), "/log/crawler/", host, ".log"));
   EXPECT_THAT(log, HasSubstr(" - INFO - Starting crawl (full)"));
   EXPECT_THAT(log, HasSubstr("Crawl finished: OK"));
+  EXPECT_THAT(log, HasSubstr("1 on unreadable directories"));  // §2.5.8's count
 }
 
 TEST_F(CrawlScenarioTest, HttpsWithTestCertificate) {
@@ -194,10 +190,14 @@ TEST_F(CrawlScenarioTest, StalledServerTimesOutAndAutoDisables) {
   int64_t hc = 0;
   int64_t host = AddHost("slow.example.org", {http->base() + "/slow/pub/test"}, &hc);
   f_->Hcd(hc, dir_ids_["a"], "a", true);
+  auto smtp = SmtpServer::Start();
   absl::Time start = absl::Now();
   // 0.05 minutes = 3 s per host; CRAWLER_HTTP_TIMEOUT is 30 s so only the host deadline fires.
-  ProcessResult r = RunCrawler({"--host-timeout", "0.05", "crawl"},
-                               "CRAWLER_AUTO_DISABLE = 1\nCRAWLER_HTTP_TIMEOUT = 30\n");
+  ProcessResult r = RunCrawler(
+      {"--host-timeout", "0.05", "crawl"},
+      absl::StrCat("CRAWLER_AUTO_DISABLE = 1\nCRAWLER_HTTP_TIMEOUT = 30\nCRAWLER_SEND_EMAIL = "
+                   "True\nSMTP_SERVER = '127.0.0.1:",
+                   smtp->port(), "'\n"));
   EXPECT_LT(absl::Now() - start, absl::Seconds(20));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr("TIMEOUT"));
@@ -207,6 +207,14 @@ TEST_F(CrawlScenarioTest, StalledServerTimesOutAndAutoDisables) {
   EXPECT_EQ(HostField(host, "disable_reason"),
             "Host has been disabled (user_active) after 1 consecutive crawl failures");
   EXPECT_EQ(History(hc, "result"), "timeout");
+  EXPECT_GE(std::stoi(HostField(host, "last_crawl_duration")), 3);  // TIMEOUT records it
+  // Marking the host not up to date mails the admin (upstream's Reporter.mark_not_up2date).
+  // (The second mail tells of the auto-disable.)
+  ASSERT_TRUE(WaitFor([&] { return smtp->messages().size() == 2; }, absl::Seconds(5)));
+  EXPECT_THAT(smtp->messages(), ::testing::Contains(HasSubstr(absl::StrCat(
+                                    "Host ", host,
+                                    " marked not up2date: Crawler timed out before completing. "
+                                    "Host is likely overloaded.\nLog can be found at "))));
 }
 
 TEST_F(CrawlScenarioTest, DeadMirrorCountsFailuresThenOkReenables) {
@@ -260,11 +268,14 @@ TEST_F(CrawlScenarioTest, CanaryFailureMarksHostStaleAndSendsMail) {
   std::string mail = smtp->messages()[0];
   EXPECT_THAT(mail, HasSubstr("Subject: MirrorManager crawler report: canary.example.org"));
   EXPECT_THAT(mail, HasSubstr("To: admin@example.org"));
-  EXPECT_THAT(mail,
-              HasSubstr("Canary mode failed for all categories. Marking host as not up to date."));
+  // Upstream's body: the "marked not up2date" line, then where the log is.
   EXPECT_THAT(mail, HasSubstr(absl::StrCat(
-                        "Log can be found at https://mm.example.org/mirrormanager/crawler/", host,
-                        ".log")));
+                        "\n\nHost ", host,
+                        " marked not up2date: Canary mode failed for all categories. Marking host "
+                        "as not up to date.\nLog can be found at "
+                        "https://mm.example.org/mirrormanager/crawler/",
+                        host, ".log\n")));
+  EXPECT_THAT(r.err, HasSubstr(absl::StrCat("Host ", host, " marked not up2date: Canary mode")));
 }
 
 TEST_F(CrawlScenarioTest, RepodataModeChecksOnlyRepodataAndKeepsOthers) {
@@ -322,11 +333,14 @@ TEST_F(CrawlScenarioTest, UsageErrors) {
   BuildMaster();
   ProcessResult r = RunCrawler({"--category", "Nope", "crawl"});
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_THAT(r.err, HasSubstr("'Nope' is not one of Test Linux"));
+  EXPECT_THAT(r.err, HasSubstr("Category Nope does not exist. Available categories: Test Linux"));
   r = RunCrawler({"--fraction", "1:2", "--startid", "3", "crawl"});
   EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("Cannot use --fraction with --startid or --stopid"));
   r = RunCrawler({"--continent", "XX", "crawl"});
   EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("Unknown continent XX. Known continents: AF, AN, AS, EU, NA, OC, "
+                               "SA, --"));
   r = RunCrawler({"propagation", "--version", "40"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_THAT(r.err, HasSubstr("--version requires --product"));

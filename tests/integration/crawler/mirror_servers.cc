@@ -77,7 +77,10 @@ std::unique_ptr<HttpMirror> HttpMirror::Start(const std::string& root, const std
     {
       std::lock_guard<std::mutex> lock(self->mu_);
       self->paths_.push_back(req.path);
-      self->accept_encoding_[req.path] = req.get_header_value("Accept-Encoding");
+      auto& headers = self->headers_[req.path];
+      headers.clear();
+      for (const auto& [k, v] : req.headers) headers.emplace(k, v);
+      self->peers_.insert(absl::StrCat(req.remote_addr, ":", req.remote_port));
       auto st = self->streams_.find(req.path);
       if (st != self->streams_.end()) stream = st->second;
     }
@@ -173,9 +176,22 @@ int64_t HttpMirror::RequestsFor(const std::string& prefix) {
 }
 
 std::string HttpMirror::AcceptEncoding(const std::string& path) {
+  return Header(path, "Accept-Encoding");
+}
+
+std::string HttpMirror::Header(const std::string& path, const std::string& name) {
   std::lock_guard<std::mutex> lock(mu_);
-  auto it = accept_encoding_.find(path);
-  return it == accept_encoding_.end() ? "" : it->second;
+  auto it = headers_.find(path);
+  if (it == headers_.end()) return "";
+  for (const auto& [k, v] : it->second) {
+    if (absl::EqualsIgnoreCase(k, name)) return v;
+  }
+  return "";
+}
+
+int64_t HttpMirror::connections() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return static_cast<int64_t>(peers_.size());
 }
 
 std::string HttpMirror::base(bool) const {

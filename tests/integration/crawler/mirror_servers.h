@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -68,6 +69,10 @@ class HttpMirror {
   int64_t RequestsFor(const std::string& prefix);
   // The Accept-Encoding header of the last request for `path` ("" when none).
   std::string AcceptEncoding(const std::string& path);
+  // Header `name` of the last request for `path` ("" when none).
+  std::string Header(const std::string& path, const std::string& name);
+  // Distinct client connections (remote address and port) seen so far.
+  int64_t connections();
   int port() const { return port_; }
   std::string base(bool tls = false) const;
   int64_t requests() const { return requests_.load(); }
@@ -85,7 +90,8 @@ class HttpMirror {
   std::map<std::string, std::pair<std::string, std::string>> handlers_;
   std::map<std::string, std::shared_ptr<StreamSpec>> streams_;
   std::vector<std::string> paths_;
-  std::map<std::string, std::string> accept_encoding_;
+  std::map<std::string, std::multimap<std::string, std::string>> headers_;
+  std::set<std::string> peers_;
   std::atomic<int64_t> requests_{0};
   std::atomic<bool> stopping_{false};
 };

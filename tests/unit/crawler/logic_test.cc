@@ -4,6 +4,7 @@
 #include <atomic>
 #include <thread>
 
+#include "services/common/arg_parser.h"
 #include "services/crawler/continents.h"
 #include "services/crawler/crawl_runner.h"
 #include "services/crawler/crawler_options.h"
@@ -133,6 +134,56 @@ TEST(OptionsTest, FractionBoundsFollowUpstream) {
   EXPECT_EQ(FormatElapsed(absl::Seconds(3723)), "1h 2m 3s");
 }
 
+absl::StatusOr<CrawlerOptions> Parse(std::vector<std::string> args) {
+  common::ArgParser p("mm2_crawler", "");
+  AddCrawlerFlags(p);
+  args.push_back("crawl");
+  if (absl::Status s = p.Parse(args); !s.ok()) return s;
+  return OptionsFromFlags(p);
+}
+
+TEST(OptionsTest, GroupOptionsAsUpstreamsClick) {
+  auto d = Parse({});
+  ASSERT_OK(d.status());
+  const int cpus = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  EXPECT_EQ(d->threads, std::min(100, cpus * 20));
+  EXPECT_EQ(d->global_timeout, absl::Minutes(360));
+  EXPECT_FALSE(d->host_timeout.has_value());
+  EXPECT_FALSE(d->include_private);
+  EXPECT_FALSE(d->include_disabled);
+  auto o = Parse({"--include-private", "--include-disabled", "--category", "A", "--category", "B",
+                  "-t", "7", "--global-timeout", "2", "--host-timeout", "3", "--continent", "eu",
+                  "--continent", "^as", "-d", "--no-fail", "--disable-fedmsg"});
+  ASSERT_OK(o.status());
+  EXPECT_TRUE(o->include_private);
+  EXPECT_TRUE(o->include_disabled);
+  EXPECT_THAT(o->categories, ElementsAre("A", "B"));
+  EXPECT_EQ(o->threads, 7);
+  EXPECT_EQ(o->global_timeout, absl::Minutes(2));
+  EXPECT_EQ(o->host_timeout, absl::Minutes(3));
+  EXPECT_THAT(o->continents, ElementsAre("EU", "^AS"));
+  EXPECT_TRUE(o->debug);
+  EXPECT_TRUE(o->no_fail);
+  auto e = Parse({"--include-disabled", "--exclude-disabled"});
+  ASSERT_OK(e.status());
+  EXPECT_FALSE(e->include_disabled);
+  // --host-timeout 0 means none (upstream: `value * 60 if value else None`).
+  auto zero = Parse({"--host-timeout", "0"});
+  ASSERT_OK(zero.status());
+  EXPECT_FALSE(zero->host_timeout.has_value());
+  // --fraction conflicts with a non-zero --startid/--stopid only.
+  EXPECT_OK(Parse({"--fraction", "2:3", "--startid", "0"}).status());
+  EXPECT_OK(Parse({"--fraction", "1:1", "--startid", "5"}).status());
+  EXPECT_THAT(Parse({"--fraction", "2:3", "--stopid", "5"}).status(),
+              mm::testing::StatusIs(absl::StatusCode::kInvalidArgument,
+                                    HasSubstr("Cannot use --fraction with --startid or --stopid")));
+  EXPECT_THAT(Parse({"--continent", "^xx"}).status(),
+              mm::testing::StatusIs(absl::StatusCode::kInvalidArgument,
+                                    HasSubstr("Unknown continent XX. Known continents: AF, AN, AS, "
+                                              "EU, NA, OC, SA, --")));
+  EXPECT_FALSE(Parse({"--fraction", "3:2"}).ok());
+}
+
 TEST(UrlTest, PreferenceAndEscaping) {
   EXPECT_THAT(SortUrls({"ftp://f/x/", "http://h/x", "https://s/x", "rsync://r/x/", "gopher://g"}),
               ElementsAre("rsync://r/x", "https://s/x", "http://h/x", "ftp://f/x"));
@@ -157,6 +208,27 @@ TEST(PropagationTest, Buckets) {
   EXPECT_EQ(Bucket(h, "ancient", 4), PropagationState::kOlder);
   EXPECT_EQ(Bucket(h, "unknown", 4), PropagationState::kOlder);
   EXPECT_EQ(Bucket({}, "x", 4), PropagationState::kNoInfo);
+}
+
+TEST(PropagationTest, BucketBoundariesAndTheStaleWindow) {
+  const int64_t day = 86400, t = 1700000000;
+  auto bucket = [&](int64_t age, int max_stale_days = 4) {
+    return Bucket({{9, t, "ref"}, {8, t - age, "m"}}, "m", max_stale_days);
+  };
+  EXPECT_EQ(bucket(day), PropagationState::kSameDay);  // "> 1 day" is strict
+  EXPECT_EQ(bucket(day + 1), PropagationState::kOneDay);
+  EXPECT_EQ(bucket(2 * day), PropagationState::kOneDay);
+  EXPECT_EQ(bucket(2 * day + 1), PropagationState::kTwoDay);
+  EXPECT_EQ(bucket(3 * day), PropagationState::kTwoDay);
+  EXPECT_EQ(bucket(3 * day + 1), PropagationState::kOlder);
+  // Only matches newer than reference - MAX_STALE_DAYS count (strictly).
+  EXPECT_EQ(bucket(2 * day - 1, 2), PropagationState::kOneDay);
+  EXPECT_EQ(bucket(2 * day, 2), PropagationState::kOlder);
+  // The newest matching file_detail decides; the reference is the highest id, not the newest
+  // timestamp.
+  EXPECT_EQ(Bucket({{9, t, "ref"}, {8, t - 3 * day + 5, "m"}, {7, t - day + 5, "m"}}, "m", 4),
+            PropagationState::kSameDay);
+  EXPECT_EQ(Bucket({{9, t - 2 * day, "ref"}, {8, t, "m"}}, "m", 4), PropagationState::kSameDay);
 }
 
 TEST(ContinentsTest, GeoIpCsvRedirectsAndSelection) {
