@@ -10,8 +10,8 @@
 
 namespace mm::cachegen {
 
-using google::protobuf::io::CodedOutputStream;
 using google::protobuf::internal::WireFormatLite;
+using google::protobuf::io::CodedOutputStream;
 
 const char* CacheFieldName(int field) {
   static constexpr const char* kNames[] = {"",

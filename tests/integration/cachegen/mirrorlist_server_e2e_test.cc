@@ -37,7 +37,7 @@ const std::string kEpel = "pub/epel/9/Everything/x86_64";
 constexpr char kGlobalNetblocks[] = "134.108.0.0/16 553\n134.109.0.0/16 680\n";
 
 // Client addresses and what the GeoIP test database (or the fixture) says about them.
-constexpr char kSweden[] = "89.160.20.113";       // GeoIP SE
+constexpr char kSweden[] = "89.160.20.113";        // GeoIP SE
 constexpr char kUnitedStates[] = "216.160.83.57";  // GeoIP US
 constexpr char kBhutan[] = "67.43.156.1";          // GeoIP BT (continent AS, redirected to EU)
 constexpr char kCanada[] = "203.0.113.9";          // netblock_country 'ca'
@@ -128,14 +128,15 @@ class MirrorlistServerE2eTest : public ::testing::Test {
     ca_only_ = mirror("ca-only", "CA", {"http"}, {os});
     f.HostCountry(ca_only_, f.Country("CA"));  // the UI's table
     stale_ = mirror("stale", "DE", {"http"}, {});
-    f.Hcd(std::stoll(db.QueryValue(absl::StrCat("SELECT id FROM host_category WHERE host_id = ",
-                                                stale_))),
+    f.Hcd(std::stoll(
+              db.QueryValue(absl::StrCat("SELECT id FROM host_category WHERE host_id = ", stale_))),
           os, "stale", /*up2date=*/false);
     inactive_ = mirror("inactive", "DE", {"http"}, {os, repodata}, {.admin_active = false});
     f.HostNetblock(inactive_, "10.0.0.0/8");
     priv_ = mirror("priv", "DE", {"http"}, {os, repodata}, {.private_ = true});
     f.HostNetblock(priv_, "10.0.0.0/8");
     f.HostNetblock(priv_, "priv-office.example.org");
+    f.HostNetblock(priv_, "2001:DB8:1::/48");
     privsite_ = mirror("privsite", "SE", {"http"}, {os}, {}, private_site);
     f.HostNetblock(privsite_, "192.168.0.0/255.255.0.0");
     peer_ = mirror("peer", "NL", {"http"}, {os}, {.private_ = true, .asn_clients = false});
@@ -150,11 +151,11 @@ class MirrorlistServerE2eTest : public ::testing::Test {
 
     FixedResolver resolver;
     ASSERT_OK_AND_ASSIGN(Generated g, GenerateFrom(*harness_, &resolver));
-    ASSERT_OK_AND_ASSIGN(
-        server_, MirrorlistServerModel::Load(
-                     g.path, kGlobalNetblocks,
-                     ReadFile(mm::testing::TestDataDir() + "/country_continent.csv"),
-                     mm::testing::TestDataDir() + "/geoip/GeoIP2-Country-Test.mmdb", 2));
+    ASSERT_OK_AND_ASSIGN(server_,
+                         MirrorlistServerModel::Load(
+                             g.path, kGlobalNetblocks,
+                             ReadFile(mm::testing::TestDataDir() + "/country_continent.csv"),
+                             mm::testing::TestDataDir() + "/geoip/GeoIP2-Country-Test.mmdb", 2));
   }
 
   Response Get(const std::string& uri) {
@@ -197,15 +198,18 @@ TEST_F(MirrorlistServerE2eTest, PrivateMirrorsOnlyThroughTheirNetblocks) {
   Response r = Get(absl::StrCat("/mirrorlist?path=", kOs, "&ip=", kOffice));
   EXPECT_THAT(r.header, HasSubstr("Using preferred netblock "));
   EXPECT_THAT(r.HostsIn("netblocks"), ElementsAre(priv_));  // not the inactive host
-  EXPECT_THAT(r.UrlsOf(priv_),
-              ElementsAre("http://priv.example.org/fedora/linux/releases/40/Everything/x86_64/os/"));
+  EXPECT_THAT(
+      r.UrlsOf(priv_),
+      ElementsAre("http://priv.example.org/fedora/linux/releases/40/Everything/x86_64/os/"));
   // One netblock host < minimum 2: the global list, without hosts restricted to countries
   // (the client's country is N/A).
   EXPECT_THAT(r.HostsIn("global"), UnorderedElementsAre(de_, at_, se_, nl_, us_));
 
-  // Dotted-mask and DNS-name netblocks.
+  // Dotted-mask, DNS-name and IPv6 netblocks.
   EXPECT_THAT(Get(absl::StrCat("/mirrorlist?path=", kOs, "&ip=192.168.7.7")).HostsIn("netblocks"),
               ElementsAre(privsite_));
+  EXPECT_THAT(Get(absl::StrCat("/mirrorlist?path=", kOs, "&ip=2001:db8:1::5")).HostsIn("netblocks"),
+              ElementsAre(priv_));
   EXPECT_THAT(Get(absl::StrCat("/mirrorlist?path=", kOs, "&ip=172.16.5.5")).HostsIn("netblocks"),
               ElementsAre(priv_));
   // netblock=0 turns netblocks off; a public client never sees private mirrors.
@@ -230,8 +234,9 @@ TEST_F(MirrorlistServerE2eTest, AsnClientsAndPeerAsns) {
   Response peer = Get(absl::StrCat("/mirrorlist?path=", kOs, "&ip=134.109.1.1"));
   EXPECT_THAT(peer.header, HasSubstr("Using ASN 680 "));
   EXPECT_THAT(peer.HostsIn("asn"), ElementsAre(peer_));
-  EXPECT_THAT(peer.UrlsOf(peer_),
-              ElementsAre("http://peer.example.org/fedora/linux/releases/40/Everything/x86_64/os/"));
+  EXPECT_THAT(
+      peer.UrlsOf(peer_),
+      ElementsAre("http://peer.example.org/fedora/linux/releases/40/Everything/x86_64/os/"));
 }
 
 TEST_F(MirrorlistServerE2eTest, CountryRestrictedHosts) {
@@ -274,8 +279,9 @@ TEST_F(MirrorlistServerE2eTest, DisabledRedirectedUnknownAndSourceRepositories) 
   EXPECT_THAT(source.header, StartsWith("# repo = fedora-source-40 arch = source "));
   EXPECT_EQ(source.directory, kSource);
   ASSERT_THAT(source.HostIds(), ElementsAre(de_));
-  EXPECT_THAT(source.hosts[0].urls,
-              ElementsAre("https://de.example.org/fedora/linux/releases/40/Everything/source/tree/"));
+  EXPECT_THAT(
+      source.hosts[0].urls,
+      ElementsAre("https://de.example.org/fedora/linux/releases/40/Everything/source/tree/"));
 }
 
 TEST_F(MirrorlistServerE2eTest, MetalinkForAPrivateNetblockClient) {
@@ -300,8 +306,9 @@ TEST_F(MirrorlistServerE2eTest, MetalinkForAPrivateNetblockClient) {
   ASSERT_NE(de, nullptr);
   EXPECT_FALSE(de->is_private);
   const std::string path = "de.example.org/fedora/linux/releases/40/Everything/x86_64/os/repodata";
-  EXPECT_THAT(de->urls, ElementsAre("https://" + path + "/repomd.xml", "http://" + path + "/repomd.xml",
-                                    "rsync://" + path + "/repomd.xml"));
+  EXPECT_THAT(de->urls,
+              ElementsAre("https://" + path + "/repomd.xml", "http://" + path + "/repomd.xml",
+                          "rsync://" + path + "/repomd.xml"));
 }
 
 TEST_F(MirrorlistServerE2eTest, ClientCountryOverridesAndContinentRedirects) {

@@ -132,8 +132,8 @@ absl::StatusOr<std::unique_ptr<MirrorlistServerModel>> MirrorlistServerModel::Lo
   if (!cache.ParseFromString(bytes.str())) {
     return absl::DataLossError(absl::StrCat("Parsing ", cache_path, " failed"));
   }
-  auto m = FromCache(std::move(cache), global_netblocks, country_continent_csv, geoip_mmdb,
-                     minimum);
+  auto m =
+      FromCache(std::move(cache), global_netblocks, country_continent_csv, geoip_mmdb, minimum);
   if (m.ok() && (*m)->continents_.empty()) {
     return absl::InvalidArgumentError("Parsing country continent data failed. Exiting!");
   }
@@ -291,8 +291,8 @@ absl::StatusOr<MirrorlistServerModel::Response> MirrorlistServerModel::Handle(
       std::set<std::string> keys;
       for (const auto& e : c.repoarchtodirectoryname()) keys.insert(e.key());
       r.status = 404;
-      r.body = absl::StrCat(r.header,
-                            "error: invalid repo or arch\n# following repositories are available:\n");
+      r.body = absl::StrCat(
+          r.header, "error: invalid repo or arch\n# following repositories are available:\n");
       for (const auto& k : keys) {
         std::vector<std::string> pa = absl::StrSplit(k, '+');
         if (pa.size() == 2) absl::StrAppend(&r.body, "# repo=", pa[0], "&arch=", pa[1], "\n");
@@ -568,8 +568,8 @@ absl::StatusOr<MirrorlistServerModel::Response> MirrorlistServerModel::Handle(
           break;
         }
       }
-      h.is_private = std::find(dir->global().begin(), dir->global().end(), id) ==
-                     dir->global().end();
+      h.is_private =
+          std::find(dir->global().begin(), dir->global().end(), id) == dir->global().end();
       if (has("protocol")) trim_protocols(h.urls, protocols, protocols.size());
       if (!metalink && has("redirect")) {
         trim_protocols(h.urls, {"https", "http"}, 1);

@@ -65,7 +65,7 @@ class MirrorlistServerModel {
 
     std::vector<int64_t> HostsIn(const std::string& tier) const;
     std::vector<int64_t> HostIds() const;
-    const Host* Find(int64_t id) const;             // nullptr when not offered
+    const Host* Find(int64_t id) const;                 // nullptr when not offered
     std::vector<std::string> UrlsOf(int64_t id) const;  // empty when not offered
   };
 

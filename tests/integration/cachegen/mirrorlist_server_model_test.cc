@@ -46,7 +46,8 @@ mc::MirrorList DoMirrorlistFixture() {
   mc::MirrorList c;
   c.set_time(1);
   *c.add_mirrorlistcache() = Ml("directory/level/three");
-  for (auto [host, bw] : std::vector<std::pair<int64_t, int64_t>>{{1, 100}, {42, 83}, {100, 1000}}) {
+  for (auto [host, bw] :
+       std::vector<std::pair<int64_t, int64_t>>{{1, 100}, {42, 83}, {100, 1000}}) {
     auto* b = c.add_hostbandwidthcache();
     b->set_key(host);
     b->set_value(bw);
@@ -135,10 +136,9 @@ TEST(MirrorlistServerModelTest, UpstreamDoMirrorlistTest) {
   EXPECT_EQ(r.file_details[0].md5(), "MD5555");
   ASSERT_EQ(r.hosts.size(), 3u);
   EXPECT_EQ(r.hosts[0].id, 42);
-  EXPECT_THAT(r.hosts[0].urls,
-              ElementsAre("http://hcurl421/test-421/repomd.xml",
-                          "http://hcurl422/test-422/repomd.xml",
-                          "http://hcurl423/test-423/repomd.xml"));
+  EXPECT_THAT(r.hosts[0].urls, ElementsAre("http://hcurl421/test-421/repomd.xml",
+                                           "http://hcurl422/test-422/repomd.xml",
+                                           "http://hcurl423/test-423/repomd.xml"));
   EXPECT_EQ(r.hosts[0].preference, 100);
   EXPECT_EQ(r.hosts[1].preference, 99);
   EXPECT_EQ(r.hosts[2].preference, 98);
@@ -169,8 +169,8 @@ TEST(MirrorlistServerModelTest, UpstreamNetblockHostAtIndexZeroTest) {
   nb->add_value(42);
   ASSERT_OK_AND_ASSIGN(auto m, MirrorlistServerModel::FromCache(c, "192.168.0.0/16 12345\n", "",
                                                                 GeoIp(), /*minimum=*/1));
-  ASSERT_OK_AND_ASSIGN(auto r, m->Handle("/mirrorlist?path=test/netblock/path&ip=10.0.0.1",
-                                         "10.0.0.1"));
+  ASSERT_OK_AND_ASSIGN(auto r,
+                       m->Handle("/mirrorlist?path=test/netblock/path&ip=10.0.0.1", "10.0.0.1"));
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.body,
             "# path = test/netblock/path Using preferred netblock \n"

@@ -55,8 +55,8 @@ const std::map<std::string, std::vector<std::string>>& Expected() {
 
 std::string Describe(const FieldDescriptor& f) {
   const char* label = f.is_required() ? "req" : f.is_repeated() ? "rep" : "opt";
-  std::string type = f.type() == FieldDescriptor::TYPE_MESSAGE ? f.message_type()->name()
-                                                                : f.type_name();
+  std::string type =
+      f.type() == FieldDescriptor::TYPE_MESSAGE ? f.message_type()->name() : f.type_name();
   return absl::StrCat(f.number(), " ", label, " ", type, " ", f.name());
 }
 
