@@ -177,16 +177,12 @@ TEST(CacheBuilderTest, MirrorListCacheEntryBytes) {
   d.mutable_category_directories()->add_directory_id(2);
   ASSERT_OK_AND_ASSIGN(Built b, Build(d, dns));
   const std::string entry(
-      "\x82\x01\x19"  // MirrorListCache, 25 bytes
-      "\x0a\x03"
-      "d/x"       // directory
-      "\x10\x2a"  // Global 42
-      "\x1a\x01"
-      "x"  // Subpath
-      "\x22\x06\x0a\x02"
-      "SE"
-      "\x10\x2a"                       // ByCountry {SE: [42]}
-      "\x32\x05\x08\x2a\x10\xa5\x03",  // ByHostId {42: [421]}
+      "\x82\x01\x19"                      // MirrorListCache, 25 bytes
+      "\x0a\x03\x64\x2f\x78"              // directory "d/x"
+      "\x10\x2a"                          // Global 42
+      "\x1a\x01\x78"                      // Subpath "x"
+      "\x22\x06\x0a\x02\x53\x45\x10\x2a"  // ByCountry {"SE": [42]}
+      "\x32\x05\x08\x2a\x10\xa5\x03",     // ByHostId {42: [421]}
       28);
   ASSERT_GE(b.bytes.size(), entry.size());
   EXPECT_EQ(b.bytes.substr(b.bytes.size() - entry.size()), entry);
