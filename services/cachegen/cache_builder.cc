@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <condition_variable>
+#include <iterator>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <string_view>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -132,8 +134,20 @@ struct HostCategory {
   int64_t id = 0;
   int32_t host = -1;  // index into hosts; -1 = no such host (or host without a site)
   bool always_up2date = false;
-  std::vector<int64_t> url_ids;  // public URLs, by id
+  // Public URLs: https, http, ftp, rsync, others; by id within a scheme (UrlRank).
+  std::vector<std::pair<int, int64_t>> urls;
 };
+
+// mirrorlist-server gives each host the first of its URLs (in ByHostId order) whose scheme it
+// accepts, not the best one (mirrorlist-server.md §2.16): https first, so that a mirror with
+// both gets its https URL offered (upstream's id order usually offered http).
+int UrlRank(std::string_view url) {
+  static constexpr std::string_view kSchemes[] = {"https:", "http:", "ftp:", "rsync:"};
+  for (size_t i = 0; i < std::size(kSchemes); ++i) {
+    if (url.substr(0, kSchemes[i].size()) == kSchemes[i]) return static_cast<int>(i);
+  }
+  return static_cast<int>(std::size(kSchemes));
+}
 
 struct Repository {
   std::optional<std::string> prefix;
@@ -347,7 +361,9 @@ struct CacheBuilder::State {
     if (!url.empty() && url.back() == '/') url.pop_back();
     urls.emplace_back(u.id(), std::move(url));
     if (auto it = hc_index.find(u.host_category_id()); it != hc_index.end()) {
-      hcs[it->second].url_ids.push_back(u.id());
+      auto& list = hcs[it->second].urls;  // kept sorted by (scheme rank, id)
+      std::pair<int, int64_t> entry(UrlRank(u.url()), u.id());
+      list.insert(std::upper_bound(list.begin(), list.end(), entry), entry);
     }
   }
 
@@ -793,10 +809,10 @@ struct CacheBuilder::State {
         if (!host.active) continue;
         // Every active up-to-date host with a public URL, private ones included: netblock and
         // ASN matches reach private hosts through ByHostId.
-        if (!hc.url_ids.empty()) {
+        if (!hc.urls.empty()) {
           auto* e = mlc.add_byhostid();
           e->set_key(host.id);
-          for (int64_t url : hc.url_ids) e->add_value(url);
+          for (const auto& [rank, url] : hc.urls) e->add_value(url);
         }
         if (host.is_private && !host.internet2_clients) continue;
         if (host.internet2 && !host.country.empty()) {

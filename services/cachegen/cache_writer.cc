@@ -11,6 +11,7 @@
 namespace mm::cachegen {
 
 using google::protobuf::internal::WireFormatLite;
+using google::protobuf::io::CodedOutputStream;
 
 const char* CacheFieldName(int field) {
   static constexpr const char* kNames[] = {"",
@@ -40,27 +41,33 @@ CacheWriter::CacheWriter(google::protobuf::io::ZeroCopyOutputStream* out)
 CacheWriter::~CacheWriter() = default;
 
 void CacheWriter::WriteTime(uint64_t unix_seconds) {
-  coded_->WriteTag(WireFormatLite::MakeTag(kTime, WireFormatLite::WIRETYPE_VARINT));
+  uint32_t tag = WireFormatLite::MakeTag(kTime, WireFormatLite::WIRETYPE_VARINT);
+  coded_->WriteTag(tag);
   coded_->WriteVarint64(unix_seconds);
+  bytes_ += CodedOutputStream::VarintSize32(tag) + CodedOutputStream::VarintSize64(unix_seconds);
 }
 
 void CacheWriter::WriteEntry(int field, const google::protobuf::MessageLite& entry) {
-  coded_->WriteTag(WireFormatLite::MakeTag(field, WireFormatLite::WIRETYPE_LENGTH_DELIMITED));
+  uint32_t tag = WireFormatLite::MakeTag(field, WireFormatLite::WIRETYPE_LENGTH_DELIMITED);
+  coded_->WriteTag(tag);
   size_t size = entry.ByteSizeLong();  // also caches the sizes SerializeWithCachedSizes needs
   coded_->WriteVarint32(static_cast<uint32_t>(size));
   entry.SerializeWithCachedSizes(coded_.get());
+  bytes_ += CodedOutputStream::VarintSize32(tag) +
+            CodedOutputStream::VarintSize32(static_cast<uint32_t>(size)) +
+            static_cast<int64_t>(size);
 }
 
 absl::Status CacheWriter::Finish() {
   coded_->Trim();
   if (coded_->HadError()) return absl::InternalError("writing the cache failed");
   // Protobuf readers (the Rust server's included) refuse messages of 2 GiB or more.
-  if (coded_->ByteCount() >= INT32_MAX) {
+  if (bytes_ >= INT32_MAX) {
     return absl::ResourceExhaustedError("the cache exceeds protobuf's 2 GiB message limit");
   }
   return absl::OkStatus();
 }
 
-int64_t CacheWriter::bytes_written() const { return coded_->ByteCount(); }
+int64_t CacheWriter::bytes_written() const { return bytes_; }
 
 }  // namespace mm::cachegen

@@ -61,6 +61,8 @@ class CacheWriter {
 
  private:
   std::unique_ptr<google::protobuf::io::CodedOutputStream> coded_;
+  // Counted here: CodedOutputStream::ByteCount() is an int and wraps past 2 GiB.
+  int64_t bytes_ = 0;
 };
 
 }  // namespace mm::cachegen

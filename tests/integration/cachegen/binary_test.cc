@@ -160,8 +160,9 @@ class BinaryTest : public ::testing::Test {
 
 TEST_F(BinaryTest, UpstreamOptionsLastOccurrenceWins) {
   ProcessResult r =
-      Run({"-c", config_, "-o", "/nonexistent/dir/cache.proto", "--outfile", out_, "--catalog",
-           absl::StrCat("127.0.0.1:", ClosedPort()), "--catalog", harness_->address(), "-d"});
+      Run({"--config", dir_ + "/missing.cfg", "-c", config_, "-o", "/nonexistent/dir/cache.proto",
+           "--outfile", out_, "--catalog", absl::StrCat("127.0.0.1:", ClosedPort()), "--catalog",
+           harness_->address(), "-d"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(r.err, HasSubstr("DEBUG"));
   mc::MirrorList cache;
@@ -169,6 +170,20 @@ TEST_F(BinaryTest, UpstreamOptionsLastOccurrenceWins) {
   ASSERT_EQ(cache.mirrorlistcache_size(), 1);
   EXPECT_EQ(cache.mirrorlistcache(0).subpath(), "releases/40");
   EXPECT_TRUE(TempFiles(dir_).empty());
+}
+
+// Without -o the cache goes to CACHEGEN_OUTFILE (default: upstream's path, see
+// CachegenDefaultsTest); a -c file that does not exist is a configuration error.
+TEST_F(BinaryTest, OutfileFromConfigurationAndMissingConfigFile) {
+  ProcessResult r = Run({"-c", config_}, {{"MM2_CACHEGEN_OUTFILE", out_}});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  mc::MirrorList cache;
+  ASSERT_TRUE(cache.ParseFromString(ReadFile(out_)));
+  EXPECT_EQ(cache.mirrorlistcache_size(), 1);
+
+  ProcessResult missing = Run({"-c", dir_ + "/missing.cfg", "-o", out_});
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_THAT(missing.err, HasSubstr(dir_ + "/missing.cfg"));
 }
 
 TEST_F(BinaryTest, FailuresLeaveThePreviousCacheUntouched) {

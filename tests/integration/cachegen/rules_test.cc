@@ -152,6 +152,8 @@ TEST_F(RulesTest, DisabledRepositoryCacheOnePrefixEntry) {
   f_->Repository("r3", "fedora-41", linux_, v40, x86, repodata_, /*disabled=*/false);
   f_->Repository("r4", std::nullopt, linux_, v40, arm, repodata_, /*disabled=*/true);
   f_->Repository("r5", "no-version", linux_, std::nullopt, x86, os_, /*disabled=*/true);
+  f_->Repository("r6", "no-arch", linux_, v40, std::nullopt, os_, /*disabled=*/true);
+  f_->Repository("r7", "no-dir", linux_, v40, x86, std::nullopt, /*disabled=*/true);
   Generated g = Generate();
   ASSERT_EQ(g.cache.disabledrepositorycache_size(), 1);
   EXPECT_EQ(g.cache.disabledrepositorycache(0).key(), "fedora-40");
@@ -185,6 +187,8 @@ TEST_F(RulesTest, RepoArchToDirectoryName) {
   f_->Repository("r3", "", linux_, v40, src, os_);                    // empty prefix
   f_->Repository("r4", std::nullopt, linux_, v40, x86, repodata_);    // NULL prefix
   f_->Repository("r5", "fedora-41", linux_, std::nullopt, x86, os_);  // no version (Q11)
+  f_->Repository("r6", "fedora-42", linux_, v40, std::nullopt, os_);  // no arch (Q11)
+  f_->Repository("r7", "fedora-43", linux_, v40, x86, std::nullopt);  // no directory (Q11)
   Generated g = Generate();
   EXPECT_THAT(
       StringString(g.cache.repoarchtodirectoryname()),
@@ -290,6 +294,38 @@ TEST_F(RulesTest, MirrorListCacheOneEntryPerCategoryDirectoryWithSubpath) {
   ASSERT_NE(FindDirectory(again.cache, kTop), nullptr);
   EXPECT_EQ(FindDirectory(again.cache, kTop)->subpath(), "");
   EXPECT_TRUE(FindDirectory(again.cache, kTop)->has_subpath());
+}
+
+// Q2 reads every directory, readable or not (a tree only mirrors with access rights carry).
+TEST_F(RulesTest, UnreadableDirectoriesAreListedToo) {
+  int64_t hidden = f_->Directory("pub/fedora/linux/embargoed", {linux_}, /*readable=*/false);
+  f_->FileDetail(hidden, {"repomd.xml", 1, 2});
+  int64_t h = Mirror("a", "DE", {hidden});
+  Generated g = Generate();
+  const auto* e = FindDirectory(g.cache, "pub/fedora/linux/embargoed");
+  ASSERT_NE(e, nullptr);
+  EXPECT_THAT(Ids(e->global()), ElementsAre(h));
+  ASSERT_EQ(g.cache.filedetailscache_size(), 1);
+  EXPECT_EQ(g.cache.filedetailscache(0).directory(), "pub/fedora/linux/embargoed");
+}
+
+// Upstream indexed the topdir unchecked (a panic); such a category serves nothing, and a
+// directory it shares with a category that has a top directory is served by that one.
+TEST_F(RulesTest, CategoryWithoutTopdirIsSkipped) {
+  int64_t bare = f_->Category("No top", fedora_, "pub/notop");
+  int64_t only = f_->Directory("pub/notop/x", {bare});
+  int64_t shared = f_->Directory("pub/fedora/linux/both", {bare, linux_});
+  harness_->db().Exec("UPDATE category SET topdir_id = NULL WHERE id = " + std::to_string(bare));
+  int64_t host = f_->Host(site_, "m", "DE");
+  f_->Url(f_->HostCategory(host, bare, /*always_up2date=*/true), "http://m/notop");
+  int64_t h = Mirror("a", "DE", {shared});
+  Generated g = Generate();
+  EXPECT_EQ(FindDirectory(g.cache, "pub/notop/x"), nullptr);
+  const auto* e = FindDirectory(g.cache, "pub/fedora/linux/both");
+  ASSERT_NE(e, nullptr);
+  EXPECT_EQ(e->subpath(), "both");
+  EXPECT_THAT(Ids(e->global()), ElementsAre(h));
+  (void)only;
 }
 
 TEST_F(RulesTest, FirstCategoryDirectoryRowWins) {

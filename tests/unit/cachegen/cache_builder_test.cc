@@ -152,6 +152,76 @@ TEST(CacheBuilderTest, FieldsAreWrittenInFieldNumberOrder) {
   EXPECT_EQ(b.cache.netblockcountrycache(0).value(), "DE");
 }
 
+// cache-wire-format.md §4: field 16 has the two-byte tag 82 01; repeated int64 values are
+// written unpacked, one tag per element (ByHostId {42: [421]} is 32 05 08 2a 10 a5 03); fields
+// in field-number order inside the entry.
+TEST(CacheBuilderTest, MirrorListCacheEntryBytes) {
+  ScriptedResolver dns;
+  pb::MirrorlistSnapshotChunk d;
+  auto* cat = d.add_categories();
+  cat->set_id(1);
+  cat->set_topdir_id(1);
+  AddDirectory(d, 1, "d");
+  AddDirectory(d, 2, "d/x");
+  AddHost(d, 42, "SE");
+  auto* hc = d.add_host_categories();
+  hc->set_id(5);
+  hc->set_host_id(42);
+  hc->set_category_id(1);
+  hc->set_always_up2date(true);
+  auto* url = d.add_host_category_urls();
+  url->set_id(421);
+  url->set_host_category_id(5);
+  url->set_url("http://m");
+  d.mutable_category_directories()->add_category_id(1);
+  d.mutable_category_directories()->add_directory_id(2);
+  ASSERT_OK_AND_ASSIGN(Built b, Build(d, dns));
+  const std::string entry(
+      "\x82\x01\x19"                      // MirrorListCache, 25 bytes
+      "\x0a\x03\x64\x2f\x78"              // directory "d/x"
+      "\x10\x2a"                          // Global 42
+      "\x1a\x01\x78"                      // Subpath "x"
+      "\x22\x06\x0a\x02\x53\x45\x10\x2a"  // ByCountry {"SE": [42]}
+      "\x32\x05\x08\x2a\x10\xa5\x03",     // ByHostId {42: [421]}
+      28);
+  ASSERT_GE(b.bytes.size(), entry.size());
+  EXPECT_EQ(b.bytes.substr(b.bytes.size() - entry.size()), entry);
+}
+
+// mirrorlist-server offers each host the first URL of its ByHostId list whose scheme it
+// accepts (mirrorlist-server.md §2.16): https first, then http, ftp, rsync, others; by id
+// within a scheme.
+TEST(CacheBuilderTest, ByHostIdListsHttpsFirst) {
+  ScriptedResolver dns;
+  pb::MirrorlistSnapshotChunk d;
+  auto* cat = d.add_categories();
+  cat->set_id(1);
+  cat->set_topdir_id(1);
+  AddDirectory(d, 1, "top");
+  AddDirectory(d, 2, "top/os");
+  AddHost(d, 1, "DE");
+  auto* hc = d.add_host_categories();
+  hc->set_id(1);
+  hc->set_host_id(1);
+  hc->set_category_id(1);
+  hc->set_always_up2date(true);
+  int64_t id = 0;
+  for (const char* u : {"rsync://m/a", "http://m/a", "gopher://m/a", "ftp://m/a", "https://m/a",
+                        "http://m/b", "https://m/b", "HTTPS://m/c"}) {
+    auto* url = d.add_host_category_urls();
+    url->set_id(++id);
+    url->set_host_category_id(1);
+    url->set_url(u);
+  }
+  d.mutable_category_directories()->add_category_id(1);
+  d.mutable_category_directories()->add_directory_id(2);
+  ASSERT_OK_AND_ASSIGN(Built b, Build(d, dns));
+  ASSERT_EQ(b.cache.mirrorlistcache_size(), 1);
+  ASSERT_EQ(b.cache.mirrorlistcache(0).byhostid_size(), 1);
+  // https 5, 7; http 2, 6; ftp 4; rsync 1; others (the server matches schemes exactly) 3, 8.
+  EXPECT_THAT(b.cache.mirrorlistcache(0).byhostid(0).value(), ElementsAre(5, 7, 2, 6, 4, 1, 3, 8));
+}
+
 TEST(CacheBuilderTest, FileDetailsStreamAcrossChunksOneEntryPerDirectory) {
   ScriptedResolver dns;
   std::string bytes;
