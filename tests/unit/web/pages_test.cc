@@ -22,6 +22,20 @@ TEST(PagesTest, QueryAndPercentCoding) {
   EXPECT_EQ(PercentDecode("a%2Fb+c", false), "a/b+c");
 }
 
+TEST(PagesTest, StrptimeDateLikePython) {
+  EXPECT_EQ(ParseStrptimeDate("2026-01-02"), "2026-01-02");
+  // %m and %d take one digit too, %d also " 7"; the result is always zero-padded.
+  EXPECT_EQ(ParseStrptimeDate("2026-1-2"), "2026-01-02");
+  EXPECT_EQ(ParseStrptimeDate("2026-12- 7"), "2026-12-07");
+  EXPECT_EQ(ParseStrptimeDate("2024-02-29"), "2024-02-29");
+  for (const char* bad :
+       {"", "2026", "2026-01", "2026-01-", "26-01-02", "02026-01-02", "2026-13-01", "2026-00-10",
+        "2026-01-32", "2026-01-00", "2026-02-30", "2025-02-29", "0000-01-01", "2026-01-02x",
+        "2026-01-02 ", " 2026-01-02", "2026/01/02", "2026-01-3x", "2026-001-02"}) {
+    EXPECT_EQ(ParseStrptimeDate(bad), std::nullopt) << bad;
+  }
+}
+
 TEST(PagesTest, DisplayedVersionsOrder) {
   pb::PublicSnapshot s;
   for (auto [id, name, display] :
