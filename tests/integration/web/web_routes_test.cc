@@ -6,6 +6,7 @@
 
 #include <fstream>
 #include <regex>
+#include <sstream>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -15,6 +16,7 @@
 #include "tests/integration/web/web_harness.h"
 #include "tests/testing/fixtures.h"
 #include "tests/testing/status_matchers.h"
+#include "tests/testing/subprocess.h"
 
 namespace mm::testing {
 namespace {
@@ -746,6 +748,72 @@ TEST_F(WebRoutesTest, HealthMetricsAndErrors) {
   EXPECT_EQ(home.headers.find("X-Content-Type-Options")->second, "nosniff");
   // A structured access-log line per request.
   EXPECT_THAT(harness_->GatewayLog(), HasSubstr("\"event\":\"access\""));
+}
+
+TEST_F(WebRoutesTest, MetricsPassPromtoolAndCountRoutesStatusesAndCheckins) {
+  for (int i = 0; i < 3; ++i) harness_->Get("/statistics/2026-01-02");
+  harness_->Get("/no/such/page");
+  harness_->Get("/mirrors/");
+  harness_->Post("/xmlrpc", "<methodCall><methodName>checkin</methodName><params>");
+  HttpAnswer m = harness_->Get("/metrics");
+  ASSERT_EQ(m.status, 200);
+  EXPECT_THAT(m.content_type, StartsWith("text/plain; version=0.0.4"));
+  auto promtool = RunProcess("/usr/bin/promtool", {"check", "metrics"}, {.stdin_data = m.body});
+  ASSERT_OK(promtool.status());
+  EXPECT_EQ(promtool->exit_code, 0) << promtool->out << promtool->err;
+  // Requests by route, method and status; latency by route; check-ins by result.
+  EXPECT_THAT(m.body, HasSubstr("mm_web_requests_total{code=\"200\",method=\"GET\","
+                                "route=\"/statistics\"} 3"));
+  EXPECT_THAT(m.body,
+              HasSubstr("mm_web_requests_total{code=\"404\",method=\"GET\",route=\"other\"} 2"));
+  EXPECT_THAT(m.body, HasSubstr("mm_web_request_duration_seconds_count{route=\"/statistics\"} 3"));
+  EXPECT_THAT(m.body, HasSubstr("mm_web_request_duration_seconds_bucket{route=\"/statistics\","
+                                "le=\"+Inf\"} 3"));
+  EXPECT_THAT(m.body, HasSubstr("mm_web_checkins_total{result=\"decode_error\"} 1"));
+  for (const char* result :
+       {"ok", "invalid", "auth_failed", "host_not_found", "not_private", "limit", "error"}) {
+    EXPECT_THAT(m.body, HasSubstr(absl::StrCat("mm_web_checkins_total{result=\"", result, "\"} 0")))
+        << "every result is exported from the start";
+  }
+}
+
+TEST_F(WebRoutesTest, AccessLogIsOneJsonObjectPerRequest) {
+  HttpAnswer r = harness_->Get("/mirrors?page_size=3&country=US");
+  ASSERT_EQ(r.status, 200);
+  harness_->Get("/nothing-here");
+  std::vector<nlohmann::json> lines;
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        lines.clear();
+        std::istringstream log(harness_->GatewayLog());
+        for (std::string line; std::getline(log, line);) {
+          size_t brace = line.find("{\"");
+          if (line.find("\"event\":\"access\"") == std::string::npos || brace == std::string::npos)
+            continue;
+          lines.push_back(nlohmann::json::parse(line.substr(brace)));
+        }
+        return lines.size() >= 2;
+      },
+      absl::Seconds(5)));
+  const nlohmann::json* list = nullptr;
+  const nlohmann::json* missing = nullptr;
+  for (const auto& l : lines) {
+    if (l["path"] == "/mirrors") list = &l;
+    if (l["path"] == "/nothing-here") missing = &l;
+  }
+  ASSERT_NE(list, nullptr);
+  ASSERT_NE(missing, nullptr);
+  EXPECT_EQ((*list)["method"], "GET");
+  EXPECT_EQ((*list)["query"], "country=US&page_size=3");
+  EXPECT_EQ((*list)["route"], "/mirrors");
+  EXPECT_EQ((*list)["status"], 200);
+  EXPECT_EQ((*list)["bytes"], r.body.size());
+  EXPECT_TRUE((*list)["duration_ms"].is_number());
+  EXPECT_GE((*list)["duration_ms"].get<double>(), 0);
+  EXPECT_EQ((*list)["remote"], "127.0.0.1");
+  EXPECT_THAT((*list)["user_agent"].get<std::string>(), StartsWith("cpp-httplib"));
+  EXPECT_EQ((*missing)["status"], 404);
+  EXPECT_EQ((*missing)["route"], "other");
 }
 
 TEST(WebReadinessTest, NotReadyWithoutCatalog) {
