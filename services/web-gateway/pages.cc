@@ -527,6 +527,7 @@ Data PropagationPage(const pb::PropagationResponse& data, int64_t repository_id)
     versions.push_back(vd);
   }
   page.set("versions", data.versions_size() > 0 ? versions : Data(false));
+  page.set("has_versions", data.versions_size() > 0);
   if (repository_id != 0) {
     page.set("heading", absl::StrCat("Propagation for ", data.product(), " ", data.version()));
     static const std::vector<BarSeries> kSeries = {{"synced", "#2e8540"},
