@@ -3,11 +3,14 @@
 // rows for US and FR, one host per eligibility failure).
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <httplib.h>
+#include <signal.h>
 
 #include <fstream>
 #include <regex>
 #include <sstream>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "nlohmann/json.hpp"
@@ -17,6 +20,7 @@
 #include "tests/testing/fixtures.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/subprocess.h"
+#include "tests/testing/test_env.h"
 
 namespace mm::testing {
 namespace {
@@ -100,6 +104,9 @@ TEST_F(WebRoutesTest, HomeMatrix) {
   EXPECT_THAT(r.body, HasSubstr("href=\"/mirrors/Fedora/27/aarch64\""));
   EXPECT_THAT(r.body, Not(HasSubstr("href=\"/mirrors/Fedora/26/aarch64\"")));
   EXPECT_THAT(r.body, Not(HasSubstr("Hidden Product")));
+  EXPECT_LT(r.body.find("/mirrors/EPEL\""), r.body.find("/mirrors/Fedora\"")) << "by name";
+  EXPECT_LT(r.body.find("/mirrors/Fedora/27/aarch64\""), r.body.find("/mirrors/Fedora/27/x86_64\""))
+      << "arches by name";
   EXPECT_THAT(r.body, Not(HasSubstr("/mirrors/Fedora/24\""))) << "display = false";
   EXPECT_THAT(r.body, Not(HasSubstr("<th scope=\"col\">source</th>"))) << "arch not publiclist";
   // displayed_versions: non-numeric first, then numeric descending.
@@ -247,6 +254,11 @@ TEST_F(WebRoutesTest, MirrorListPathFilters) {
   EXPECT_THAT(a.body, Not(HasSubstr("<table"))) << "no table without mirrors";
   EXPECT_EQ(sentence(harness_->Get("/mirrors/Fedora%20Nothing").body),
             "We currently have 26 active mirrors");
+  // A version the product does not have is ignored; the product still filters.
+  EXPECT_EQ(sentence(harness_->Get("/mirrors/Fedora/99").body),
+            "We currently have 20 active mirrors for Fedora");
+  EXPECT_EQ(sentence(harness_->Get("/mirrors/EPEL/27/x86_64").body),
+            "We currently have 6 active mirrors for EPEL on x86_64");
 }
 
 TEST_F(WebRoutesTest, MirrorListVersionAndArchNeedOneRepository) {
@@ -377,6 +389,14 @@ TEST_F(WebRoutesTest, Statistics) {
                                 "<a href=\"/statistics/2026-01-02/repositories\">repository</a> "));
   EXPECT_THAT(r.body, HasSubstr("href=\"/statistics/2026-01-01/countries\">&lt;2026-01-01</a>"));
   EXPECT_THAT(r.body, Not(HasSubstr("2026-01-03")));
+  // The day before has data too: a link to the next day (this one), none to the day before.
+  HttpAnswer before = harness_->Get("/statistics/2026-01-01");
+  EXPECT_THAT(before.body,
+              HasSubstr("href=\"/statistics/2026-01-02/countries\">2026-01-02&gt;</a>"));
+  EXPECT_THAT(before.body, Not(HasSubstr("&lt;2025-12-31")));
+  // strptime's one-digit month and day name the same day.
+  EXPECT_THAT(harness_->Get("/statistics/2026-1-2").body,
+              HasSubstr("US</td><td class=\"num\">60.0000 %</td>"));
   // Upstream's table: `cat|title`, "%", "#Requests"; ordered by requests; "{:03.4f} %"; total.
   EXPECT_THAT(r.body,
               HasSubstr("<th scope=\"col\">Countries</th><th scope=\"col\" class=\"num\">%</th>"
@@ -814,6 +834,44 @@ TEST_F(WebRoutesTest, AccessLogIsOneJsonObjectPerRequest) {
   EXPECT_THAT((*list)["user_agent"].get<std::string>(), StartsWith("cpp-httplib"));
   EXPECT_EQ((*missing)["status"], 404);
   EXPECT_EQ((*missing)["route"], "other");
+}
+
+// The binary's own interface: configuration from MM2_CONFIG, --catalog over CATALOG_ADDRESS,
+// WEB_LISTEN when --listen is absent, and a clean exit on SIGTERM.
+TEST(WebGatewayBinaryTest, Mm2ConfigCatalogFlagAndSigterm) {
+  auto catalog = CatalogHarness::Start();
+  ASSERT_OK(catalog.status());
+  char tmpl[] = "/tmp/mm_web_bin.XXXXXX";
+  std::string dir = mkdtemp(tmpl);
+  std::string cfg = dir + "/mirrormanager2.cfg";
+  std::ofstream(cfg) << "CATALOG_ADDRESS = '127.0.0.1:1'\nWEB_LISTEN = '127.0.0.1:0'\n"
+                     << "WEB_THREADS = 1\n";
+  auto gw =
+      BackgroundProcess::Start(BinaryPath("mm2-web-gateway"), {"--catalog", (*catalog)->address()},
+                               {.env = {{"MM2_CONFIG", cfg}}});
+  ASSERT_OK(gw.status());
+  int port = 0;
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        std::string log = (*gw)->ReadLog();
+        size_t at = log.find("(port ");
+        return at != std::string::npos &&
+               absl::SimpleAtoi(log.substr(at + 6, log.find(')', at) - at - 6), &port);
+      },
+      absl::Seconds(20)))
+      << (*gw)->ReadLog();
+  httplib::Client c("127.0.0.1", port);
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        auto r = c.Get("/healthz/ready");
+        return r && r->status == 200;
+      },
+      absl::Seconds(10)))
+      << "ready only through the --catalog address";
+  auto stopped = (*gw)->Stop(SIGTERM, absl::Seconds(10));
+  ASSERT_OK(stopped.status());
+  EXPECT_EQ(*stopped, 0);
+  std::system(("rm -rf '" + dir + "'").c_str());
 }
 
 TEST(WebReadinessTest, NotReadyWithoutCatalog) {
