@@ -124,6 +124,9 @@ TEST_F(WebCheckinTest, ReconcilesDirectoriesAndUpgradesThePassword) {
   // updates deleted; not/in/db skipped (no such directory).
   EXPECT_EQ(Hcds(hc_), ":true,releases:true,releases/27:true,releases/27/x86_64:true");
   EXPECT_EQ(Hcds(hc_epel_), "7:true") << "a category not in the payload is left alone";
+  // Logged with the host name, as upstream.
+  EXPECT_THAT(h_->GatewayLog(), HasSubstr("check-in of host private.example.org (site Private "
+                                          "Site): 1 categories, 5 directories"));
   EXPECT_EQ(h_->db().QueryValue(
                 absl::StrCat("SELECT last_checked_in IS NOT NULL FROM host WHERE id = ", host_)),
             "t");

@@ -110,6 +110,8 @@ TEST(WebEscapingTest, EveryDatabaseValueIsEscapedOnEveryPage) {
     // Nothing from the database may open a tag or leave a quoted attribute.
     EXPECT_THAT(r.body, Not(HasSubstr("<hostile"))) << page.path;
     EXPECT_THAT(r.body, Not(HasSubstr("\"'>"))) << page.path;
+    // Every page works without JavaScript (the Content-Security-Policy forbids scripts).
+    EXPECT_THAT(r.body, Not(HasSubstr("<script"))) << page.path;
     for (const std::string& column : page.shown) {
       EXPECT_THAT(r.body, HasSubstr(Escaped(column))) << page.path << ": " << column;
     }
