@@ -403,6 +403,44 @@ Data MirrorListPage(const PublicView& view, const MirrorListRequest& req) {
 
 // ---------------------------------------------------------------------------------------------
 
+std::optional<std::string> ParseStrptimeDate(std::string_view text) {
+  auto digit = [&](size_t i) { return i < text.size() && text[i] >= '0' && text[i] <= '9'; };
+  // %Y: exactly four digits.
+  if (!(digit(0) && digit(1) && digit(2) && digit(3)) || text.size() < 5 || text[4] != '-') {
+    return std::nullopt;
+  }
+  int year = std::stoi(std::string(text.substr(0, 4)));
+  // %m: "1[0-2]|0[1-9]|[1-9]", tried in that order.
+  size_t i = 5;
+  int month = 0;
+  if (digit(i) && digit(i + 1) && (text[i] == '1' ? text[i + 1] <= '2' : text[i] == '0')) {
+    month = (text[i] - '0') * 10 + (text[i + 1] - '0');
+    i += 2;
+  } else if (digit(i) && text[i] != '0') {
+    month = text[i] - '0';
+    i += 1;
+  }
+  if (month < 1 || i >= text.size() || text[i] != '-') return std::nullopt;
+  ++i;
+  // %d: "3[01]|[12]\d|0[1-9]|[1-9]| [1-9]", and nothing may follow.
+  int day = 0;
+  std::string_view rest = text.substr(i);
+  if (rest.size() == 2 && digit(i) && digit(i + 1) && text[i] >= '0' && text[i] <= '3') {
+    day = (text[i] - '0') * 10 + (text[i + 1] - '0');
+    if (day == 0 || day > 31) return std::nullopt;
+  } else if (rest.size() == 1 && digit(i) && text[i] != '0') {
+    day = text[i] - '0';
+  } else if (rest.size() == 2 && text[i] == ' ' && digit(i + 1) && text[i + 1] != '0') {
+    day = text[i + 1] - '0';
+  } else {
+    return std::nullopt;
+  }
+  // datetime.date(): year 1..9999 and a day that exists in that month.
+  absl::CivilDay d(year, month, day);
+  if (year < 1 || d.year() != year || d.month() != month || d.day() != day) return std::nullopt;
+  return absl::FormatCivilTime(d);
+}
+
 std::string ShiftDay(const std::string& date, int days) {
   absl::CivilDay d;
   if (!absl::ParseCivilTime(date, &d)) return "";
@@ -489,6 +527,7 @@ Data PropagationPage(const pb::PropagationResponse& data, int64_t repository_id)
     versions.push_back(vd);
   }
   page.set("versions", data.versions_size() > 0 ? versions : Data(false));
+  page.set("has_versions", data.versions_size() > 0);
   if (repository_id != 0) {
     page.set("heading", absl::StrCat("Propagation for ", data.product(), " ", data.version()));
     static const std::vector<BarSeries> kSeries = {{"synced", "#2e8540"},

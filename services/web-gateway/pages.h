@@ -72,6 +72,9 @@ std::string PageUrl(const std::string& path, const Query& query, int64_t page_si
 // `category` is countries | archs | repositories; `date` YYYY-MM-DD.
 Data StatisticsPage(const std::string& date, const std::string& category,
                     const pb::AccessStatsResponse& stats);
+// Python's datetime.strptime(text, "%Y-%m-%d") (four-digit year, one- or two-digit month, day
+// also " 7"; the whole text; a real date), as "YYYY-MM-DD"; nullopt when Python raises.
+std::optional<std::string> ParseStrptimeDate(std::string_view text);
 // Day before / after a YYYY-MM-DD date.
 std::string ShiftDay(const std::string& date, int days);
 

@@ -73,8 +73,11 @@ HttpResponse Text(int status, std::string body, std::string type = "text/plain; 
   return r;
 }
 
+// Flask's jsonify: sorted keys (std::map order is code-point order for UTF-8), compact, ASCII
+// only (ensure_ascii), one newline.
 HttpResponse Json(int status, const json& body) {
-  return Text(status, body.dump() + "\n", "application/json");
+  return Text(status, body.dump(-1, ' ', true, json::error_handler_t::replace) + "\n",
+              "application/json");
 }
 
 HttpResponse Redirect(int status, const std::string& location) {
@@ -147,6 +150,11 @@ std::string TodayLocal() {
 }
 
 using Fault = xmlrpc::Fault;
+
+// Werkzeug's NotFound description, for URLs that match no route.
+constexpr char kUrlNotFound[] =
+    "The requested URL was not found on the server. If you entered the URL manually please check "
+    "your spelling and try again.";
 
 Fault PyFault(const std::string& type, const std::string& message) {
   return Fault{1, absl::StrCat("<class '", type, "'>:", message)};
@@ -256,9 +264,13 @@ HttpResponse WebApp::Dispatch(const HttpRequest& req, const Viewer& viewer, std:
     seg.push_back(PercentDecode(std::string_view(s.data(), s.size()), false));
   }
   if (!seg.empty() && seg.front().empty()) seg.erase(seg.begin());
+  // A trailing slash is a different URL (Werkzeug's strict_slashes): only the routes that
+  // upstream declares with one (§2.1) answer it; every other one is a 404.
   bool trailing = !seg.empty() && seg.back().empty();
   if (trailing) seg.pop_back();
-  if (seg.size() > 16) return ErrorPage(404, "Page not found", viewer);
+  if (seg.empty()) trailing = false;  // "/" itself
+  auto not_found = [&] { return ErrorPage(404, kUrlNotFound, viewer); };
+  if (seg.size() > 16) return not_found();
   bool get = req.method == "GET" || req.method == "HEAD";
   auto only_get = [&](const char* r) {
     *route = r;
@@ -270,54 +282,65 @@ HttpResponse WebApp::Dispatch(const HttpRequest& req, const Viewer& viewer, std:
     return r;
   };
   const std::string first = seg.empty() ? "" : seg[0];
+  const std::string query = req.query.empty() ? "" : "?" + req.query;
 
   if (seg.empty()) return only_get("/") ? Home(viewer) : not_allowed("GET, HEAD");
+  // Routes with a trailing slash of their own (or both forms).
+  if (first == "propagation" && seg.size() == 1) {
+    if (!only_get("/propagation")) return not_allowed("GET, HEAD");
+    // Werkzeug redirects the slash-less form, query string kept.
+    return trailing ? Propagation(0, viewer) : Redirect(308, "/propagation/" + query);
+  }
+  if (first == "rsyncFilter" && seg.size() == 1) {
+    return only_get("/rsyncFilter") ? RsyncFilter(req) : not_allowed("GET, HEAD");
+  }
+  if (first == "api" && seg.size() == 2 && seg[1] == "mirroradmins") {
+    return only_get("/api/mirroradmins") ? ApiMirrorAdmins(req) : not_allowed("GET, HEAD");
+  }
+  if (first == "api" && seg.size() == 2 && seg[1] == "repositories") {
+    return only_get("/api/repositories") ? ApiRepositories() : not_allowed("GET, HEAD");
+  }
+  if (first == "api" && seg.size() == 2 && seg[1] == "mirrors") {
+    return only_get("/api/mirrors") ? ApiMirrors(req) : not_allowed("GET, HEAD");
+  }
+  if (trailing) {
+    if (first == "api") {
+      *route = "/api/other";
+      return Json(404, {{"message", "Not found"}});
+    }
+    return not_found();
+  }
+
   if (first == "mirrors" && seg.size() <= 4) {
     return only_get("/mirrors") ? Mirrors(req, seg, viewer) : not_allowed("GET, HEAD");
   }
   if (first == "statistics" && seg.size() <= 3) {
     return only_get("/statistics") ? Statistics(seg, viewer) : not_allowed("GET, HEAD");
   }
-  if (first == "propagation" && seg.size() == 1) {
-    if (!only_get("/propagation")) return not_allowed("GET, HEAD");
-    return trailing ? Propagation(0, viewer) : Redirect(308, "/propagation/");
-  }
   if (first == "propagation" && seg.size() == 2) {
     if (!only_get("/propagation/<id>")) return not_allowed("GET, HEAD");
-    auto id = ParseId(seg[1]);
-    if (!id) return ErrorPage(404, "Repository not found", viewer);
+    auto id = ParseId(seg[1]);  // <int:repo_id>: anything else matches no route
+    if (!id) return not_found();
     return Propagation(*id, viewer);
   }
   if (first == "propgation" && seg.size() == 1) {
-    *route = "/propgation";
-    return Redirect(302, "/propagation/");
+    return only_get("/propgation") ? Redirect(302, "/propagation/") : not_allowed("GET, HEAD");
   }
   if (first == "maps" && seg.size() == 1)
     return only_get("/maps") ? Maps(viewer) : not_allowed("GET, HEAD");
   if (first == "maps" && seg.size() == 2 && seg[1] == "interactive") {
-    *route = "/maps/interactive";
-    return Redirect(302, "/maps");
+    return only_get("/maps/interactive") ? Redirect(302, "/maps") : not_allowed("GET, HEAD");
   }
   if (first == "map" && seg.size() == 2 && seg[1] == "mirrors_location.txt") {
     return only_get("/map/mirrors_location.txt") ? MapFeed() : not_allowed("GET, HEAD");
   }
-  if (first == "rsyncFilter" && seg.size() == 1) {
-    return only_get("/rsyncFilter") ? RsyncFilter(req) : not_allowed("GET, HEAD");
-  }
   if (first == "crawler" && seg.size() == 2 && absl::EndsWith(seg[1], ".log")) {
+    auto id = ParseId(seg[1].substr(0, seg[1].size() - 4));  // <int:host_id>.log
+    if (!id) return not_found();
     if (!only_get("/crawler/<id>.log")) return not_allowed("GET, HEAD");
-    return CrawlerLog(seg[1].substr(0, seg[1].size() - 4));
+    return CrawlerLog(*id, viewer);
   }
   if (first == "api" && seg.size() >= 2) {
-    if (seg[1] == "mirroradmins" && seg.size() == 2) {
-      return only_get("/api/mirroradmins") ? ApiMirrorAdmins(req) : not_allowed("GET, HEAD");
-    }
-    if (seg[1] == "repositories" && seg.size() == 2) {
-      return only_get("/api/repositories") ? ApiRepositories() : not_allowed("GET, HEAD");
-    }
-    if (seg[1] == "mirrors" && seg.size() == 2) {
-      return only_get("/api/mirrors") ? ApiMirrors(req) : not_allowed("GET, HEAD");
-    }
     if (seg[1] == "hosts" && seg.size() == 4 && seg[3] == "status") {
       return only_get("/api/hosts/<id>/status") ? ApiHostStatus(seg[2]) : not_allowed("GET, HEAD");
     }
@@ -347,9 +370,10 @@ HttpResponse WebApp::Dispatch(const HttpRequest& req, const Viewer& viewer, std:
     *route = "/static";
     std::string name = seg[1];
     for (size_t i = 2; i < seg.size(); ++i) name += "/" + seg[i];
-    return Static(name);
+    auto asset = Static(name);
+    return asset ? std::move(*asset) : not_found();
   }
-  return ErrorPage(404, "The requested URL was not found on the server.", viewer);
+  return not_found();
 }
 
 HttpResponse WebApp::Page(const std::string& page, const std::string& title, const std::string& nav,
@@ -413,8 +437,9 @@ HttpResponse WebApp::Mirrors(const HttpRequest& req, const std::vector<std::stri
 }
 
 HttpResponse WebApp::Statistics(const std::vector<std::string>& seg, const Viewer& viewer) {
-  std::string date = seg.size() > 1 ? seg[1] : "";
-  if (ShiftDay(date, 0).empty() || ShiftDay(date, 0) != date) date = TodayLocal();
+  // datetime.strptime(date, "%Y-%m-%d"), today (local) when it fails.
+  std::optional<std::string> parsed = seg.size() > 1 ? ParseStrptimeDate(seg[1]) : std::nullopt;
+  std::string date = parsed ? *parsed : TodayLocal();
   std::string category = seg.size() > 2 ? seg[2] : "countries";
   if (category != "countries" && category != "archs" && category != "repositories") {
     category = "countries";
@@ -479,19 +504,17 @@ HttpResponse WebApp::RsyncFilter(const HttpRequest& req) {
   return Text(200, RsyncFilterText(RsyncFilterDirectories(names, *strip), ""));
 }
 
-HttpResponse WebApp::CrawlerLog(const std::string& id_text) {
-  auto id = ParseId(id_text);
-  if (!id) return Text(404, "Not Found\n");
-  auto status = catalog_.GetHostStatus(*id);
+HttpResponse WebApp::CrawlerLog(int64_t id, const Viewer& viewer) {
+  auto status = catalog_.GetHostStatus(id);
   if (!status.ok()) {
-    return absl::IsNotFound(status.status()) ? Text(404, "Not Found\n")
-                                             : Text(503, "catalog unavailable\n");
+    return absl::IsNotFound(status.status()) ? ErrorPage(404, kUrlNotFound, viewer)
+                                             : CatalogError(status.status(), viewer);
   }
   // Public hosts only; private hosts' logs need a login (later issue).
-  if (status->host_private() || status->site_private()) return Text(404, "Not Found\n");
-  auto body = ReadLogTail(absl::StrCat(options_.log_dir, "/crawler/", *id, ".log"),
+  if (status->host_private() || status->site_private()) return ErrorPage(404, kUrlNotFound, viewer);
+  auto body = ReadLogTail(absl::StrCat(options_.log_dir, "/crawler/", id, ".log"),
                           options_.crawler_log_max_bytes);
-  if (!body) return Text(404, "Not Found\n");
+  if (!body) return ErrorPage(404, kUrlNotFound, viewer);
   HttpResponse r = Text(200, std::move(*body));
   r.headers.emplace_back("Cache-Control", "no-cache");
   return r;
@@ -500,7 +523,8 @@ HttpResponse WebApp::CrawlerLog(const std::string& id_text) {
 HttpResponse WebApp::ApiMirrorAdmins(const HttpRequest& req) {
   Query q(req.query);
   pb::MirrorAdminsRequest r;
-  if (auto name = q.Get("name")) r.set_name(*name);
+  // `if not name`: an empty name lists every admin, as no name does.
+  if (auto name = q.Get("name"); name && !name->empty()) r.set_name(*name);
   auto admins = catalog_.ListMirrorAdmins(r);
   if (!admins.ok()) {
     if (absl::IsNotFound(admins.status())) {
@@ -572,9 +596,9 @@ HttpResponse WebApp::Ready() {
   return FromResult(common::ReadinessResponse(*cached));
 }
 
-HttpResponse WebApp::Static(const std::string& name) {
+std::optional<HttpResponse> WebApp::Static(const std::string& name) {
   auto asset = templates_->StaticAsset(name);
-  if (!asset) return Text(404, "Not Found\n");
+  if (!asset) return std::nullopt;
   HttpResponse r = Text(200, std::string(asset->body), asset->content_type);
   r.headers.emplace_back("Cache-Control", "public, max-age=3600");
   return r;

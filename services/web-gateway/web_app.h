@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <kainjow/mustache.hpp>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -99,7 +100,7 @@ class WebApp {
   HttpResponse Maps(const Viewer& viewer);
   HttpResponse MapFeed();
   HttpResponse RsyncFilter(const HttpRequest& request);
-  HttpResponse CrawlerLog(const std::string& id_text);
+  HttpResponse CrawlerLog(int64_t host_id, const Viewer& viewer);
   HttpResponse ApiMirrorAdmins(const HttpRequest& request);
   HttpResponse ApiRepositories();
   HttpResponse ApiMirrors(const HttpRequest& request);
@@ -107,7 +108,7 @@ class WebApp {
   HttpResponse ApiExplain(const HttpRequest& request);
   HttpResponse XmlRpc(const HttpRequest& request);
   HttpResponse Ready();
-  HttpResponse Static(const std::string& name);
+  std::optional<HttpResponse> Static(const std::string& name);
 
   // Renders `page` (a template name) inside the layout.
   HttpResponse Page(const std::string& page, const std::string& title, const std::string& nav,

@@ -36,7 +36,7 @@ int main(int argc, char** argv) {
   std::string config_path = args.value_or("--config", "");
   std::string text;
   if (!ReadFile(config_path, &text)) {
-    std::cerr << "Cannot read configuration file " << config_path << "\n";
+    std::cerr << "Configuration file " << config_path << " not found\n";
     return 1;
   }
   auto config = mm::report_mirror::ParseIni(text, config_path);
@@ -53,31 +53,29 @@ int main(int argc, char** argv) {
     }
     excludes = mm::report_mirror::ParseExcludes(ex);
   }
-  std::optional<nlohmann::json> input;
+  std::optional<nlohmann::ordered_json> input;
   if (auto f = args.value("--input")) {
     std::string in;
     if (!ReadFile(*f, &in)) {
       std::cerr << "Cannot read input file " << *f << "\n";
       return 1;
     }
-    auto parsed = nlohmann::json::parse(in, nullptr, false);
-    if (parsed.is_discarded()) {
-      std::cerr << "Input file " << *f << " is not JSON\n";
+    auto parsed = mm::report_mirror::PayloadFromInput(in);
+    if (!parsed.ok()) {
+      std::cerr << "Input file " << *f << ": " << parsed.status().message() << "\n";
       return 1;
     }
-    input = std::move(parsed);
+    input = std::move(*parsed);
   }
-  auto payload = mm::report_mirror::BuildPayload(*config, excludes, input);
+  std::vector<std::string> notes;
+  auto payload = mm::report_mirror::BuildPayload(*config, excludes, input, &notes);
+  for (const auto& n : notes) std::cout << n << "\n";
   if (!payload.ok()) {
     std::cerr << payload.status().message() << "\n";
-    if (absl::IsInvalidArgument(payload.status())) std::cerr << "Invalid configuration - Exiting\n";
     return 1;
   }
-  const auto* global = mm::report_mirror::FindSection(*config, "global");
-  if (global->Get("enabled").value_or("") != "1") {
-    std::cerr << "[global] enabled is not 1: nothing to do.\n";
-    return 1;
-  }
+  // Upstream's order: print (-d), save (-o), then stop unless [global] is enabled, then send
+  // unless -n.
   if (args.flag("--debug")) std::cout << payload->dump(4) << "\n";
   if (auto f = args.value("--output")) {
     std::ofstream out(*f, std::ios::binary | std::ios::trunc);
@@ -87,8 +85,14 @@ int main(int argc, char** argv) {
       return 1;
     }
   }
+  const auto& global = (*payload)["global"];
+  if (!global.is_object() || global.value("enabled", nlohmann::ordered_json()) != "1") return 1;
   if (args.flag("--no-send")) return 0;
-  auto outcome = mm::report_mirror::SendCheckin(*global->Get("server"), *payload);
+  if (!global.contains("server") || !global["server"].is_string()) {
+    std::cerr << "[global] server must be one URL\n";
+    return 1;
+  }
+  auto outcome = mm::report_mirror::SendCheckin(global["server"].get<std::string>(), *payload);
   if (!outcome.ok()) {
     std::cerr << "Error checking in: " << outcome.status().message()
               << ". Please try again later.\n";

@@ -6,80 +6,242 @@
 #include <sys/stat.h>
 
 #include <deque>
+#include <functional>
+#include <set>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "services/web-gateway/checkin_codec.h"
 #include "services/web-gateway/xmlrpc.h"
 
 namespace mm::report_mirror {
 
-std::optional<std::string> IniSection::Get(const std::string& key) const {
-  for (const auto& [k, v] : options) {
-    if (k == key) return v;
+namespace {
+
+// Python's repr() of a str, for configparser's messages.
+std::string PyRepr(const std::string& s) {
+  char quote = s.find('\'') != std::string::npos && s.find('"') == std::string::npos ? '"' : '\'';
+  std::string out(1, quote);
+  for (char c : s) {
+    if (c == '\\' || c == quote) {
+      out += '\\';
+      out += c;
+    } else if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else {
+      out += c;
+    }
   }
-  return std::nullopt;
+  return out + quote;
 }
 
-const IniSection* FindSection(const Ini& ini, const std::string& name) {
-  for (const auto& s : ini) {
-    if (s.name == name) return &s;
+// "%2d" of configparser's "[line %2d]".
+std::string LineNo(int n) { return n < 10 ? absl::StrCat(" ", n) : absl::StrCat(n); }
+
+bool IsSpace(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+constexpr size_t kMaxIniBytes = 1u << 20;
+constexpr int kMaxIniLines = 100000;
+constexpr int kMaxInterpolationDepth = 10;  // configparser.MAX_INTERPOLATION_DEPTH
+
+}  // namespace
+
+const std::string* IniSection::Raw(const std::string& key) const {
+  for (const auto& [k, v] : options) {
+    if (k == key) return &v;
   }
   return nullptr;
 }
 
+const IniSection* Ini::Find(const std::string& section) const {
+  for (const auto& s : sections) {
+    if (s.name == section) return &s;
+  }
+  return nullptr;
+}
+
+bool Ini::Has(const std::string& section, const std::string& option) const {
+  const IniSection* s = Find(section);
+  return s != nullptr && (s->Raw(option) != nullptr || defaults.Raw(option) != nullptr);
+}
+
+absl::StatusOr<std::string> Ini::Get(const std::string& section, const std::string& option) const {
+  const IniSection* s = Find(section);
+  if (s == nullptr) return absl::NotFoundError(absl::StrCat("No section: ", PyRepr(section)));
+  auto lookup = [&](const std::string& key) -> const std::string* {
+    const std::string* v = s->Raw(key);
+    return v != nullptr ? v : defaults.Raw(key);
+  };
+  const std::string* raw = lookup(option);
+  if (raw == nullptr) {
+    return absl::NotFoundError(
+        absl::StrCat("No option ", PyRepr(option), " in section: ", PyRepr(section)));
+  }
+  // BasicInterpolation._interpolate_some().
+  std::string out;
+  std::function<absl::Status(const std::string&, int)> expand = [&](const std::string& value,
+                                                                    int depth) -> absl::Status {
+    if (depth > kMaxInterpolationDepth) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "Recursion limit exceeded in value substitution: option ", PyRepr(option), " in section ",
+          PyRepr(section), " contains an interpolation key which cannot be substituted in ",
+          kMaxInterpolationDepth, " steps. Raw value: ", PyRepr(*raw)));
+    }
+    std::string_view rest = value;
+    while (!rest.empty()) {
+      size_t p = rest.find('%');
+      if (p == std::string_view::npos) {
+        out.append(rest);
+        return absl::OkStatus();
+      }
+      out.append(rest.substr(0, p));
+      rest.remove_prefix(p);
+      char c = rest.size() > 1 ? rest[1] : '\0';
+      if (c == '%') {
+        out += '%';
+        rest.remove_prefix(2);
+      } else if (c == '(') {
+        // _KEYCRE: %\(([^)]+)\)s
+        size_t close = rest.find(')', 2);
+        if (close == std::string_view::npos || close == 2 || close + 1 >= rest.size() ||
+            rest[close + 1] != 's') {
+          return absl::InvalidArgumentError(
+              absl::StrCat("bad interpolation variable reference ", PyRepr(std::string(rest))));
+        }
+        std::string var = absl::AsciiStrToLower(std::string(rest.substr(2, close - 2)));
+        rest.remove_prefix(close + 2);
+        const std::string* v = lookup(var);
+        if (v == nullptr) {
+          return absl::InvalidArgumentError(
+              absl::StrCat("Bad value substitution: option ", PyRepr(option), " in section ",
+                           PyRepr(section), " contains an interpolation key ", PyRepr(var),
+                           " which is not a valid option name. Raw value: ", PyRepr(*raw)));
+        }
+        if (v->find('%') != std::string::npos) {
+          if (absl::Status st = expand(*v, depth + 1); !st.ok()) return st;
+        } else {
+          out += *v;
+        }
+      } else {
+        return absl::InvalidArgumentError(
+            absl::StrCat("'%' must be followed by '%' or '(', found: ", PyRepr(std::string(rest))));
+      }
+    }
+    return absl::OkStatus();
+  };
+  if (absl::Status st = expand(*raw, 1); !st.ok()) return st;
+  return out;
+}
+
+// configparser.RawConfigParser._read() with ConfigParser()'s defaults: comment prefixes '#'
+// and ';' (whole lines only), delimiters '=' and ':', empty lines allowed inside values, strict.
 absl::StatusOr<Ini> ParseIni(const std::string& text, const std::string& filename) {
-  Ini ini;
-  std::string* last_value = nullptr;
-  int line_no = 0;
-  for (absl::string_view raw : absl::StrSplit(text, '\n')) {
-    ++line_no;
-    std::string line(raw);
+  if (text.size() > kMaxIniBytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(filename, " is larger than ", kMaxIniBytes, " bytes"));
+  }
+  struct Section {
+    std::string name;
+    std::vector<std::pair<std::string, std::vector<std::string>>> options;
+  };
+  std::vector<Section> sections;
+  Section defaults{"DEFAULT", {}};
+  Section* cur = nullptr;
+  std::vector<std::string>* value = nullptr;  // lines of the option being read (optname)
+  size_t indent_level = 0;
+  std::set<std::string> sections_added;
+  std::set<std::pair<std::string, std::string>> options_added;
+  std::string errors;  // ParsingError's lines
+  int lineno = 0;
+  std::vector<std::string> lines = absl::StrSplit(text, '\n');
+  if (!lines.empty() && lines.back().empty()) lines.pop_back();  // no line after the last '\n'
+  for (std::string& line : lines) {
+    if (++lineno > kMaxIniLines) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(filename, " has more than ", kMaxIniLines, " lines"));
+    }
     if (!line.empty() && line.back() == '\r') line.pop_back();
     std::string stripped(absl::StripAsciiWhitespace(line));
-    bool indented = !line.empty() && (line[0] == ' ' || line[0] == '\t');
-    if (stripped.empty()) {
-      last_value = nullptr;  // a blank line ends a multi-line value
+    bool comment = !stripped.empty() && (stripped[0] == '#' || stripped[0] == ';');
+    if (stripped.empty() || comment) {
+      // empty_lines_in_values: a blank (not a comment) line belongs to the current value.
+      if (!comment && value != nullptr) value->push_back("");
       continue;
     }
-    if (stripped[0] == '#' || stripped[0] == ';') continue;
-    if (indented && last_value != nullptr) {
-      absl::StrAppend(last_value, "\n", stripped);
+    size_t indent = 0;
+    while (indent < line.size() && IsSpace(line[indent])) ++indent;
+    if (cur != nullptr && value != nullptr && indent > indent_level) {
+      value->push_back(stripped);  // continuation line
       continue;
     }
-    if (stripped.front() == '[') {
-      if (stripped.back() != ']') {
-        return absl::InvalidArgumentError(
-            absl::StrCat(filename, ":", line_no, ": bad section header"));
+    indent_level = indent;
+    // SECTCRE: \[(?P<header>.+)\] (greedy: up to the last ']').
+    size_t close = stripped[0] == '[' ? stripped.rfind(']') : std::string::npos;
+    if (close != std::string::npos && close >= 2) {
+      std::string name = stripped.substr(1, close - 1);
+      if (name == "DEFAULT") {
+        cur = &defaults;
+      } else {
+        if (!sections_added.insert(name).second) {
+          return absl::InvalidArgumentError(absl::StrCat("While reading from ", PyRepr(filename),
+                                                         " [line ", LineNo(lineno), "]: section ",
+                                                         PyRepr(name), " already exists"));
+        }
+        sections.push_back({name, {}});
+        cur = &sections.back();
       }
-      ini.push_back({stripped.substr(1, stripped.size() - 2), {}});
-      last_value = nullptr;
+      value = nullptr;
       continue;
+    }
+    if (cur == nullptr) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("File contains no section headers.\nfile: ", PyRepr(filename),
+                       ", line: ", lineno, "\n", PyRepr(line + "\n")));
     }
     size_t sep = stripped.find_first_of("=:");
     if (sep == std::string::npos) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(filename, ":", line_no, ": expected 'key = value'"));
+      absl::StrAppend(&errors, "\n\t[line ", LineNo(lineno), "]: ", PyRepr(line + "\n"));
+      continue;  // non-fatal: reported after the whole file was read
     }
-    if (ini.empty()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(filename, ":", line_no, ": option outside a section"));
+    std::string key(absl::StripTrailingAsciiWhitespace(stripped.substr(0, sep)));
+    if (key.empty())
+      absl::StrAppend(&errors, "\n\t[line ", LineNo(lineno), "]: ", PyRepr(line + "\n"));
+    key = absl::AsciiStrToLower(key);
+    if (!options_added.insert({cur->name, key}).second) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "While reading from ", PyRepr(filename), " [line ", LineNo(lineno), "]: option ",
+          PyRepr(key), " in section ", PyRepr(cur->name), " already exists"));
     }
-    std::string key = absl::AsciiStrToLower(absl::StripAsciiWhitespace(stripped.substr(0, sep)));
-    std::string value(absl::StripAsciiWhitespace(stripped.substr(sep + 1)));
-    auto& opts = ini.back().options;
-    auto it =
-        std::find_if(opts.begin(), opts.end(), [&](const auto& kv) { return kv.first == key; });
-    if (it != opts.end()) {
-      it->second = value;  // the last one wins
-      last_value = &it->second;
-    } else {
-      opts.emplace_back(key, value);
-      last_value = &opts.back().second;
-    }
+    cur->options.emplace_back(key, std::vector<std::string>{std::string(
+                                       absl::StripAsciiWhitespace(stripped.substr(sep + 1)))});
+    value = &cur->options.back().second;
   }
+  if (!errors.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("Source contains parsing errors: ", PyRepr(filename), errors));
+  }
+  // _join_multiline_values(): lines joined by "\n", trailing whitespace (blank lines) removed.
+  auto join = [](const Section& in) {
+    IniSection out{in.name, {}};
+    for (const auto& [k, v] : in.options) {
+      out.options.emplace_back(
+          k, std::string(absl::StripTrailingAsciiWhitespace(absl::StrJoin(v, "\n"))));
+    }
+    return out;
+  };
+  Ini ini;
+  ini.filename = filename;
+  for (const Section& sec : sections) ini.sections.push_back(join(sec));
+  ini.defaults = join(defaults);
   return ini;
 }
 
@@ -152,98 +314,160 @@ absl::StatusOr<std::vector<std::string>> WalkDirectories(const std::string& root
 
 namespace {
 
-bool Enabled(const IniSection& s) { return s.Get("enabled").value_or("") == "1"; }
+using ordered_json = nlohmann::ordered_json;
 
 // configparser values: a multi-line value is sent as a list of its whitespace-separated words.
-nlohmann::json OptionValue(const std::string& v) {
+ordered_json OptionValue(const std::string& v) {
   if (v.find('\n') == std::string::npos) return v;
-  nlohmann::json list = nlohmann::json::array();
-  for (absl::string_view w : absl::StrSplit(v, absl::ByAnyChar(" \t\n"), absl::SkipEmpty())) {
+  ordered_json list = ordered_json::array();
+  for (absl::string_view w : absl::StrSplit(v, absl::ByAnyChar(" \t\n\r\f\v"), absl::SkipEmpty())) {
     list.push_back(std::string(w));
   }
   return list;
 }
 
-nlohmann::json SectionDict(const IniSection& s) {
-  nlohmann::json out = nlohmann::json::object();
-  for (const auto& [k, v] : s.options) out[k] = OptionValue(v);
-  return out;
+// Appends to an object whose keys are known to be new: ordered_json's operator[] searches the
+// keys linearly, which is quadratic for a dirtree of many thousand directories.
+void AppendNew(ordered_json& object, std::string key, ordered_json value) {
+  auto& items = static_cast<std::vector<std::pair<const std::string, ordered_json>>&>(
+      *object.get_ptr<ordered_json::object_t*>());
+  items.emplace_back(std::move(key), std::move(value));
 }
 
-bool IsReserved(const std::string& name) {
-  return name == "global" || name == "site" || name == "host" || name == "stats";
+// A (sorted, fast to parse) json as an ordered_json, without the quadratic insertion.
+ordered_json ToOrdered(const nlohmann::json& in) {
+  if (in.is_object()) {
+    ordered_json out = ordered_json::object();
+    for (const auto& [k, v] : in.items()) AppendNew(out, k, ToOrdered(v));
+    return out;
+  }
+  if (in.is_array()) {
+    ordered_json out = ordered_json::array();
+    for (const auto& v : in) out.push_back(ToOrdered(v));
+    return out;
+  }
+  return ordered_json::parse(in.dump());
+}
+
+std::string MissingOption(const std::string& option, const std::string& section) {
+  return absl::StrCat("missing required option ", option, " in config [", section,
+                      "]\nInvalid configuration - Exiting");
 }
 
 }  // namespace
 
-absl::StatusOr<nlohmann::json> BuildPayload(const Ini& config,
-                                            const std::vector<std::string>& excludes,
-                                            const std::optional<nlohmann::json>& input) {
-  // Upstream's checks and messages (check_required_options / config()).
-  for (const char* required : {"global", "site", "host"}) {
-    if (FindSection(config, required) == nullptr) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("Invalid configuration - missing section [", required, "]"));
-    }
+absl::StatusOr<ordered_json> PayloadFromInput(const std::string& text) {
+  // Parsed as a plain (sorted) json: fast for a large dirtree; upstream's first keys go first.
+  auto parsed = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (parsed.is_discarded()) return absl::InvalidArgumentError("the input file is not JSON");
+  if (!parsed.is_object()) return absl::InvalidArgumentError("the input file is not a JSON object");
+  ordered_json out = ordered_json::object();
+  for (const char* first : {"version", "global", "site", "host", "stats"}) {
+    if (parsed.contains(first)) AppendNew(out, first, ToOrdered(parsed[first]));
   }
-  auto require = [](const IniSection& s,
-                    std::initializer_list<const char*> options) -> absl::Status {
-    for (const char* o : options) {
-      if (!s.Get(o)) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("missing required option ", o, " in config [", s.name, "]"));
-      }
-    }
-    return absl::OkStatus();
+  for (const auto& [k, v] : parsed.items()) {
+    if (!out.contains(k)) AppendNew(out, k, ToOrdered(v));
+  }
+  return out;
+}
+
+absl::StatusOr<ordered_json> BuildPayload(const Ini& config,
+                                          const std::vector<std::string>& excludes,
+                                          const std::optional<ordered_json>& input,
+                                          std::vector<std::string>* notes) {
+  auto note = [&](const std::string& n) {
+    if (notes != nullptr) notes->push_back(n);
   };
-  const IniSection& global = *FindSection(config, "global");
-  if (!require(global, {"enabled", "server"}).ok()) {
-    return absl::InvalidArgumentError(
-        "missing required options (server AND enabled) in [global] section");
-  }
-  const IniSection& site = *FindSection(config, "site");
-  if (absl::Status st = require(site, {"enabled", "name", "password"}); !st.ok()) return st;
-  const IniSection& host = *FindSection(config, "host");
-  if (absl::Status st = require(host, {"enabled", "name"}); !st.ok()) return st;
-  nlohmann::json payload;
+  ordered_json payload;
   if (input) {
-    payload = *input;
+    payload = *input;  // json.load(): the saved dict as it is, then the config on top
     if (!payload.is_object())
       return absl::InvalidArgumentError("the input file is not a JSON object");
   } else {
-    payload = nlohmann::json::object();
+    payload = {{"version", 0},
+               {"global", ordered_json::object()},
+               {"site", ordered_json::object()},
+               {"host", ordered_json::object()},
+               {"stats", ordered_json::object()}};
   }
-  payload["version"] = 0;
-  payload["global"] = SectionDict(global);
-  if (Enabled(site)) {
-    payload["site"] = SectionDict(site);
-  } else {
-    payload.erase("site");  // the server then refuses the check-in as missing [site]
+  // parse_section(): a disabled section that is in the payload is removed (false); otherwise the
+  // required options must exist, and they and the optional ones present are copied.
+  auto parse_section = [&](const std::string& name, std::initializer_list<const char*> required,
+                           std::initializer_list<const char*> optional) -> absl::StatusOr<bool> {
+    std::string key = absl::AsciiStrToLower(name);
+    if (config.Has(name, "enabled")) {
+      auto enabled = config.Get(name, "enabled");
+      if (!enabled.ok()) return enabled.status();
+      if (*enabled != "1" && payload.contains(key)) {
+        note("removing disabled section " + name);
+        payload.erase(key);
+        return false;
+      }
+    }
+    for (const char* o : required) {
+      if (!config.Has(name, o)) return absl::InvalidArgumentError(MissingOption(o, name));
+    }
+    if (!payload.contains(key) || !payload[key].is_object()) payload[key] = ordered_json::object();
+    for (const auto& list : {required, optional}) {
+      for (const char* o : list) {
+        if (!config.Has(name, o)) continue;
+        auto v = config.Get(name, o);
+        if (!v.ok()) return v.status();
+        payload[key][o] = OptionValue(*v);
+      }
+    }
+    return true;
+  };
+  for (const char* section : {"global", "site", "host"}) {
+    if (config.Find(section) == nullptr) {
+      return absl::NotFoundError(
+          absl::StrCat("Invalid configuration - missing section [", section, "]"));
+    }
+    absl::StatusOr<bool> parsed =
+        std::string(section) == "global" ? parse_section(section, {"enabled", "server"}, {})
+        : std::string(section) == "site"
+            ? parse_section(section, {"enabled", "name", "password"}, {})
+            : parse_section(section, {"enabled", "name"}, {"user_active"});
+    if (!parsed.ok()) return parsed.status();
+    // A disabled [site] stays out of the payload and the server refuses the check-in (spec
+    // §3.1); a disabled [global] or [host] ends the run, as upstream.
+    if (!*parsed && std::string(section) == "global") {
+      return absl::FailedPreconditionError(
+          "missing required options (server AND enabled) in [global] section");
+    }
+    if (!*parsed && std::string(section) == "host") {
+      return absl::FailedPreconditionError("[host] is not enabled: nothing is sent");
+    }
   }
-  payload["host"] = SectionDict(host);
-  payload["stats"] = nlohmann::json::object();
-  for (const IniSection& s : config) {
-    if (IsReserved(s.name)) continue;
+  for (const IniSection& s : config.sections) {
+    if (s.name == "global" || s.name == "site" || s.name == "host" || s.name == "stats") continue;
     std::string key = absl::AsciiStrToLower(s.name);
     // `enabled` is required in every category section (upstream exits on its absence).
-    if (absl::Status st = require(s, {"enabled"}); !st.ok()) return st;
-    if (!Enabled(s)) {
-      payload.erase(key);  // disabled categories are never sent
+    if (!config.Has(s.name, "enabled")) {
+      return absl::InvalidArgumentError(MissingOption("enabled", s.name));
+    }
+    auto enabled = config.Get(s.name, "enabled");
+    if (!enabled.ok()) return enabled.status();
+    if (*enabled != "1") {
+      // Never sent (upstream walked and sent it unless -i, deleting the host's directories).
+      if (payload.contains(key)) {
+        note("removing disabled section " + s.name);
+        payload.erase(key);
+      }
       continue;
     }
-    if (absl::Status st = require(s, {"path"}); !st.ok()) return st;
+    if (!config.Has(s.name, "path"))
+      return absl::InvalidArgumentError(MissingOption("path", s.name));
+    auto path = config.Get(s.name, "path");
+    if (!path.ok()) return path.status();
+    if (!payload.contains(key) || !payload[key].is_object()) payload[key] = ordered_json::object();
+    payload[key]["enabled"] = *enabled;
     if (input) continue;  // -i: the saved dirtree is used as it is
-    auto path = s.Get("path");
     auto dirs = WalkDirectories(*path, excludes);
     if (!dirs.ok()) return dirs.status();
-    nlohmann::json tree = nlohmann::json::object();
-    for (const auto& d : *dirs) tree[d] = nlohmann::json::object();
-    nlohmann::json cat = nlohmann::json::object();
-    for (const auto& [k, v] : s.options) {
-      if (k != "path") cat[k] = OptionValue(v);
-    }
-    cat["dirtree"] = std::move(tree);
-    payload[key] = std::move(cat);
+    ordered_json tree = ordered_json::object();
+    for (const auto& d : *dirs) AppendNew(tree, d, ordered_json::object());
+    payload[key]["dirtree"] = std::move(tree);
   }
   return payload;
 }
@@ -258,7 +482,8 @@ size_t Collect(char* data, size_t size, size_t n, void* out) {
 }  // namespace
 
 absl::StatusOr<CheckinOutcome> SendCheckin(const std::string& server_url,
-                                           const nlohmann::json& payload, long timeout_seconds) {
+                                           const nlohmann::ordered_json& payload,
+                                           long timeout_seconds) {
   auto encoded = web::EncodeCheckinPayload(payload);
   if (!encoded.ok()) return encoded.status();
   std::string body = web::xmlrpc::WriteMethodCall({"checkin", {web::xmlrpc::Value(*encoded)}});

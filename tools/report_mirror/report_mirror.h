@@ -1,8 +1,9 @@
 #pragma once
 // report_mirror: the check-in client of private mirrors (mm2-web-and-data.md §3.1-3.2), in C++.
 // The pieces are plain functions so they can be tested without a server:
-//   ParseIni         the upstream config format (configparser: sections, key=value or key: value,
-//                    '#'/';' comments, indented continuation lines)
+//   ParseIni         the upstream config format, as Python's configparser.ConfigParser() reads
+//                    it: sections, key=value or key: value, '#'/';' comment lines, indented
+//                    continuation lines, [DEFAULT], strict duplicates, %-interpolation on Get
 //   BuildPayload     config -> payload dict (walks each enabled category's path)
 //   WalkDirectories  directory walk with substring excludes (symlinks not followed)
 //   SendCheckin      JSON -> bz2 -> URL-safe base64 -> XML-RPC checkin over HTTP(S)
@@ -24,16 +25,33 @@
 
 namespace mm::report_mirror {
 
-// Sections in file order; options in file order with lower-cased keys (configparser's optionxform).
+// One section: options in file order with lower-cased keys (optionxform), raw (not yet
+// interpolated) values; a multi-line value is its lines joined by "\n", trailing blank lines
+// removed.
 struct IniSection {
   std::string name;
   std::vector<std::pair<std::string, std::string>> options;
-  std::optional<std::string> Get(const std::string& key) const;
+  const std::string* Raw(const std::string& key) const;
 };
-using Ini = std::vector<IniSection>;
 
+class Ini {
+ public:
+  std::vector<IniSection> sections;  // file order; [DEFAULT] is not one of them
+  IniSection defaults;               // [DEFAULT]: every section falls back on it
+  std::string filename;
+
+  const IniSection* Find(const std::string& section) const;
+  // has_option(): the section's own options and the defaults.
+  bool Has(const std::string& section, const std::string& option) const;
+  // get(): the value with BasicInterpolation applied ("%%" -> "%", "%(name)s" -> that option's
+  // value, 10 levels at most). NotFound when the option is absent; InvalidArgument (Python's
+  // message) for a bad "%".
+  absl::StatusOr<std::string> Get(const std::string& section, const std::string& option) const;
+};
+
+// Errors are InvalidArgument with Python's message (DuplicateSectionError, DuplicateOptionError,
+// MissingSectionHeaderError, ParsingError). At most 1 MiB and 100,000 lines.
 absl::StatusOr<Ini> ParseIni(const std::string& text, const std::string& filename);
-const IniSection* FindSection(const Ini& ini, const std::string& name);
 
 // Exclusion patterns: one per line; blank lines and lines starting with '#' are skipped.
 std::vector<std::string> ParseExcludes(const std::string& text);
@@ -51,12 +69,21 @@ absl::StatusOr<std::vector<std::string>> WalkDirectories(const std::string& root
                                                          const std::vector<std::string>& excludes,
                                                          const WalkLimits& limits = {});
 
-// The payload dict: version 0, global, site (only when enabled = 1), host, stats {} and one
-// lower-cased key per category section with "enabled" and "dirtree". With `input` (-i), the
-// saved payload is used instead of walking, and categories disabled in the config are removed.
-absl::StatusOr<nlohmann::json> BuildPayload(const Ini& config,
-                                            const std::vector<std::string>& excludes,
-                                            const std::optional<nlohmann::json>& input);
+// The payload dict, keys in upstream's order: version 0, global, site (only when enabled = 1),
+// host, stats {} and one lower-cased key per enabled category section with "enabled" and
+// "dirtree"; each section carries only the options upstream sends (global: enabled, server;
+// site: enabled, name, password; host: enabled, name, user_active when present). With `input`
+// (-i), the saved payload is the starting point instead of a walk: its keys are kept, the
+// config's options overwrite theirs, and categories disabled in the config are removed (each
+// removal adds "removing disabled section <name>" to `notes`). A [global] or [host] section
+// with enabled != 1 is a FailedPrecondition after the same note (upstream exits 1 there).
+// A payload saved with -o, for -i: upstream's first keys (version, global, site, host, stats)
+// first, the others sorted.
+absl::StatusOr<nlohmann::ordered_json> PayloadFromInput(const std::string& text);
+
+absl::StatusOr<nlohmann::ordered_json> BuildPayload(
+    const Ini& config, const std::vector<std::string>& excludes,
+    const std::optional<nlohmann::ordered_json>& input, std::vector<std::string>* notes = nullptr);
 
 struct CheckinOutcome {
   bool fault = false;
@@ -64,7 +91,7 @@ struct CheckinOutcome {
 };
 // POSTs the XML-RPC call. A transport error or an HTTP status other than 200 is an error status.
 absl::StatusOr<CheckinOutcome> SendCheckin(const std::string& server_url,
-                                           const nlohmann::json& payload,
+                                           const nlohmann::ordered_json& payload,
                                            long timeout_seconds = 300);
 
 }  // namespace mm::report_mirror

@@ -32,8 +32,13 @@ class BrowserTest : public ::testing::Test {
   }
 
   std::vector<std::string> Flags() {
-    return {"--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--no-first-run", "--disable-dev-shm-usage",
+    return {"--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--no-first-run",
+            "--disable-dev-shm-usage",
             "--user-data-dir=" + h_->dir() + "/chromium"};
   }
 
@@ -86,12 +91,19 @@ TEST_F(BrowserTest, PagesRenderInChromium) {
   std::string prop = DumpDom(absl::StrCat("/propagation/", fixture_.repos["fedora-27"]));
   EXPECT_THAT(prop, HasSubstr("Propagation for Fedora 27"));
   EXPECT_THAT(prop, HasSubstr("<rect"));
-  Screenshot("/", "home", 1280);
-  Screenshot("/mirrors", "mirrors", 1280);
-  Screenshot("/mirrors", "mirrors-mobile", 420);
-  Screenshot("/statistics/2026-01-02", "statistics", 1280);
-  Screenshot(absl::StrCat("/propagation/", fixture_.repos["fedora-27"]), "propagation", 1280);
-  Screenshot("/maps", "maps", 1280);
+  // Every anonymous page, at desktop and at phone width.
+  for (const auto& [path, name] : std::vector<std::pair<std::string, std::string>>{
+           {"/", "home"},
+           {"/mirrors", "mirrors"},
+           {"/mirrors/Fedora/27/x86_64?country=US", "mirrors-filtered"},
+           {"/statistics/2026-01-02", "statistics"},
+           {"/propagation/", "propagation-index"},
+           {absl::StrCat("/propagation/", fixture_.repos["fedora-27"]), "propagation"},
+           {"/maps", "maps"},
+           {"/propagation/999999", "error"}}) {
+    Screenshot(path, name, 1280);
+    Screenshot(path, name + "-mobile", 390);
+  }
 }
 
 }  // namespace

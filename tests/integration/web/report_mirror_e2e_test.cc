@@ -128,6 +128,63 @@ TEST_F(ReportMirrorE2eTest, OutputInputDebugAndNoSend) {
   EXPECT_EQ(Hcds(hc_epel_), "7:true");
 }
 
+TEST_F(ReportMirrorE2eTest, ConfigParserSyntaxAndCategoryOrder) {
+  // [DEFAULT], %(name)s and %% as configparser reads them; the categories are reported in the
+  // order of the configuration file (not sorted).
+  h_->db().Exec("UPDATE site SET password = 'p%w' WHERE name = 'Example.com'");
+  std::ofstream(config_) << "[DEFAULT]\nenabled = 1\nroot = " << root_ << "\n\n"
+                         << "[global]\nserver = " << h_->url() << "/xmlrpc\n"
+                         << "[site]\nname = Example.com\npassword = p%%w\n"
+                         << "[host]\nname: mirror.example.com\n"
+                         << "[Fedora Linux]\npath = %(root)s/linux\n"
+                         << "[Fedora EPEL]\npath = %(ROOT)s/epel\n";
+  auto r = RunProcess(BinaryPath("report_mirror"), {"-c", config_});
+  ASSERT_OK(r.status());
+  EXPECT_EQ(r->exit_code, 0) << r->err;
+  EXPECT_EQ(r->out,
+            "Category Fedora Linux directories updated: 0  added: 9  deleted 0\n"
+            "Category Fedora EPEL directories updated: 1  added: 1  deleted 0\n"
+            "checked in successful\n");
+  // A bad configuration is one clear message and exit status 1, before anything is sent.
+  std::ofstream(config_) << "[global]\nenabled=1\nserver=" << h_->url() << "/xmlrpc\n"
+                         << "[site]\nenabled=1\nname=Example.com\npassword=50%\n"
+                         << "[host]\nenabled=1\nname=mirror.example.com\n";
+  auto bad = RunProcess(BinaryPath("report_mirror"), {"-c", config_});
+  ASSERT_OK(bad.status());
+  EXPECT_EQ(bad->exit_code, 1);
+  EXPECT_EQ(bad->err, "'%' must be followed by '%' or '(', found: '%'\n");
+  std::ofstream(config_) << "[global]\nenabled=1\n[global]\n";
+  auto dup = RunProcess(BinaryPath("report_mirror"), {"-c", config_});
+  EXPECT_EQ(dup->exit_code, 1);
+  EXPECT_THAT(dup->err, HasSubstr("section 'global' already exists"));
+  auto missing = RunProcess(BinaryPath("report_mirror"), {"-c", h_->dir() + "/nothing.conf"});
+  EXPECT_EQ(missing->exit_code, 1);
+  EXPECT_EQ(missing->err, "Configuration file " + h_->dir() + "/nothing.conf not found\n");
+}
+
+TEST_F(ReportMirrorE2eTest, DryRunPrintsNothingAndOutputFileIsThePayload) {
+  auto dry = RunProcess(BinaryPath("report_mirror"), {"-c", config_, "-n"});
+  ASSERT_OK(dry.status());
+  EXPECT_EQ(dry->exit_code, 0) << dry->err;
+  EXPECT_EQ(dry->out, "");
+  EXPECT_EQ(dry->err, "");
+  EXPECT_EQ(Hcds(hc_), "");
+  // -o without -n: the file holds the payload (what -d prints) and the check-in is sent too.
+  std::string saved = h_->dir() + "/sent.json";
+  auto r = RunProcess(BinaryPath("report_mirror"), {"-c", config_, "-o", saved, "-d"});
+  ASSERT_OK(r.status());
+  EXPECT_EQ(r->exit_code, 0) << r->err;
+  std::ifstream in(saved);
+  std::string file((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto printed_end = r->out.find("\n}\n");
+  ASSERT_NE(printed_end, std::string::npos) << r->out;
+  EXPECT_EQ(nlohmann::ordered_json::parse(file),
+            nlohmann::ordered_json::parse(r->out.substr(0, printed_end + 3)));
+  EXPECT_THAT(file, ::testing::StartsWith(R"({"version":0,"global":{"enabled":"1","server":)"));
+  EXPECT_THAT(r->out, HasSubstr("Category Fedora Linux directories updated: 0  added: 9"));
+  EXPECT_NE(Hcds(hc_), "");
+}
+
 TEST_F(ReportMirrorE2eTest, FaultsExitOne) {
   // The tree has more directories than the server accepts: a fault, exit status 1.
   for (int i = 0; i < 45; ++i) MakeDirs(absl::StrCat(root_, "/linux/many/d", i));

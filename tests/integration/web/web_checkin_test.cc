@@ -124,6 +124,9 @@ TEST_F(WebCheckinTest, ReconcilesDirectoriesAndUpgradesThePassword) {
   // updates deleted; not/in/db skipped (no such directory).
   EXPECT_EQ(Hcds(hc_), ":true,releases:true,releases/27:true,releases/27/x86_64:true");
   EXPECT_EQ(Hcds(hc_epel_), "7:true") << "a category not in the payload is left alone";
+  // Logged with the host name, as upstream.
+  EXPECT_THAT(h_->GatewayLog(), HasSubstr("check-in of host private.example.org (site Private "
+                                          "Site): 1 categories, 5 directories"));
   EXPECT_EQ(h_->db().QueryValue(
                 absl::StrCat("SELECT last_checked_in IS NOT NULL FROM host WHERE id = ", host_)),
             "t");
@@ -173,6 +176,31 @@ TEST_F(WebCheckinTest, CategoryMatchingAndDisabledCategories) {
   d.erase("fedora linux");
   EXPECT_EQ(Checkin(d).text, "checked in successful");
   EXPECT_EQ(Hcds(hc_epel_), "7:true");
+}
+
+TEST_F(WebCheckinTest, SlashesAroundReportedPathsAreIgnored) {
+  // Upstream strips the slashes for its lookups but compares the raw keys when it deletes, so
+  // "/releases/27/" was marked up to date and then deleted; one form everywhere (DESIGN.md §5).
+  json c = Config();
+  c["fedora linux"]["dirtree"] = {{"/releases/27/", json::object()}, {"releases/", json::object()}};
+  EXPECT_EQ(Checkin(c).text,
+            "Category Fedora Linux directories updated: 1  added: 1  deleted 1\n"
+            "checked in successful");
+  EXPECT_EQ(Hcds(hc_), "releases:true,releases/27:true");
+}
+
+TEST_F(WebCheckinTest, LastCheckedInOnlyWhenACategoryWasProcessed) {
+  auto last = [&] {
+    return h_->db().QueryValue(
+        absl::StrCat("SELECT last_checked_in IS NOT NULL FROM host WHERE id = ", host_));
+  };
+  json c = Config();
+  c.erase("fedora linux");
+  c["unknown category"] = {{"enabled", "1"}, {"dirtree", json::object()}};
+  EXPECT_EQ(Checkin(c).text, "checked in successful");
+  EXPECT_EQ(last(), "f") << "no host category matched";
+  EXPECT_THAT(Checkin(Config()).text, HasSubstr("checked in successful"));
+  EXPECT_EQ(last(), "t");
 }
 
 TEST_F(WebCheckinTest, UserActiveToggle) {
@@ -408,6 +436,11 @@ TEST_F(WebCheckinTest, Introspection) {
             "argument but 2 were given");
   EXPECT_EQ(Call("system.methodHelp", {xmlrpc::Value(xmlrpc::Array{})}).text,
             "<class 'TypeError'>:unhashable type: 'list'");
+  // system.multicall is not registered (Flask-XML-RPC-Re does not add it).
+  Answer multicall = Call("system.multicall", {xmlrpc::Value(xmlrpc::Array{})});
+  EXPECT_TRUE(multicall.fault);
+  EXPECT_EQ(multicall.code, 1);
+  EXPECT_EQ(multicall.text, "<class 'Exception'>:method \"system.multicall\" is not supported");
 }
 
 }  // namespace

@@ -1,9 +1,9 @@
 #include "tests/integration/web/web_harness.h"
 
+#include <httplib.h>
+
 #include <cstdlib>
 #include <fstream>
-
-#include <httplib.h>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -119,24 +119,24 @@ WebFixture SeedUpstreamLikeFixture(const TestDatabase& db) {
   }
   int64_t d27a = f.Directory("pub/fedora/linux/releases/27/Everything/aarch64/os",
                              {w.linux_category}, true, 1100);
-  w.repos["fedora-27-aarch64"] =
-      f.Repository("Fedora 27 aarch64", std::string("fedora-27"), w.linux_category,
-                   versions["27"], w.aarch64, d27a);
+  w.repos["fedora-27-aarch64"] = f.Repository("Fedora 27 aarch64", std::string("fedora-27"),
+                                              w.linux_category, versions["27"], w.aarch64, d27a);
   int64_t de7 = f.Directory("pub/epel/7/x86_64", {w.epel_category}, true, 500);
-  w.repos["epel-7"] = f.Repository("EPEL 7 x86_64", std::string("epel-7"), w.epel_category, epel7,
-                                   w.x86_64, de7);
+  w.repos["epel-7"] =
+      f.Repository("EPEL 7 x86_64", std::string("epel-7"), w.epel_category, epel7, w.x86_64, de7);
   f.Directory("pub/fedora/linux/releases/27", {w.linux_category}, true, 2000);
   f.Directory("pub/fedora/linux/releases", {w.linux_category}, true, 10);
   w.us = f.Country("US");
   w.fr = f.Country("FR");
   f.Country("DE");
   f.Country("JP");
-  int64_t d27 = std::stoll(db.QueryValue(
-      "SELECT id FROM directory WHERE name = 'pub/fedora/linux/releases/27'"));
+  int64_t d27 = std::stoll(
+      db.QueryValue("SELECT id FROM directory WHERE name = 'pub/fedora/linux/releases/27'"));
 
   const char* countries[] = {"US", "FR", "DE", "JP"};
   for (int i = 1; i <= 26; ++i) {
-    std::string site_name = i == 5 ? "<script>alert('x')</script> & Co" : absl::StrFormat("Site %02d", (i + 1) / 2);
+    std::string site_name =
+        i == 5 ? "<script>alert('x')</script> & Co" : absl::StrFormat("Site %02d", (i + 1) / 2);
     if (!w.sites.count(site_name)) {
       SiteOptions so;
       so.org_url = absl::StrFormat("https://site%02d.example.org", (i + 1) / 2);
@@ -212,20 +212,22 @@ WebFixture SeedUpstreamLikeFixture(const TestDatabase& db) {
   // Statistics (access_stat) and propagation.
   int64_t countries_cat =
       f.Insert("INSERT INTO access_stat_category (name) VALUES ('countries') RETURNING id");
-  int64_t archs_cat = f.Insert("INSERT INTO access_stat_category (name) VALUES ('archs') RETURNING id");
+  int64_t archs_cat =
+      f.Insert("INSERT INTO access_stat_category (name) VALUES ('archs') RETURNING id");
   f.Insert("INSERT INTO access_stat_category (name) VALUES ('repositories') RETURNING id");
-  db.Exec(absl::StrCat(
-      "INSERT INTO access_stat (category_id, date, name, percent, requests) VALUES ",
-      "(", countries_cat, ", '2026-01-02', 'US', 60.0, 600), ",
-      "(", countries_cat, ", '2026-01-02', 'FR', 30.0, 300), ",
-      "(", countries_cat, ", '2026-01-02', '<b>XX</b>', 10.0, 100), ",
-      "(", countries_cat, ", '2026-01-01', 'US', 100.0, 50), ",
-      "(", archs_cat, ", '2026-01-02', 'x86_64', 100.0, 1000)"));
-  db.Exec(absl::StrCat(
-      "INSERT INTO propagation_stat (repository_id, datetime, same_day, one_day, two_day, older, no_info) VALUES ",
-      "(", w.repos["fedora-27"], ", '2026-01-02 10:00', 15, 3, 1, 1, 6), ",
-      "(", w.repos["fedora-27"], ", '2026-01-02 12:00', 18, 2, 0, 0, 6), ",
-      "(", w.repos["fedora-27-aarch64"], ", '2026-01-02 12:00', 5, 0, 0, 0, 1)"));
+  db.Exec(
+      absl::StrCat("INSERT INTO access_stat (category_id, date, name, percent, requests) VALUES ",
+                   "(", countries_cat, ", '2026-01-02', 'US', 60.0, 600), ", "(", countries_cat,
+                   ", '2026-01-02', 'FR', 30.0, 300), ", "(", countries_cat,
+                   ", '2026-01-02', '<b>XX</b>', 10.0, 100), ", "(", countries_cat,
+                   ", '2026-01-01', 'US', 100.0, 50), ", "(", archs_cat,
+                   ", '2026-01-02', 'x86_64', 100.0, 1000)"));
+  db.Exec(
+      absl::StrCat("INSERT INTO propagation_stat (repository_id, datetime, same_day, one_day, "
+                   "two_day, older, no_info) VALUES ",
+                   "(", w.repos["fedora-27"], ", '2026-01-02 10:00', 15, 3, 1, 1, 6), ", "(",
+                   w.repos["fedora-27"], ", '2026-01-02 12:00', 18, 2, 0, 0, 6), ", "(",
+                   w.repos["fedora-27-aarch64"], ", '2026-01-02 12:00', 5, 0, 0, 0, 1)"));
   return w;
 }
 

@@ -3,10 +3,14 @@
 // rows for US and FR, one host per eligibility failure).
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <httplib.h>
+#include <signal.h>
 
 #include <fstream>
 #include <regex>
+#include <sstream>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "nlohmann/json.hpp"
@@ -15,6 +19,8 @@
 #include "tests/integration/web/web_harness.h"
 #include "tests/testing/fixtures.h"
 #include "tests/testing/status_matchers.h"
+#include "tests/testing/subprocess.h"
+#include "tests/testing/test_env.h"
 
 namespace mm::testing {
 namespace {
@@ -98,6 +104,9 @@ TEST_F(WebRoutesTest, HomeMatrix) {
   EXPECT_THAT(r.body, HasSubstr("href=\"/mirrors/Fedora/27/aarch64\""));
   EXPECT_THAT(r.body, Not(HasSubstr("href=\"/mirrors/Fedora/26/aarch64\"")));
   EXPECT_THAT(r.body, Not(HasSubstr("Hidden Product")));
+  EXPECT_LT(r.body.find("/mirrors/EPEL\""), r.body.find("/mirrors/Fedora\"")) << "by name";
+  EXPECT_LT(r.body.find("/mirrors/Fedora/27/aarch64\""), r.body.find("/mirrors/Fedora/27/x86_64\""))
+      << "arches by name";
   EXPECT_THAT(r.body, Not(HasSubstr("/mirrors/Fedora/24\""))) << "display = false";
   EXPECT_THAT(r.body, Not(HasSubstr("<th scope=\"col\">source</th>"))) << "arch not publiclist";
   // displayed_versions: non-numeric first, then numeric descending.
@@ -245,6 +254,11 @@ TEST_F(WebRoutesTest, MirrorListPathFilters) {
   EXPECT_THAT(a.body, Not(HasSubstr("<table"))) << "no table without mirrors";
   EXPECT_EQ(sentence(harness_->Get("/mirrors/Fedora%20Nothing").body),
             "We currently have 26 active mirrors");
+  // A version the product does not have is ignored; the product still filters.
+  EXPECT_EQ(sentence(harness_->Get("/mirrors/Fedora/99").body),
+            "We currently have 20 active mirrors for Fedora");
+  EXPECT_EQ(sentence(harness_->Get("/mirrors/EPEL/27/x86_64").body),
+            "We currently have 6 active mirrors for EPEL on x86_64");
 }
 
 TEST_F(WebRoutesTest, MirrorListVersionAndArchNeedOneRepository) {
@@ -375,6 +389,14 @@ TEST_F(WebRoutesTest, Statistics) {
                                 "<a href=\"/statistics/2026-01-02/repositories\">repository</a> "));
   EXPECT_THAT(r.body, HasSubstr("href=\"/statistics/2026-01-01/countries\">&lt;2026-01-01</a>"));
   EXPECT_THAT(r.body, Not(HasSubstr("2026-01-03")));
+  // The day before has data too: a link to the next day (this one), none to the day before.
+  HttpAnswer before = harness_->Get("/statistics/2026-01-01");
+  EXPECT_THAT(before.body,
+              HasSubstr("href=\"/statistics/2026-01-02/countries\">2026-01-02&gt;</a>"));
+  EXPECT_THAT(before.body, Not(HasSubstr("&lt;2025-12-31")));
+  // strptime's one-digit month and day name the same day.
+  EXPECT_THAT(harness_->Get("/statistics/2026-1-2").body,
+              HasSubstr("US</td><td class=\"num\">60.0000 %</td>"));
   // Upstream's table: `cat|title`, "%", "#Requests"; ordered by requests; "{:03.4f} %"; total.
   EXPECT_THAT(r.body,
               HasSubstr("<th scope=\"col\">Countries</th><th scope=\"col\" class=\"num\">%</th>"
@@ -746,6 +768,110 @@ TEST_F(WebRoutesTest, HealthMetricsAndErrors) {
   EXPECT_EQ(home.headers.find("X-Content-Type-Options")->second, "nosniff");
   // A structured access-log line per request.
   EXPECT_THAT(harness_->GatewayLog(), HasSubstr("\"event\":\"access\""));
+}
+
+TEST_F(WebRoutesTest, MetricsPassPromtoolAndCountRoutesStatusesAndCheckins) {
+  for (int i = 0; i < 3; ++i) harness_->Get("/statistics/2026-01-02");
+  harness_->Get("/no/such/page");
+  harness_->Get("/mirrors/");
+  harness_->Post("/xmlrpc", "<methodCall><methodName>checkin</methodName><params>");
+  HttpAnswer m = harness_->Get("/metrics");
+  ASSERT_EQ(m.status, 200);
+  EXPECT_THAT(m.content_type, StartsWith("text/plain; version=0.0.4"));
+  auto promtool = RunProcess("/usr/bin/promtool", {"check", "metrics"}, {.stdin_data = m.body});
+  ASSERT_OK(promtool.status());
+  EXPECT_EQ(promtool->exit_code, 0) << promtool->out << promtool->err;
+  // Requests by route, method and status; latency by route; check-ins by result.
+  EXPECT_THAT(m.body, HasSubstr("mm_web_requests_total{code=\"200\",method=\"GET\","
+                                "route=\"/statistics\"} 3"));
+  EXPECT_THAT(m.body,
+              HasSubstr("mm_web_requests_total{code=\"404\",method=\"GET\",route=\"other\"} 2"));
+  EXPECT_THAT(m.body, HasSubstr("mm_web_request_duration_seconds_count{route=\"/statistics\"} 3"));
+  EXPECT_THAT(m.body, HasSubstr("mm_web_request_duration_seconds_bucket{route=\"/statistics\","
+                                "le=\"+Inf\"} 3"));
+  EXPECT_THAT(m.body, HasSubstr("mm_web_checkins_total{result=\"decode_error\"} 1"));
+  for (const char* result :
+       {"ok", "invalid", "auth_failed", "host_not_found", "not_private", "limit", "error"}) {
+    EXPECT_THAT(m.body, HasSubstr(absl::StrCat("mm_web_checkins_total{result=\"", result, "\"} 0")))
+        << "every result is exported from the start";
+  }
+}
+
+TEST_F(WebRoutesTest, AccessLogIsOneJsonObjectPerRequest) {
+  HttpAnswer r = harness_->Get("/mirrors?page_size=3&country=US");
+  ASSERT_EQ(r.status, 200);
+  harness_->Get("/nothing-here");
+  std::vector<nlohmann::json> lines;
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        lines.clear();
+        std::istringstream log(harness_->GatewayLog());
+        for (std::string line; std::getline(log, line);) {
+          size_t brace = line.find("{\"");
+          if (line.find("\"event\":\"access\"") == std::string::npos || brace == std::string::npos)
+            continue;
+          lines.push_back(nlohmann::json::parse(line.substr(brace)));
+        }
+        return lines.size() >= 2;
+      },
+      absl::Seconds(5)));
+  const nlohmann::json* list = nullptr;
+  const nlohmann::json* missing = nullptr;
+  for (const auto& l : lines) {
+    if (l["path"] == "/mirrors") list = &l;
+    if (l["path"] == "/nothing-here") missing = &l;
+  }
+  ASSERT_NE(list, nullptr);
+  ASSERT_NE(missing, nullptr);
+  EXPECT_EQ((*list)["method"], "GET");
+  EXPECT_EQ((*list)["query"], "country=US&page_size=3");
+  EXPECT_EQ((*list)["route"], "/mirrors");
+  EXPECT_EQ((*list)["status"], 200);
+  EXPECT_EQ((*list)["bytes"], r.body.size());
+  EXPECT_TRUE((*list)["duration_ms"].is_number());
+  EXPECT_GE((*list)["duration_ms"].get<double>(), 0);
+  EXPECT_EQ((*list)["remote"], "127.0.0.1");
+  EXPECT_THAT((*list)["user_agent"].get<std::string>(), StartsWith("cpp-httplib"));
+  EXPECT_EQ((*missing)["status"], 404);
+  EXPECT_EQ((*missing)["route"], "other");
+}
+
+// The binary's own interface: configuration from MM2_CONFIG, --catalog over CATALOG_ADDRESS,
+// WEB_LISTEN when --listen is absent, and a clean exit on SIGTERM.
+TEST(WebGatewayBinaryTest, Mm2ConfigCatalogFlagAndSigterm) {
+  auto catalog = CatalogHarness::Start();
+  ASSERT_OK(catalog.status());
+  char tmpl[] = "/tmp/mm_web_bin.XXXXXX";
+  std::string dir = mkdtemp(tmpl);
+  std::string cfg = dir + "/mirrormanager2.cfg";
+  std::ofstream(cfg) << "CATALOG_ADDRESS = '127.0.0.1:1'\nWEB_LISTEN = '127.0.0.1:0'\n"
+                     << "WEB_THREADS = 1\n";
+  auto gw =
+      BackgroundProcess::Start(BinaryPath("mm2-web-gateway"), {"--catalog", (*catalog)->address()},
+                               {.env = {{"MM2_CONFIG", cfg}}});
+  ASSERT_OK(gw.status());
+  int port = 0;
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        std::string log = (*gw)->ReadLog();
+        size_t at = log.find("(port ");
+        return at != std::string::npos &&
+               absl::SimpleAtoi(log.substr(at + 6, log.find(')', at) - at - 6), &port);
+      },
+      absl::Seconds(20)))
+      << (*gw)->ReadLog();
+  httplib::Client c("127.0.0.1", port);
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        auto r = c.Get("/healthz/ready");
+        return r && r->status == 200;
+      },
+      absl::Seconds(10)))
+      << "ready only through the --catalog address";
+  auto stopped = (*gw)->Stop(SIGTERM, absl::Seconds(10));
+  ASSERT_OK(stopped.status());
+  EXPECT_EQ(*stopped, 0);
+  std::system(("rm -rf '" + dir + "'").c_str());
 }
 
 TEST(WebReadinessTest, NotReadyWithoutCatalog) {

@@ -3,6 +3,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <regex>
+
+#include "absl/strings/str_split.h"
 #include "services/web-gateway/charts.h"
 
 namespace mm::web {
@@ -20,6 +24,20 @@ TEST(PagesTest, QueryAndPercentCoding) {
   EXPECT_FALSE(q.Get("d"));
   EXPECT_EQ(PercentEncode("Fedora EPEL/7"), "Fedora%20EPEL%2F7");
   EXPECT_EQ(PercentDecode("a%2Fb+c", false), "a/b+c");
+}
+
+TEST(PagesTest, StrptimeDateLikePython) {
+  EXPECT_EQ(ParseStrptimeDate("2026-01-02"), "2026-01-02");
+  // %m and %d take one digit too, %d also " 7"; the result is always zero-padded.
+  EXPECT_EQ(ParseStrptimeDate("2026-1-2"), "2026-01-02");
+  EXPECT_EQ(ParseStrptimeDate("2026-12- 7"), "2026-12-07");
+  EXPECT_EQ(ParseStrptimeDate("2024-02-29"), "2024-02-29");
+  for (const char* bad :
+       {"", "2026", "2026-01", "2026-01-", "26-01-02", "02026-01-02", "2026-13-01", "2026-00-10",
+        "2026-01-32", "2026-01-00", "2026-02-30", "2025-02-29", "0000-01-01", "2026-01-02x",
+        "2026-01-02 ", " 2026-01-02", "2026/01/02", "2026-01-3x", "2026-001-02"}) {
+    EXPECT_EQ(ParseStrptimeDate(bad), std::nullopt) << bad;
+  }
 }
 
 TEST(PagesTest, DisplayedVersionsOrder) {
@@ -141,6 +159,45 @@ TEST(ChartsTest, SvgEscapesLabels) {
   std::string bars = StackedBarsSvg({{"a", "#000"}}, {{"<t>", {3}}});
   EXPECT_THAT(bars, HasSubstr("&lt;t&gt;"));
   EXPECT_THAT(MapSvg({{95, 200, "<m>", "http://x/'"}}), HasSubstr("&lt;m&gt;"));
+}
+
+// The land outline must not draw a line across the whole map where a ring crosses the
+// antimeridian (Fiji and Chukotka did): every segment, the closing one included, spans at most
+// half the map width, except along the edge at a pole (Antarctica is closed there).
+TEST(ChartsTest, WorldOutlineHasNoSegmentAcrossTheMap) {
+  std::string path = WorldOutlinePath();
+  std::regex number("-?[0-9]+(\\.[0-9]+)?");
+  int rings = 0;
+  double min_x = 1e9, max_x = -1e9;
+  for (absl::string_view sub : absl::StrSplit(path, 'z', absl::SkipEmpty())) {
+    std::string ring(sub);
+    ASSERT_EQ(ring[0], 'M') << ring.substr(0, 40);
+    std::vector<double> v;
+    for (auto it = std::sregex_iterator(ring.begin(), ring.end(), number);
+         it != std::sregex_iterator(); ++it) {
+      v.push_back(std::stod(it->str()));
+    }
+    ASSERT_GE(v.size(), 6u);
+    ASSERT_EQ(v.size() % 2, 0u);
+    std::vector<std::pair<double, double>> pts{{v[0], v[1]}};
+    for (size_t i = 2; i < v.size(); i += 2) {
+      pts.emplace_back(pts.back().first + v[i], pts.back().second + v[i + 1]);
+    }
+    for (size_t i = 0; i < pts.size(); ++i) {
+      auto [x0, y0] = pts[i];
+      auto [x1, y1] = pts[(i + 1) % pts.size()];
+      min_x = std::min(min_x, x0);
+      max_x = std::max(max_x, x0);
+      bool along_pole = y0 == y1 && (y0 == 0 || y0 == 360);
+      EXPECT_TRUE(std::abs(x1 - x0) <= 360 || along_pole)
+          << "ring " << rings << ": (" << x0 << "," << y0 << ") -> (" << x1 << "," << y1 << ")";
+    }
+    ++rings;
+  }
+  EXPECT_GT(rings, 100);
+  // Rings unwrapped past an edge are drawn a second time from the other side.
+  EXPECT_LT(min_x, 0);
+  EXPECT_GT(max_x, 720);
 }
 
 }  // namespace

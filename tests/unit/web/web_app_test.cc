@@ -61,10 +61,17 @@ class FakeCatalog : public CatalogApi {
     return pb::RsyncFilterResponse();
   }
   absl::StatusOr<pb::MirrorAdminsResponse> ListMirrorAdmins(
-      const pb::MirrorAdminsRequest&) override {
+      const pb::MirrorAdminsRequest& r) override {
     ++calls;
-    return pb::MirrorAdminsResponse();
+    admins_by_name = r.has_name();
+    if (r.has_name() && r.name() != "Site") {
+      return absl::NotFoundError("No host or site found for " + r.name());
+    }
+    pb::MirrorAdminsResponse out;
+    out.add_admins("jos\xc3\xa9");  // josé
+    return out;
   }
+  bool admins_by_name = false;
   absl::StatusOr<pb::ApiRepositoriesResponse> ListApiRepositories() override {
     ++calls;
     return pb::ApiRepositoriesResponse();
@@ -153,6 +160,131 @@ TEST(WebAppTest, CatalogFailuresBecome503AndNotFound404) {
   EXPECT_EQ(app.Handle(Get("/healthz/live")).status, 200);
   EXPECT_EQ(app.Handle(Get("/propagation/7")).status, 404);
   EXPECT_EQ(app.Handle(Get("/propagation/x")).status, 404);
+}
+
+// Every route of §2.1 an anonymous visitor can reach: status, content type and redirects,
+// including the trailing-slash forms (Werkzeug: a different URL unless the route declares it).
+TEST(WebAppTest, RouteTable) {
+  FakeCatalog catalog;
+  prometheus::Registry registry;
+  WebApp app(Options(absl::ZeroDuration()), catalog, registry);
+  struct Case {
+    std::string method, target, query;
+    int status;
+    std::string type;  // content-type prefix
+    std::string location = "";
+  };
+  const std::string html = "text/html; charset=utf-8", text = "text/plain; charset=utf-8",
+                    json = "application/json";
+  for (const Case& c : std::vector<Case>{
+           {"GET", "/", "", 200, html},
+           {"HEAD", "/", "", 200, html},
+           {"GET", "/mirrors", "", 200, html},
+           {"GET", "/mirrors/", "", 404, html},
+           {"GET", "/mirrors/Fedora", "", 200, html},
+           {"GET", "/mirrors/Fedora/", "", 404, html},
+           {"GET", "/mirrors/Fedora/27", "", 200, html},
+           {"GET", "/mirrors/Fedora/27/x86_64", "", 200, html},
+           {"GET", "/mirrors/Fedora/27/x86_64/", "", 404, html},
+           {"GET", "/mirrors/Fedora/27/x86_64/extra", "", 404, html},
+           {"POST", "/mirrors", "", 405, html},
+           {"GET", "/statistics", "", 200, html},
+           {"GET", "/statistics/", "", 404, html},
+           {"GET", "/statistics/2026-01-01", "", 200, html},
+           {"GET", "/statistics/2026-01-01/archs", "", 200, html},
+           {"GET", "/statistics/2026-01-01/archs/", "", 404, html},
+           {"GET", "/statistics/2026-01-01/archs/x", "", 404, html},
+           {"GET", "/propagation", "", 308, text, "/propagation/"},
+           {"GET", "/propagation", "a=1", 308, text, "/propagation/?a=1"},
+           {"GET", "/propagation/", "", 200, html},
+           {"GET", "/propagation/3", "", 200, html},
+           {"GET", "/propagation/3/", "", 404, html},
+           {"GET", "/propagation/abc", "", 404, html},
+           {"GET", "/propagation/-3", "", 404, html},
+           {"GET", "/propagation/7", "", 404, html},
+           {"GET", "/propgation", "", 302, text, "/propagation/"},
+           {"GET", "/propgation/", "", 404, html},
+           {"POST", "/propgation", "", 405, html},
+           {"GET", "/maps", "", 200, html},
+           {"GET", "/maps/", "", 404, html},
+           {"GET", "/maps/interactive", "", 302, text, "/maps"},
+           {"GET", "/maps/interactive/", "", 404, html},
+           {"POST", "/maps/interactive", "", 405, html},
+           {"GET", "/map/mirrors_location.txt", "", 200, text},
+           {"GET", "/map/mirrors_location.txt/", "", 404, html},
+           {"GET", "/rsyncFilter", "", 200, text},
+           {"GET", "/rsyncFilter/", "", 200, text},
+           {"GET", "/crawler/1.log", "", 404, html},
+           {"GET", "/crawler/x.log", "", 404, html},
+           {"GET", "/crawler/1.log/", "", 404, html},
+           {"GET", "/api/mirroradmins", "", 200, json},
+           {"GET", "/api/mirroradmins/", "", 200, json},
+           {"POST", "/api/mirroradmins", "", 405, html},
+           {"GET", "/api/repositories", "", 200, json},
+           {"GET", "/api/repositories/", "", 200, json},
+           {"GET", "/api/mirrors", "", 200, json},
+           {"GET", "/api/mirrors/", "", 200, json},
+           {"GET", "/api/hosts/1/status", "", 404, json},
+           {"GET", "/api/hosts/1/status/", "", 404, json},
+           {"GET", "/api/explain", "host=1&path=x", 200, json},
+           {"GET", "/api/explain", "", 400, json},
+           {"GET", "/api/nothing", "", 404, json},
+           {"GET", "/xmlrpc", "", 405, html},
+           {"GET", "/xmlrpc/", "", 404, html},
+           {"GET", "/healthz/live", "", 200, json},
+           {"GET", "/healthz/live/", "", 404, html},
+           {"GET", "/healthz/ready", "", 200, json},
+           {"GET", "/metrics", "", 200, "text/plain; version=0.0.4"},
+           {"GET", "/static/style.css", "", 200, "text/css"},
+           {"GET", "/static/logo.svg", "", 200, "image/svg+xml"},
+           {"GET", "/static/map/f-dot.png", "", 200, "image/png"},
+           {"GET", "/static/nothing.css", "", 404, html},
+           {"GET", "/nothing", "", 404, html},
+       }) {
+    HttpResponse r = app.Handle(HttpRequest{c.method, c.target, c.query, "", "127.0.0.1", "t"});
+    std::string what = c.method + " " + c.target + (c.query.empty() ? "" : "?" + c.query);
+    EXPECT_EQ(r.status, c.status) << what;
+    EXPECT_THAT(r.content_type, ::testing::StartsWith(c.type)) << what;
+    std::string location;
+    for (const auto& [k, v] : r.headers) {
+      if (k == "Location") location = v;
+    }
+    EXPECT_EQ(location, c.location) << what;
+    if (r.status == 404 && c.type == html && c.target != "/propagation/7") {
+      EXPECT_THAT(r.body, HasSubstr("The requested URL was not found on the server.")) << what;
+    }
+    if (r.status == 405) {
+      bool allow = false;
+      for (const auto& [k, v] : r.headers) allow |= k == "Allow";
+      EXPECT_TRUE(allow) << what;
+    }
+  }
+  EXPECT_THAT(app.Handle(Get("/propagation/7")).body, HasSubstr("Repository not found"));
+  HttpResponse xml = app.Handle(
+      HttpRequest{"POST", "/xmlrpc", "",
+                  "<?xml version='1.0'?><methodCall><methodName>system.listMethods</methodName>"
+                  "<params></params></methodCall>",
+                  "127.0.0.1", "t"});
+  EXPECT_EQ(xml.status, 200);
+  EXPECT_EQ(xml.content_type, "text/xml");
+}
+
+TEST(WebAppTest, MirrorAdminsJsonLikeFlask) {
+  FakeCatalog catalog;
+  prometheus::Registry registry;
+  WebApp app(Options(absl::ZeroDuration()), catalog, registry);
+  // jsonify: sorted keys, compact, ensure_ascii, a final newline.
+  HttpResponse all = app.Handle(Get("/api/mirroradmins"));
+  EXPECT_EQ(all.body, "{\"admins\":[\"jos\\u00e9\"],\"total\":1}\n");
+  EXPECT_FALSE(catalog.admins_by_name);
+  // `if not name`: an empty name is no name.
+  EXPECT_EQ(app.Handle(Get("/api/mirroradmins/", "name=")).body, all.body);
+  EXPECT_FALSE(catalog.admins_by_name);
+  EXPECT_EQ(app.Handle(Get("/api/mirroradmins", "name=Site")).status, 200);
+  EXPECT_TRUE(catalog.admins_by_name);
+  HttpResponse unknown = app.Handle(Get("/api/mirroradmins", "name=%C3%A9t%C3%A9"));
+  EXPECT_EQ(unknown.status, 400);
+  EXPECT_EQ(unknown.body, "{\"message\":\"No host or site found for \\u00e9t\\u00e9\"}\n");
 }
 
 TEST(WebAppTest, LoginSlotCarriesTheReturnUrl) {
