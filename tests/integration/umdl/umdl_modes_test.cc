@@ -154,6 +154,7 @@ TEST_F(UmdlModesTest, FullFileTimeListModeFirstImportRescanChangeAndDelete) {
   f.Category("Fedora Linux", 1, "pub/fedora/linux");
   const std::string top = master_ + "/pub/fedora/linux";
   BuildTree(top);
+  MakeDirs(top + "/releases/.snapshot/hourly.0");  // a standard exclude
   std::map<std::string, int64_t> times = {{"releases/40", 1700000040}};
   for (int i = 0; i < 12; ++i)
     times[absl::StrCat("releases/40/Everything/x86_64/os/Packages/a/a", i, ".rpm")] =
@@ -170,6 +171,7 @@ TEST_F(UmdlModesTest, FullFileTimeListModeFirstImportRescanChangeAndDelete) {
   EXPECT_THAT(r.err,
               HasSubstr("Loading and parsing " + master_ + "/pub/fedora/fullfiletimelist-fedora"));
   EXPECT_THAT(r.err, HasSubstr("synced (fullfiletimelist)"));
+  EXPECT_THAT(r.err, HasSubstr("Excluding pub/fedora/linux/releases/.snapshot\n"));
   EXPECT_THAT(DirectoryNames("Fedora Linux"),
               ::testing::ElementsAreArray(Prefixed("pub/fedora/linux")));
   EXPECT_EQ(Ctime("pub/fedora/linux"), "0");  // the top always gets ctime 0 from an FFT
@@ -261,6 +263,8 @@ TEST_F(UmdlModesTest, DiskModeWithExcludesSkipFlagAndDeletion) {
   ProcessResult r = RunUmdl(config, {"--skip-fullfiletimelist"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(r.err, HasSubstr("synced (disk)"));
+  EXPECT_THAT(r.err, HasSubstr("excluding releases/40/.snapshot\n"));
+  EXPECT_THAT(r.err, HasSubstr("excluding scratch\n"));
   std::vector<std::string> expected = Prefixed("pub/epel");
   expected.push_back("pub/epel/scratch/protected-gone");
   expected.push_back("pub/epel/shared-gone");
