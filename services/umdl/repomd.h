@@ -6,7 +6,6 @@
 // or "later" are ignored), and the result is never below 0. Namespace prefixes are ignored.
 
 #include <cstdint>
-#include <optional>
 #include <string_view>
 
 #include "absl/status/statusor.h"
@@ -17,9 +16,5 @@ namespace mm::umdl {
 // any XML; an HTML error page saved as repomd.xml must not become a file detail). A repomd
 // without a usable timestamp gives 0.
 absl::StatusOr<int64_t> RepomdTimestamp(std::string_view xml);
-
-// Python's int(text) for base-10 text, limited to int64; nullopt where int() raises (or the
-// value does not fit).
-std::optional<int64_t> ParsePythonInt(std::string_view text);
 
 }  // namespace mm::umdl

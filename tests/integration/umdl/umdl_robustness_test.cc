@@ -363,17 +363,30 @@ TEST_F(UmdlRobustnessTest, Mm2ConfigMaxStaleDaysAndAgeingOfTheWholeTable) {
 
 TEST_F(UmdlRobustnessTest, MetricsArePushedToThePushgateway) {
   FixtureBuilder f(db());
-  f.Category("Good", 1, "pub/good");
+  int64_t good = f.Category("Good", 1, "pub/good");
   MakeDirs(master_ + "/pub/good/a/b");
+  WriteFile(master_ + "/pub/good/a/x-CHECKSUM", std::string(64, 'c') + "  x.iso\n");
+  WriteFile(master_ + "/pub/good/a/x.iso", "iso");
+  // Stored before: a directory gone from the tree, and a file_detail history to age.
+  f.Directory("pub/good/gone", {good});
+  int64_t a = f.Directory("pub/good/a", {good});
+  const int64_t now = ::time(nullptr), day = 86400;
+  for (int64_t age : {10, 20}) {
+    f.FileDetail(a, {"old.iso", now - age * day, 1, std::nullopt, std::nullopt,
+                     std::string(64, 'd'), std::nullopt});
+  }
   FakePushgateway gateway;
-  ProcessResult r = RunUmdl(Config(Entry("Good", master_ + "/pub/good")), {},
+  ProcessResult r = RunUmdl(Config(Entry("Good", master_ + "/pub/good")), {"--delete-directories"},
                             {{"MM2_PUSHGATEWAY_URL", gateway.url()}});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   std::string body = gateway.bodies();
   EXPECT_THAT(gateway.paths(), ::testing::Contains(HasSubstr("/metrics/job/umdl")));
   EXPECT_THAT(body, HasSubstr("mm_umdl_directories_seen_total{category=\"Good\"} 3"));
-  EXPECT_THAT(body, HasSubstr("mm_umdl_directories_created_total{category=\"Good\"} 2"));
+  EXPECT_THAT(body, HasSubstr("mm_umdl_directories_created_total{category=\"Good\"} 1"));
   EXPECT_THAT(body, HasSubstr("mm_umdl_directories_changed_total{category=\"Good\"} 3"));
+  EXPECT_THAT(body, HasSubstr("mm_umdl_directories_deleted_total{category=\"Good\"} 1"));
+  EXPECT_THAT(body, HasSubstr("mm_umdl_file_details_created_total{category=\"Good\"} 1"));
+  EXPECT_THAT(body, HasSubstr("mm_umdl_file_details_aged_total 1"));
   EXPECT_THAT(body, HasSubstr("mm_umdl_category_duration_seconds{category=\"Good\"}"));
   EXPECT_THAT(body, HasSubstr("mm_umdl_last_run_success 1"));
 }

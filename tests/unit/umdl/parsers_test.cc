@@ -8,6 +8,7 @@
 #include "services/umdl/fft.h"
 #include "services/umdl/file_hashes.h"
 #include "services/umdl/paths.h"
+#include "services/umdl/python_int.h"
 #include "services/umdl/repomd.h"
 #include "services/umdl/rsync_listing.h"
 #include "tests/testing/status_matchers.h"
@@ -62,6 +63,17 @@ TEST(FftTest, MalformedRowsAreCountedAndSkipped) {
   EXPECT_EQ(stats.first_malformed_line, 3u);
   EXPECT_THAT(stats.first_malformed, HasSubstr("not-a-number"));
   EXPECT_TRUE(stats.truncated);  // the last row had no newline: its path may be cut short
+}
+
+// Upstream reads the time and size columns with int(): a sign, '_' between digits and spaces
+// around them are fine; "1.5" is not (upstream aborted there, here the row is skipped).
+TEST(FftTest, NumbersAreReadAsPythonInt) {
+  FftParseStats stats;
+  auto rows = ParseAll("[Files]\n+1_700_000_000 \tf\t 4_096\ta\n1.5\tf\t1\tb\n", &stats);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].timestamp, 1700000000);
+  EXPECT_EQ(rows[0].size, 4096);
+  EXPECT_EQ(stats.malformed, 1u);
 }
 
 TEST(FftTest, OverlongLinesAndRowLimit) {
@@ -249,6 +261,20 @@ TEST(ChecksumsTest, GnuAndBsdLinesWithPgpArmour) {
   EXPECT_THAT(ParseChecksumFile("\x01\x02garbage\xff\n\n", HashAlgo::kSha256), IsEmpty());
 }
 
+TEST(ChecksumsTest, EveryAlgorithmInGnuAndBsdForm) {
+  for (HashAlgo algo : kHashAlgos) {
+    SCOPED_TRACE(AlgoName(algo));
+    const std::string hash(HexLength(algo), 'a');
+    std::string text = hash + " *gnu.iso\n" + AlgoName(algo) + " (bsd.iso) = " + hash + "\n";
+    for (HashAlgo other : kHashAlgos) {
+      // Another algorithm's BSD line, even with this algorithm's hash length, is not ours.
+      if (other != algo) absl::StrAppend(&text, AlgoName(other), " (other.iso) = ", hash, "\n");
+    }
+    EXPECT_THAT(ParseChecksumFile(text, algo),
+                UnorderedElementsAre(Pair("gnu.iso", hash), Pair("bsd.iso", hash)));
+  }
+}
+
 TEST(RepomdTest, LargestDataTimestamp) {
   const char* xml = R"(<?xml version="1.0" encoding="UTF-8"?>
 <repomd xmlns="http://linux.duke.edu/metadata/repo" xmlns:rpm="http://linux.duke.edu/metadata/rpm">
@@ -280,7 +306,7 @@ TEST(RepomdTest, LargestDataTimestamp) {
   EXPECT_THAT(RepomdTimestamp(""), mm::testing::StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
-TEST(RepomdTest, PythonIntRules) {
+TEST(PythonIntTest, IntRules) {
   EXPECT_EQ(ParsePythonInt("42"), 42);
   EXPECT_EQ(ParsePythonInt(" \t+42\n"), 42);
   EXPECT_EQ(ParsePythonInt("-42"), -42);
