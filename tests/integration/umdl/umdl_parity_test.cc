@@ -79,6 +79,8 @@ TEST_F(UmdlParityTest, PopulatedDatabaseEndsExactlyAsUpstream) {
   std::vector<std::string> logs = LogMessages(r.err);
   EXPECT_EQ(logs.front(), "Starting umdl");
   EXPECT_EQ(logs.back(), "Ending umdl");
+  // No fullfiletimelist anywhere: the disk walker is used (upstream's SyncImpossible fallback).
+  EXPECT_THAT(r.err, HasSubstr("Fedora Linux: synced (disk): 48 directories"));
   EXPECT_THAT(r.err,
               HasSubstr("UMDL_MASTER_DIRECTORIES Category Fedora Secondary Arches does not exist"));
   // The lines upstream's test looked for in its log (its test_1_umdl), in upstream's words.
