@@ -35,7 +35,8 @@ absl::StatusOr<std::vector<CategoryInfo>> GrpcMasterTreeCatalog::ListCategories(
   std::vector<CategoryInfo> out;
   for (const auto& c : resp.categories()) {
     out.push_back(CategoryInfo{c.id(), c.name(), c.product_id() != 0 ? c.product_name() : "",
-                               c.topdir_id() != 0 ? c.topdir() : "", c.topdir_id() != 0});
+                               c.topdir_id() != 0 ? c.topdir() : "", c.topdir_id() != 0,
+                               c.product_id()});
   }
   return out;
 }

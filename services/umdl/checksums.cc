@@ -1,5 +1,7 @@
 #include "services/umdl/checksums.h"
 
+#include <iterator>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/ascii.h"
@@ -7,20 +9,48 @@
 namespace mm::umdl {
 namespace {
 
-// Regex "prefix" match where '.' in `pattern` matches any character (upstream uses re.match).
-bool MatchesAt(std::string_view name, size_t at, std::string_view pattern) {
-  if (name.size() < at + pattern.size()) return false;
-  for (size_t i = 0; i < pattern.size(); ++i) {
-    if (pattern[i] != '.' && pattern[i] != name[at + i]) return false;
+// One upstream name pattern: ".*LITERAL" (`anywhere`) or a pattern matched at the start of the
+// name in which '.' stands for any character but a newline.
+struct NamePattern {
+  bool anywhere;
+  std::string_view text;
+};
+
+constexpr NamePattern kMd5Patterns[] = {
+    {true, ".md5sum"}, {false, "MD5SUM"}, {false, "md5sum.txt"}};
+constexpr NamePattern kSha1Patterns[] = {
+    {true, ".sha1sum"}, {false, "SHA1SUM"}, {false, "sha1sum.txt"}};
+constexpr NamePattern kSha256Patterns[] = {{true, "-CHECKSUM"}, {false, "sha256sum.txt"}};
+constexpr NamePattern kSha512Patterns[] = {
+    {true, ".sha512sum"}, {false, "SHA512SUM"}, {false, "sha512sum.txt"}};
+
+std::pair<const NamePattern*, size_t> PatternsOf(HashAlgo algo) {
+  switch (algo) {
+    case HashAlgo::kMd5:
+      return {kMd5Patterns, std::size(kMd5Patterns)};
+    case HashAlgo::kSha1:
+      return {kSha1Patterns, std::size(kSha1Patterns)};
+    case HashAlgo::kSha256:
+      return {kSha256Patterns, std::size(kSha256Patterns)};
+    case HashAlgo::kSha512:
+      return {kSha512Patterns, std::size(kSha512Patterns)};
+    case HashAlgo::kNone:
+      break;
+  }
+  return {nullptr, 0};
+}
+
+bool Matches(std::string_view name, const NamePattern& p) {
+  if (p.anywhere) {
+    // ".*" does not cross a newline: the literal must start on the name's first line.
+    size_t at = name.find(p.text);
+    return at != std::string_view::npos && name.substr(0, at).find('\n') == std::string_view::npos;
+  }
+  if (name.size() < p.text.size()) return false;
+  for (size_t i = 0; i < p.text.size(); ++i) {
+    if (p.text[i] == '.' ? name[i] == '\n' : p.text[i] != name[i]) return false;
   }
   return true;
-}
-bool StartsWithPattern(std::string_view name, std::string_view pattern) {
-  return MatchesAt(name, 0, pattern);
-}
-// ".*X": X (literal) anywhere.
-bool ContainsLiteral(std::string_view name, std::string_view literal) {
-  return name.find(literal) != std::string_view::npos;
 }
 
 bool IsHex(std::string_view s) {
@@ -30,25 +60,25 @@ bool IsHex(std::string_view s) {
   return true;
 }
 
+// Python's str.split() separators among single bytes: ASCII whitespace and \x1c-\x1f.
+bool IsSplitSpace(unsigned char c) { return absl::ascii_isspace(c) || (c >= 0x1c && c <= 0x1f); }
+
 }  // namespace
 
-HashAlgo ChecksumFileAlgo(std::string_view n) {
-  if (ContainsLiteral(n, ".md5sum") || StartsWithPattern(n, "MD5SUM") ||
-      StartsWithPattern(n, "md5sum.txt")) {
-    return HashAlgo::kMd5;
+size_t ChecksumPatternCount(HashAlgo algo) { return PatternsOf(algo).second; }
+
+bool MatchesChecksumPattern(std::string_view filename, HashAlgo algo, size_t index) {
+  auto [patterns, n] = PatternsOf(algo);
+  return index < n && Matches(filename, patterns[index]);
+}
+
+bool IsChecksumFileName(std::string_view filename) {
+  for (HashAlgo algo : kHashAlgos) {
+    for (size_t i = 0; i < ChecksumPatternCount(algo); ++i) {
+      if (MatchesChecksumPattern(filename, algo, i)) return true;
+    }
   }
-  if (ContainsLiteral(n, ".sha1sum") || StartsWithPattern(n, "SHA1SUM") ||
-      StartsWithPattern(n, "sha1sum.txt")) {
-    return HashAlgo::kSha1;
-  }
-  if (ContainsLiteral(n, "-CHECKSUM") || StartsWithPattern(n, "sha256sum.txt")) {
-    return HashAlgo::kSha256;
-  }
-  if (ContainsLiteral(n, ".sha512sum") || StartsWithPattern(n, "SHA512SUM") ||
-      StartsWithPattern(n, "sha512sum.txt")) {
-    return HashAlgo::kSha512;
-  }
-  return HashAlgo::kNone;
+  return false;
 }
 
 size_t HexLength(HashAlgo algo) {
@@ -94,16 +124,21 @@ std::map<std::string, std::string> ParseChecksumFile(std::string_view contents, 
   size_t pos = 0;
   std::vector<std::string_view> tok;
   while (pos < contents.size()) {
-    size_t end = contents.find('\n', pos);
+    // Lines end at "\n", "\r\n" or a lone "\r" (Python's universal newlines).
+    size_t end = contents.find_first_of("\r\n", pos);
     if (end == std::string_view::npos) end = contents.size();
     std::string_view line = contents.substr(pos, end - pos);
     pos = end + 1;
+    if (end < contents.size() && contents[end] == '\r' && pos < contents.size() &&
+        contents[pos] == '\n') {
+      ++pos;
+    }
     tok.clear();
     size_t i = 0;
     while (i < line.size() && tok.size() < 5) {
-      while (i < line.size() && absl::ascii_isspace(static_cast<unsigned char>(line[i]))) ++i;
+      while (i < line.size() && IsSplitSpace(static_cast<unsigned char>(line[i]))) ++i;
       size_t j = i;
-      while (j < line.size() && !absl::ascii_isspace(static_cast<unsigned char>(line[j]))) ++j;
+      while (j < line.size() && !IsSplitSpace(static_cast<unsigned char>(line[j]))) ++j;
       if (j > i) tok.push_back(line.substr(i, j - i));
       i = j;
     }
@@ -112,7 +147,8 @@ std::map<std::string, std::string> ParseChecksumFile(std::string_view contents, 
     if (tok.size() == 2) {
       hash = tok[0];
       name = tok[1];
-      if (!name.empty() && name.front() == '*') name.remove_prefix(1);
+      // Python's lstrip("*"): every leading '*'.
+      while (!name.empty() && name.front() == '*') name.remove_prefix(1);
     } else if (tok.size() == 4 && tok[0] == AlgoName(algo) && tok[2] == "=" && tok[1].size() >= 2 &&
                tok[1].front() == '(' && tok[1].back() == ')') {
       name = tok[1].substr(1, tok[1].size() - 2);

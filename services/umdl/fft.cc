@@ -1,8 +1,7 @@
 #include "services/umdl/fft.h"
 
-#include <charconv>
-
 #include "absl/strings/ascii.h"
+#include "services/umdl/python_int.h"
 
 namespace mm::umdl {
 namespace {
@@ -15,11 +14,12 @@ std::string_view Strip(std::string_view s) {
   return s;
 }
 
+// Upstream reads the time and size columns with Python's int().
 bool ParseInt(std::string_view s, int64_t* out) {
-  if (!s.empty() && s.front() == '+') s.remove_prefix(1);
-  if (s.empty()) return false;
-  auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
-  return ec == std::errc() && ptr == s.data() + s.size();
+  std::optional<int64_t> v = ParsePythonInt(s);
+  if (!v) return false;
+  *out = *v;
+  return true;
 }
 
 void NoteMalformed(FftParseStats* stats, std::string_view row, size_t line) {

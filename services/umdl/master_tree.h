@@ -18,6 +18,7 @@ struct CategoryInfo {
   std::string product_name;  // empty: the category has no product
   std::string topdir;        // name of the top directory ("pub/fedora/linux"; may be "")
   bool has_topdir = true;    // false when category.topdir_id is NULL
+  int64_t product_id = 0;    // for upstream's log lines ("<Product(2 - Fedora)>")
 };
 
 // A file detail produced from a source file: its file name, timestamp and size.

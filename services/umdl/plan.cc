@@ -4,6 +4,7 @@
 #include <array>
 #include <cmath>
 #include <map>
+#include <set>
 #include <tuple>
 
 #include "absl/container/flat_hash_map.h"
@@ -168,6 +169,11 @@ class Planner {
     bool any = false;
     if (k == nullptr) {
       // New (or linked from another category): always sent, so that it gets linked.
+      if (!d.relative.empty()) {
+        MM_LOG(DEBUG) << "Created Directory(" << full << ", readable="
+                      << (d.readable.has_value() ? (*d.readable ? "True" : "False") : "None")
+                      << ", ctime=" << d.ctime << ")";
+      }
       any = true;
       c.readable = d.readable;
       c.ctime = d.ctime;
@@ -248,7 +254,7 @@ class Planner {
     const std::string dir = JoinPath(*scan_.local_root, d.relative);
     std::vector<const FileEntry*> checksum_files;
     for (const auto& f : d.source_files) {
-      if (ChecksumFileAlgo(f.name) != HashAlgo::kNone) checksum_files.push_back(&f);
+      if (IsChecksumFileName(f.name)) checksum_files.push_back(&f);
     }
     // All checksum files of a directory are read together: one file detail merges the hashes
     // of every list that names the file.
@@ -290,35 +296,63 @@ class Planner {
   void ChecksumFileDetails(const std::vector<const FileEntry*>& sources, const std::string& dir,
                            const std::string& full, CategoryPlan& plan,
                            std::vector<SourceFileRecord>& records) {
-    std::array<std::map<std::string, std::string>, 4> hashes;
-    std::vector<std::pair<SourceFileRecord, std::vector<std::string>>> read;  // record, names
+    // Read each file once, in name order (upstream: directory listing order).
+    struct Source {
+      const FileEntry* entry;
+      std::string contents;
+      std::set<std::string> names;  // the files its lists name
+    };
+    std::vector<Source> ok;
     for (const FileEntry* f : sources) {
-      HashAlgo algo = ChecksumFileAlgo(f->name);
       ++stats_->checksum_files;
       const std::string path = JoinPath(dir, f->name);
-      SourceFileRecord r{f->name, f->timestamp, f->size, {}};
       auto contents = ctx_.fs->ReadFile(path, kMaxChecksumFileBytes);
       if (!contents.ok()) {
         checksum_read_errors_.Warn(
             absl::StrCat("cannot read checksum file ", path, ": ", contents.status().message()));
         if (FailureOutcome(contents.status()) == ReadOutcome::kUnusable)
-          records.push_back(std::move(r));
+          records.push_back(SourceFileRecord{f->name, f->timestamp, f->size, {}});
         continue;
       }
-      ChecksumParseStats ps;
-      auto parsed = ParseChecksumFile(*contents, algo, &ps);
-      if (parsed.empty()) {
-        checksum_garbage_.Warn(absl::StrCat("no ", AlgoName(algo), " checksums found in ", path,
-                                            " (", ps.ignored, " other line(s)); ignored"));
+      ok.push_back(Source{f, std::move(*contents), {}});
+    }
+    std::sort(ok.begin(), ok.end(),
+              [](const Source& a, const Source& b) { return a.entry->name < b.entry->name; });
+    // Per algorithm, pattern by pattern, every file matching the pattern: its list is merged in
+    // (a later list wins), as upstream's _checksums_from_globs. A file matching several
+    // patterns, of one algorithm or of several, is read for each.
+    std::array<std::map<std::string, std::string>, 4> hashes;
+    std::vector<size_t> ignored(ok.size(), 0);
+    std::vector<std::string> algos_of(ok.size());
+    for (HashAlgo algo : kHashAlgos) {
+      for (size_t p = 0; p < ChecksumPatternCount(algo); ++p) {
+        for (size_t i = 0; i < ok.size(); ++i) {
+          if (!MatchesChecksumPattern(ok[i].entry->name, algo, p)) continue;
+          if (algos_of[i].find(AlgoName(algo)) == std::string::npos) {
+            absl::StrAppend(&algos_of[i], algos_of[i].empty() ? "" : "/", AlgoName(algo));
+          }
+          ChecksumParseStats ps;
+          for (auto& [name, hash] : ParseChecksumFile(ok[i].contents, algo, &ps)) {
+            ok[i].names.insert(name);
+            hashes[static_cast<int>(algo)][name] = std::move(hash);
+          }
+          ignored[i] = ps.ignored;
+        }
+      }
+    }
+    std::vector<std::pair<SourceFileRecord, std::vector<std::string>>> read;  // record, names
+    for (size_t i = 0; i < ok.size(); ++i) {
+      const FileEntry* f = ok[i].entry;
+      SourceFileRecord r{f->name, f->timestamp, f->size, {}};
+      if (ok[i].names.empty()) {
+        checksum_garbage_.Warn(absl::StrCat("no ", algos_of[i], " checksums found in ",
+                                            JoinPath(dir, f->name), " (", ignored[i],
+                                            " other line(s)); ignored"));
         records.push_back(std::move(r));
         continue;
       }
-      std::vector<std::string> names;
-      for (auto& [name, hash] : parsed) {
-        names.push_back(name);
-        hashes[static_cast<int>(algo)][name] = std::move(hash);
-      }
-      read.emplace_back(std::move(r), std::move(names));
+      read.emplace_back(std::move(r),
+                        std::vector<std::string>(ok[i].names.begin(), ok[i].names.end()));
     }
     std::map<std::string, std::array<const std::string*, 4>> files;
     for (int a = 0; a < 4; ++a) {
@@ -377,8 +411,10 @@ class Planner {
     } else {
       auto st = ctx_.fs->Stat(path);
       if (!st.ok()) return ReadOutcome::kRetry;
-      // Upstream stores os.path.getmtime() (a float) in a bigint column: rounded.
-      timestamp = st->mtime + (st->mtime_nsec >= 500'000'000 ? 1 : 0);
+      // Upstream stores os.path.getmtime(), the double sec + nsec * 1e-9, in a bigint column;
+      // PostgreSQL rounds the numeric literal psycopg2 sends half away from zero.
+      timestamp =
+          std::llround(static_cast<double>(st->mtime) + static_cast<double>(st->mtime_nsec) * 1e-9);
     }
     ++stats_->repo_files_hashed;
     FileHashes h = HashAll(*contents);
@@ -408,8 +444,10 @@ class Planner {
     if (std::find(ctx_.version_names.begin(), ctx_.version_names.end(), *name) ==
         ctx_.version_names.end()) {
       bool is_test = IsTestPath(path);
-      MM_LOG(INFO) << "Created Version(product=" << ctx_.category->product_name
-                   << ", name=" << *name << ", is_test=" << (is_test ? "True" : "False") << ")";
+      // Upstream's text, unbalanced parenthesis and all.
+      MM_LOG(INFO) << "Created Version(product=<Product(" << ctx_.category->product_id << " - "
+                   << ctx_.category->product_name << ")>, name=" << *name
+                   << ", is_test=" << (is_test ? "True" : "False") << ", ";
       plan.versions.push_back(VersionToEnsure{*name, is_test});
       ctx_.version_names.push_back(*name);
     }
@@ -425,8 +463,14 @@ class Planner {
     const std::string full = JoinPath(ctx_.category->topdir, rel);
     std::optional<std::string> arch, version;
     if (d.is_repository) {
+      // os.path.join(topdir, relative), as upstream tests it: the top itself is "topdir/".
+      const std::string dname =
+          ctx_.category->topdir.empty() ? rel : ctx_.category->topdir + "/" + rel;
       for (const auto& skip : ctx_.config->skip_paths_for_version) {
-        if (!skip.empty() && absl::StartsWith(full, skip)) return;
+        if (absl::StartsWith(dname, skip)) {
+          MM_LOG(DEBUG) << "Skipping path " << dname << " as requested by SKIP_PATHS_FOR_VERSION";
+          return;
+        }
       }
       arch = GuessArch(rel, ctx_.arch_names);
       if (const std::string* v = FindVersion(rel)) {
@@ -435,9 +479,9 @@ class Planner {
         version = EnsureVersionFromPath(rel, plan);
       }
       if (!version || !arch) {
-        repo_guess_failures_.Warn(absl::StrCat(
-            "Won't make repository object for ", full, ": could not guess version and arch (",
-            version.value_or("None"), ", ", arch.value_or("None"), ")"));
+        repo_guess_failures_.Warn(
+            absl::StrCat("Won't make repository object: could not guess version and arch ",
+                         version.value_or("None"), ", ", arch.value_or("None"), " (", full, ")"));
         return;
       }
     } else {
@@ -496,8 +540,10 @@ class Planner {
       // Left out of the rsync listing by an --exclude option: not known to be gone.
       if (scan_.option_excludes && scan_.option_excludes->Excludes(rel)) continue;
       if (scan_.verify_gone_on_disk && scan_.local_root) {
+        // Gone as upstream's `not os.path.isdir()`: missing, or no longer a directory. A
+        // directory that cannot be stat()ed (permissions, I/O) is not known to be gone.
         auto st = ctx_.fs->Stat(JoinPath(*scan_.local_root, rel));
-        if (st.ok() || st.status().code() != absl::StatusCode::kNotFound) continue;
+        if (st.ok() ? st->is_dir : st.status().code() != absl::StatusCode::kNotFound) continue;
       }
       gone.push_back(full);
     }

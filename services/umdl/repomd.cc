@@ -1,12 +1,11 @@
 #include "services/umdl/repomd.h"
 
-#include <cmath>
-#include <cstdlib>
 #include <cstring>
 #include <pugixml.hpp>
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "services/umdl/python_int.h"
 
 namespace mm::umdl {
 namespace {
@@ -31,20 +30,25 @@ absl::StatusOr<int64_t> RepomdTimestamp(std::string_view xml) {
   if (!root || LocalName(root.name()) != "repomd") {
     return absl::InvalidArgumentError("the root element is not <repomd>");
   }
-  int64_t best = 0;
-  for (pugi::xml_node data : root.children()) {
-    if (data.type() != pugi::node_element || LocalName(data.name()) != "data") continue;
-    for (pugi::xml_node ts : data.children()) {
-      if (ts.type() != pugi::node_element || LocalName(ts.name()) != "timestamp") continue;
-      const char* text = ts.child_value();
-      char* end = nullptr;
-      double v = std::strtod(text, &end);
-      while (end && *end && std::strchr(" \t\r\n", *end)) ++end;
-      if (end == text || (end && *end) || !std::isfinite(v) || v < 0 || v > 9.0e15) continue;
-      best = std::max(best, static_cast<int64_t>(v));
+  // rpmmd's RepoMD starts at 0 and takes every <data> element of the document (iterparse).
+  struct Walker : pugi::xml_tree_walker {
+    int64_t best = 0;
+    bool for_each(pugi::xml_node& node) override {
+      if (node.type() != pugi::node_element || LocalName(node.name()) != "data") return true;
+      const char* text = nullptr;  // RepoData keeps the last <timestamp> child's text
+      for (pugi::xml_node ts : node.children()) {
+        if (ts.type() == pugi::node_element && LocalName(ts.name()) == "timestamp") {
+          text = ts.child_value();
+        }
+      }
+      if (text == nullptr) return true;
+      std::optional<int64_t> v = ParsePythonInt(text);
+      if (v && *v > best) best = *v;
+      return true;
     }
-  }
-  return best;
+  } walker;
+  root.traverse(walker);
+  return walker.best;
 }
 
 }  // namespace mm::umdl

@@ -39,7 +39,7 @@ bool IsSourceFileName(std::string_view name) {
   // "SUM", so most names are rejected with two searches.
   if (name.find("sum") == std::string_view::npos && name.find("SUM") == std::string_view::npos)
     return false;
-  return ChecksumFileAlgo(name) != HashAlgo::kNone;
+  return IsChecksumFileName(name);
 }
 
 namespace {
@@ -51,8 +51,9 @@ absl::Status StoppedStatus() { return absl::CancelledError("stopped by a signal"
 // Directory map built from a listing (FFT, rsync output, saved listing) in two passes.
 class ListingBuilder {
  public:
-  ListingBuilder(const ScanRequest& request, const KnownDirectories& known, ScanResult* out)
-      : request_(request), known_(known), out_(out) {}
+  ListingBuilder(const ScanRequest& request, const KnownDirectories& known, ScanResult* out,
+                 bool log_exclusions = false)
+      : request_(request), known_(known), out_(out), log_exclusions_(log_exclusions) {}
 
   // Pass 1. The last row for a directory wins (as upstream's dict assignment).
   absl::Status AddDirectory(std::string rel, int64_t ctime, std::optional<bool> own_readable) {
@@ -99,6 +100,10 @@ class ListingBuilder {
       std::string parent(ParentOf(rel));
       if (!rel.empty() && (excluded.contains(parent) ||
                            request_.entry->excluder.Excluded(JoinPath(request_.topdir, rel)))) {
+        // Upstream's FFT reader logs each one; the root of an excluded subtree is enough.
+        if (log_exclusions_ && !excluded.contains(parent)) {
+          MM_LOG(INFO) << "Excluding " << JoinPath(request_.topdir, rel);
+        }
         excluded.insert(rel);
         ++out_->excluded;
         continue;
@@ -167,6 +172,7 @@ class ListingBuilder {
   const ScanRequest& request_;
   const KnownDirectories& known_;
   ScanResult* out_;
+  bool log_exclusions_;
   absl::flat_hash_map<std::string, Pending> dirs_;
   absl::flat_hash_set<std::string> repo_, objects_, summary_;
   std::vector<std::pair<std::string, FileEntry>> sources_;
@@ -186,8 +192,8 @@ class StatFailures {
  public:
   void Note(const std::string& path, const absl::Status& s) {
     if (count_++ < 5) {
-      MM_LOG(WARNING) << "stat() of " << path
-                      << " failed, readable left unchanged: " << s.message();
+      MM_LOG(WARNING) << "Hmm, stat()ing " << path << " failed. Theoretically this cannot happen. "
+                      << s.message();
     }
   }
   void Summarise(ScanResult* out) const {
@@ -241,7 +247,7 @@ absl::StatusOr<std::optional<ScanResult>> ScanFullFileTimeList(const ScanRequest
   out.mode = ScanMode::kFullFileTimeList;
   out.source = fft_path;
   out.local_root = path;
-  ListingBuilder builder(request, known, &out);
+  ListingBuilder builder(request, known, &out, /*log_exclusions=*/true);
   size_t outside = 0;
   // Relative name of an FFT path, or nullopt for rows outside the category / unsafe paths.
   auto relative = [&](std::string_view raw) -> std::optional<std::string> {
@@ -396,7 +402,7 @@ absl::StatusOr<ScanResult> ScanDisk(const ScanRequest& request, const KnownDirec
     }
     out.listed.insert(item.rel);
     if (!item.rel.empty() && request.entry->excluder.Excluded(JoinPath(request.topdir, item.rel))) {
-      MM_LOG(DEBUG) << "excluding " << item.rel;
+      MM_LOG(INFO) << "excluding " << item.rel;
       ++out.excluded;
       continue;
     }
@@ -432,6 +438,8 @@ absl::StatusOr<ScanResult> ScanDisk(const ScanRequest& request, const KnownDirec
     if (d.changed) {
       MM_LOG(INFO) << item.rel << " has changed: " << (d.known ? k->second.ctime : 0)
                    << " != " << d.ctime;
+    } else {
+      MM_LOG(DEBUG) << "    " << item.rel << " has not changed";
     }
     bool has_repodata = false, has_objects = false, has_summary = false;
     std::vector<std::string> subdirs;

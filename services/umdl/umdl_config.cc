@@ -23,8 +23,10 @@ absl::StatusOr<Excluder> Excluder::Create(const std::vector<std::string>& patter
 }
 
 bool Excluder::StandardExcluded(std::string_view n) {
-  return n.find(".snapshot") != std::string_view::npos ||
-         n.find("/.~tmp~") != std::string_view::npos;
+  // re.match(".*LITERAL"): the literal anywhere on the first line ('.' stops at a newline).
+  const std::string_view first_line = n.substr(0, n.find('\n'));
+  return first_line.find(".snapshot") != std::string_view::npos ||
+         first_line.find("/.~tmp~") != std::string_view::npos;
 }
 
 bool Excluder::MatchesEntryPattern(std::string_view n) const {

@@ -14,6 +14,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       if (name.empty() || hash.size() != mm::umdl::HexLength(algo)) std::abort();
     }
   }
-  (void)mm::umdl::ChecksumFileAlgo(text.substr(0, 256));
+  (void)mm::umdl::IsChecksumFileName(text.substr(0, 256));
   return 0;
 }

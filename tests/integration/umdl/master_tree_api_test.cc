@@ -361,5 +361,36 @@ TEST_F(MasterTreeApiTest, AgeFileDetailsKeepsWhatMirrorsMayStillServe) {
   EXPECT_EQ(db().Count("SELECT count(*) FROM file_detail_file_group"), 0);
 }
 
+// The comparisons are upstream's: the second newest goes only when the newest is strictly older
+// than now - (MAX_STALE_DAYS - 1) days, any older row only when strictly older than
+// now - MAX_STALE_DAYS days. Rows without a timestamp are never deleted (upstream crashed).
+TEST_F(MasterTreeApiTest, AgeFileDetailsBoundaries) {
+  FixtureBuilder f(db());
+  int64_t dir = f.Directory("pub/fedora/linux/y", {category_});
+  const int64_t now = 2'000'000'000, day = 86400;
+  const int64_t stale = now - 2 * day, propagation = now - day;  // MAX_STALE_DAYS = 2
+  std::map<std::string, int64_t> ids;
+  auto fd = [&](const std::string& name, std::optional<int64_t> ts, const std::string& tag) {
+    ids[tag] =
+        f.FileDetail(dir, {name, ts, 1, std::nullopt, std::nullopt, std::nullopt, std::nullopt});
+  };
+  fd("at-propagation", propagation, "a1");  // newest not older than propagation:
+  fd("at-propagation", stale - 10, "a2");   // the second newest stays although stale,
+  fd("at-propagation", stale - 20, "a3");   // the third goes
+  fd("past-propagation", propagation - 1, "b1");
+  fd("past-propagation", stale, "b2");      // exactly stale: not older, stays
+  fd("past-propagation", stale - 1, "b3");  // goes
+  fd("untimed", stale - 100, "c1");
+  fd("untimed", std::nullopt, "c2");  // stays
+  ASSERT_OK_AND_ASSIGN(int deleted, client_->AgeFileDetails(2, now));
+  EXPECT_EQ(deleted, 2);
+  std::vector<std::string> left;
+  for (const auto& [tag, id] : ids) {
+    if (db().Count(absl::StrCat("SELECT count(*) FROM file_detail WHERE id = ", id)) == 1)
+      left.push_back(tag);
+  }
+  EXPECT_THAT(left, ElementsAre("a1", "a2", "b1", "b2", "c1", "c2"));
+}
+
 }  // namespace
 }  // namespace mm::testing

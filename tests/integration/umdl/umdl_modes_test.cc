@@ -5,6 +5,7 @@
 #include <arpa/inet.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <httplib.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -18,6 +19,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "tests/integration/umdl/umdl_test_support.h"
+#include "tests/testing/fake_servers.h"
 #include "tests/testing/fixtures.h"
 #include "tests/testing/status_matchers.h"
 
@@ -154,6 +156,7 @@ TEST_F(UmdlModesTest, FullFileTimeListModeFirstImportRescanChangeAndDelete) {
   f.Category("Fedora Linux", 1, "pub/fedora/linux");
   const std::string top = master_ + "/pub/fedora/linux";
   BuildTree(top);
+  MakeDirs(top + "/releases/.snapshot/hourly.0");  // a standard exclude
   std::map<std::string, int64_t> times = {{"releases/40", 1700000040}};
   for (int i = 0; i < 12; ++i)
     times[absl::StrCat("releases/40/Everything/x86_64/os/Packages/a/a", i, ".rpm")] =
@@ -170,6 +173,7 @@ TEST_F(UmdlModesTest, FullFileTimeListModeFirstImportRescanChangeAndDelete) {
   EXPECT_THAT(r.err,
               HasSubstr("Loading and parsing " + master_ + "/pub/fedora/fullfiletimelist-fedora"));
   EXPECT_THAT(r.err, HasSubstr("synced (fullfiletimelist)"));
+  EXPECT_THAT(r.err, HasSubstr("Excluding pub/fedora/linux/releases/.snapshot\n"));
   EXPECT_THAT(DirectoryNames("Fedora Linux"),
               ::testing::ElementsAreArray(Prefixed("pub/fedora/linux")));
   EXPECT_EQ(Ctime("pub/fedora/linux"), "0");  // the top always gets ctime 0 from an FFT
@@ -261,6 +265,8 @@ TEST_F(UmdlModesTest, DiskModeWithExcludesSkipFlagAndDeletion) {
   ProcessResult r = RunUmdl(config, {"--skip-fullfiletimelist"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(r.err, HasSubstr("synced (disk)"));
+  EXPECT_THAT(r.err, HasSubstr("excluding releases/40/.snapshot\n"));
+  EXPECT_THAT(r.err, HasSubstr("excluding scratch\n"));
   std::vector<std::string> expected = Prefixed("pub/epel");
   expected.push_back("pub/epel/scratch/protected-gone");
   expected.push_back("pub/epel/shared-gone");
@@ -510,8 +516,10 @@ TEST_F(UmdlModesTest, SigtermStopsARunningRsyncPromptly) {
   socklen_t len = sizeof addr;
   ::getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len);
   const std::string url = absl::StrCat("rsync://127.0.0.1:", ntohs(addr.sin_port), "/mute/");
+  const int metrics_port = FreePort();
   std::string config =
-      Config(absl::StrCat("{'type': 'rsync', 'url': '", url, "', 'category': 'Fedora Other'},"));
+      Config(absl::StrCat("{'type': 'rsync', 'url': '", url, "', 'category': 'Fedora Other'},"),
+             absl::StrCat("METRICS_LISTEN = '127.0.0.1:", metrics_port, "'\n"));
   // The rsync child of umdl, found by its command line.
   auto rsync_running = [&] {
     for (const auto& e : fs::directory_iterator("/proc")) {
@@ -526,6 +534,12 @@ TEST_F(UmdlModesTest, SigtermStopsARunningRsyncPromptly) {
                        BackgroundProcess::Start(BinaryPath("mm2_update-master-directory-list"),
                                                 {"-c", config, "--delete-directories"}));
   ASSERT_TRUE(WaitFor(rsync_running, absl::Seconds(20)));
+  // While it runs, its metrics are served on METRICS_LISTEN.
+  httplib::Client metrics("127.0.0.1", metrics_port);
+  auto got = metrics.Get("/metrics");
+  ASSERT_TRUE(got) << "no /metrics while running";
+  EXPECT_EQ(got->status, 200);
+  EXPECT_THAT(got->body, HasSubstr("mm_umdl_file_details_aged_total 0"));
   absl::Time start = absl::Now();
   ASSERT_OK_AND_ASSIGN(int code, umdl->Stop(SIGTERM, absl::Seconds(20)));
   EXPECT_LT(absl::Now() - start, absl::Seconds(5));
@@ -556,6 +570,17 @@ TEST_F(UmdlModesTest, SavedListingFileMode) {
   EXPECT_EQ(db().Count("SELECT count(*) FROM repository"), 3);
   EXPECT_THAT(DirectoryFiles(db(), "pub/archive/releases/40/Everything/x86_64/os/Packages/a"),
               ::testing::SizeIs(3));
+
+  // A newer saved listing without private/: --delete-directories removes it (upstream never
+  // got this far with a `file` entry).
+  fs::remove_all(top + "/private");
+  ASSERT_OK_AND_ASSIGN(listing, RunProcess(RsyncBinary(), {"-r", top + "/"}, o));
+  WriteFile(tmp_ / "archive.listing", listing.out);
+  r = RunUmdl(config, {"--delete-directories"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("Deleting gone directory pub/archive/private/inner"));
+  EXPECT_THAT(DirectoryNames("Fedora Archive"), Not(Contains(HasSubstr("private"))));
+  EXPECT_EQ(DirectoryNames("Fedora Archive").size(), kTreeDirs.size() - 2);
 }
 
 }  // namespace

@@ -79,8 +79,24 @@ TEST_F(UmdlParityTest, PopulatedDatabaseEndsExactlyAsUpstream) {
   std::vector<std::string> logs = LogMessages(r.err);
   EXPECT_EQ(logs.front(), "Starting umdl");
   EXPECT_EQ(logs.back(), "Ending umdl");
+  // No fullfiletimelist anywhere: the disk walker is used (upstream's SyncImpossible fallback).
+  EXPECT_THAT(r.err, HasSubstr("Fedora Linux: synced (disk): 48 directories"));
   EXPECT_THAT(r.err,
               HasSubstr("UMDL_MASTER_DIRECTORIES Category Fedora Secondary Arches does not exist"));
+  // The lines upstream's test looked for in its log (its test_1_umdl), in upstream's words.
+  for (const char* line :
+       {"Fedora Linux:  has changed: 0 != ", "Fedora Linux: development has changed: 0 != ",
+        "Fedora Linux: releases/20/Fedora has changed: 0 != ",
+        "Fedora/source/SRPMS/r has changed: 0 != ",
+        "releases/20/Fedora/x86_64/iso has changed: 0 != ",
+        "releases/20/Live/x86_64 has changed: 0 != ",
+        "Created Version(product=<Product(2 - Fedora)>, name=20, is_test=False, \n",
+        "Created Version(product=<Product(2 - Fedora)>, name=22, is_test=False, \n",
+        "Created Repository(prefix=None, version=20, arch=source, "
+        "category=Fedora Linux) -> Directory "
+        "pub/fedora/linux/releases/20/Fedora/source/SRPMS\n"}) {
+    EXPECT_THAT(r.err, HasSubstr(line));
+  }
 
   // Versions 20 and 22, both of product Fedora.
   EXPECT_THAT(Rows(db(),
@@ -248,6 +264,115 @@ TEST_F(UmdlParityTest, OnATerminalTheConsoleShowsOneProgressLine) {
   ASSERT_EQ(again.exit_code, 0) << again.err;
   EXPECT_THAT(ScreenLines(again.out), ElementsAre("Syncing repositories of Fedora Linux ... 100%"));
 }
+
+// The sample tree read by each synchronizer (disk walk, a fullfiletimelist one level above the
+// "Fedora Linux" top with "linux/" rows, a real rsync daemon, a saved rsync listing) gives
+// upstream's answer of scenario 2: the same directories, file samples, repositories (with the
+// NULL-prefix quirk) and checksum file details. rsync and file entries make no repomd.xml file
+// details (upstream disables them there).
+class UmdlSampleTreeModesTest : public UmdlParityTest,
+                                public ::testing::WithParamInterface<std::string> {};
+
+TEST_P(UmdlSampleTreeModesTest, SampleTreeGivesUpstreamsAnswerInEveryMode) {
+  const std::string mode = GetParam();
+  SeedUpstreamUmdlFixture(db());
+  const std::string top = testdata_ + "/pub/fedora/linux";
+  std::unique_ptr<RsyncDaemon> daemon;
+  std::string entry;
+  std::vector<std::string> args;
+  if (mode == "disk" || mode == "fullfiletimelist") {
+    entry = absl::StrCat("{'type': 'directory', 'path': '", top, "/', 'category': 'Fedora Linux'}");
+    if (mode == "fullfiletimelist") {
+      WriteFile(testdata_ + "/pub/fedora/fullfiletimelist-fedora",
+                MakeFullFileTimeList(top, "linux/"));
+    } else {
+      args = {"--skip-fullfiletimelist"};
+    }
+  } else if (mode == "rsync") {
+    ASSERT_OK_AND_ASSIGN(daemon, RsyncDaemon::Start("fedora-linux", top));
+    entry =
+        absl::StrCat("{'type': 'rsync', 'url': '", daemon->Url(), "', 'category': 'Fedora Linux'}");
+  } else {
+    ProcessOptions o;
+    ASSERT_OK_AND_ASSIGN(ProcessResult listing, RunProcess(RsyncBinary(), {"-r", top + "/"}, o));
+    ASSERT_EQ(listing.exit_code, 0);
+    WriteFile(tmp_ / "linux.listing", listing.out);
+    entry = absl::StrCat("{'type': 'file', 'url': '", tmp_ / "linux.listing",
+                         "', 'category': 'Fedora Linux'}");
+  }
+  std::string config = harness_->WriteConfigFile(
+      tmp_.path(),
+      absl::StrCat("UMDL_PREFIX = '", testdata_, "/'\nUMDL_MASTER_DIRECTORIES = [", entry, "]\n"));
+  ProcessResult r = RunUmdl(config, args);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("synced (" + mode + "): 48 directories"));
+
+  EXPECT_EQ(db().Count("SELECT count(*) FROM directory"), 56);
+  EXPECT_EQ(db().Count("SELECT count(*) FROM category_directory WHERE category_id = 1"), 50);
+  EXPECT_EQ(db().Count("SELECT count(*) FROM directory WHERE NOT readable"), 0);
+  auto sizes = [&](const std::string& dir) {
+    std::map<std::string, int64_t> out;
+    for (const auto& [name, st] : DirectoryFiles(db(), dir)) out[name] = st.first;
+    return out;
+  };
+  EXPECT_THAT(sizes("pub/fedora/linux/releases/20/Fedora/source/SRPMS/a"),
+              ElementsAre(Pair("aajohan-comfortaa-fonts-2.004-2.fc20.src.rpm", 10),
+                          Pair("aalib-1.4.0-0.23.rc5.fc20.src.rpm", 10),
+                          Pair("abattis-cantarell-fonts-0.0.15-1.fc20.src.rpm", 10),
+                          Pair("abiword-3.0.0-4.fc20.src.rpm", 10), Pair("index.html", 6)));
+  EXPECT_THAT(
+      sizes("pub/fedora/linux/releases/20/Fedora/x86_64/iso"),
+      ElementsAre(Pair("Fedora-20-x86_64-CHECKSUM", 1125), Pair("Fedora-20-x86_64-DVD.iso", 15),
+                  Pair("Fedora-20-x86_64-netinst.iso", 31)));
+  EXPECT_THAT(
+      Rows(db(),
+           "SELECT d.name, COALESCE(r.prefix, 'NULL'), a.name, v.name FROM repository r "
+           "JOIN directory d ON d.id = r.directory_id JOIN arch a ON a.id = r.arch_id "
+           "JOIN version v ON v.id = r.version_id ORDER BY d.name"),
+      ElementsAre(
+          ElementsAre("pub/fedora/linux/development/22/x86_64/os", "NULL", "x86_64", "22"),
+          ElementsAre("pub/fedora/linux/releases/20/Fedora/source/SRPMS", "NULL", "source", "20"),
+          ElementsAre("pub/fedora/linux/releases/20/Fedora/x86_64/os", "fedora-install-20",
+                      "x86_64", "20")));
+  std::vector<std::vector<std::string>> details = {
+      {"pub/fedora/linux/releases/20/Fedora/x86_64/iso", "Fedora-20-x86_64-DVD.iso",
+       "f2eeed5102b8890e9e6f4b9053717fe73031e699c4b76dc7028749ab66e7f917", "15"},
+      {"pub/fedora/linux/releases/20/Fedora/x86_64/iso", "Fedora-20-x86_64-netinst.iso",
+       "376be7d4855ad6281cb139430606a782fd6189dcb01d7b61448e915802cc350f", "31"},
+      {"pub/fedora/linux/releases/20/Live/x86_64", "Fedora-Live-Desktop-x86_64-20-1.iso",
+       "cc0333be93c7ff2fb3148cb29360d2453f78913cc8aa6c6289ae6823372a77d2", "34"},
+      {"pub/fedora/linux/releases/20/Live/x86_64", "Fedora-Live-KDE-x86_64-20-1.iso",
+       "08360a253b4a40dff948e568dba1d2ae9d931797f57aa08576b8b9f1ef7e4745", "30"}};
+  if (mode == "disk" || mode == "fullfiletimelist") {
+    details.push_back({"pub/fedora/linux/development/22/x86_64/os/repodata", "repomd.xml",
+                       "860f0f832f7a641cf8f7e27172ef9b2492ce849388e43f372af7e512aa646677", "3732"});
+    details.push_back({"pub/fedora/linux/releases/20/Fedora/source/SRPMS/repodata", "repomd.xml",
+                       "9a4738934092cf17e4540ee9cab741e922eb8306875ae5621feb01ebeb1f67f2", "2999"});
+    details.push_back({"pub/fedora/linux/releases/20/Fedora/x86_64/os/repodata", "repomd.xml",
+                       "108b4102829c0839c7712832577fe7da24f0a9491f4dc25d4145efe6aced2ebf", "3732"});
+  }
+  std::sort(details.begin(), details.end());
+  EXPECT_EQ(Rows(db(),
+                 "SELECT d.name, f.filename, f.sha256, f.size::text FROM file_detail f "
+                 "JOIN directory d ON d.id = f.directory_id ORDER BY 1, 2"),
+            details);
+  EXPECT_EQ(db().Count("SELECT count(*) FROM version"), 2);
+  EXPECT_EQ(db().Count("SELECT count(*) FROM host_category_dir"), 0);
+
+  // A second run changes nothing.
+  const std::string snapshot =
+      "SELECT string_agg(concat_ws('|', id, name, readable, ctime, md5(files), xmin), ',' "
+      "ORDER BY id) FROM directory";
+  std::string before = db().QueryValue(snapshot);
+  ProcessResult again = RunUmdl(config, args);
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(db().QueryValue(snapshot), before);
+  EXPECT_EQ(db().Count("SELECT count(*) FROM file_detail"), static_cast<int64_t>(details.size()));
+}
+
+INSTANTIATE_TEST_SUITE_P(Modes, UmdlSampleTreeModesTest,
+                         ::testing::Values("disk", "fullfiletimelist", "rsync", "file"),
+                         [](const auto& info) { return info.param; });
 
 }  // namespace
 }  // namespace mm::testing

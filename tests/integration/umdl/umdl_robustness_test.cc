@@ -8,6 +8,7 @@
 #include <httplib.h>
 #include <sys/stat.h>
 
+#include <ctime>
 #include <filesystem>
 #include <mutex>
 #include <thread>
@@ -17,6 +18,7 @@
 #include "tests/testing/fake_servers.h"
 #include "tests/testing/fixtures.h"
 #include "tests/testing/status_matchers.h"
+#include "tests/testing/test_env.h"
 
 namespace mm::testing {
 namespace {
@@ -81,6 +83,7 @@ TEST_F(UmdlRobustnessTest, MalformedAndTruncatedFullFileTimeList) {
             "102\td\n"
             "103\td\t4096\t../../etc\n"
             "104\td\t4096\told\n"
+            "106\td\t4096\tnot-on-disk\n"
             "105\td\t4096\t9/x86_64/cut-sho");
   std::string config = Config(Entry("Fedora EPEL", master_ + "/pub/epel/"));
   ProcessResult r = RunUmdl(config, {"--delete-directories"});
@@ -90,12 +93,15 @@ TEST_F(UmdlRobustnessTest, MalformedAndTruncatedFullFileTimeList) {
       HasSubstr(
           "skipped 3 malformed row(s) (the file ends in the middle of a row); first at line 6: "
           "\"oops\td\t4096\t9/broken\""));
+  // Upstream's words for a listed directory that is not on disk; it is stored all the same.
+  EXPECT_THAT(r.err, HasSubstr("Hmm, stat()ing " + master_ +
+                               "/pub/epel/not-on-disk failed. Theoretically this cannot happen."));
   EXPECT_THAT(r.err, HasSubstr("absolute paths or '.'/'..' components"));
   // A truncated list is not complete: no deletion is attempted from it.
   EXPECT_THAT(r.err, HasSubstr("no directory of the category is deleted this time, because the "
                                "scan cannot be trusted to be complete"));
-  EXPECT_THAT(Names("Fedora EPEL"),
-              ElementsAre("pub/epel", "pub/epel/9", "pub/epel/9/x86_64", "pub/epel/old"));
+  EXPECT_THAT(Names("Fedora EPEL"), ElementsAre("pub/epel", "pub/epel/9", "pub/epel/9/x86_64",
+                                                "pub/epel/not-on-disk", "pub/epel/old"));
   EXPECT_EQ(db().QueryValue("SELECT ctime FROM directory WHERE name = 'pub/epel/9/x86_64'"), "101");
   EXPECT_EQ(db().QueryValue("SELECT ctime FROM directory WHERE name = 'pub/epel/old'"), "104");
   EXPECT_EQ(db().Count("SELECT count(*) FROM file_detail"), 1);
@@ -317,19 +323,70 @@ TEST_F(UmdlRobustnessTest, BadCommandLinesAndConfigsExitTwo) {
   EXPECT_THAT(help.out, HasSubstr("--skip-fullfiletimelist"));
 }
 
-TEST_F(UmdlRobustnessTest, MetricsArePushedToThePushgateway) {
+// The configuration file named by MM2_CONFIG (no -c), its MAX_STALE_DAYS, and file_detail
+// ageing over the whole table: rows of a category the run did not scan are aged too (§1.3).
+TEST_F(UmdlRobustnessTest, Mm2ConfigMaxStaleDaysAndAgeingOfTheWholeTable) {
   FixtureBuilder f(db());
   f.Category("Good", 1, "pub/good");
+  int64_t other = f.Category("Elsewhere", 1, "pub/elsewhere");
+  int64_t dir = f.Directory("pub/elsewhere/iso", {other});
+  const int64_t now = ::time(nullptr), hour = 3600;
+  auto fd = [&](const std::string& name, int64_t ts) {
+    return f.FileDetail(
+        dir, {name, ts, 1, std::nullopt, std::nullopt, std::string(64, 'a'), std::nullopt});
+  };
+  // Newest 36 h old: older than now - (2 - 1) days, so the second newest (60 h old, older than
+  // 2 days) goes with MAX_STALE_DAYS = 2; the default 4 would keep it.
+  fd("x.iso", now - 36 * hour);
+  int64_t second = fd("x.iso", now - 60 * hour);
+  // Newest 12 h old: the second newest stays, however old; the third (60 h) goes.
+  fd("y.iso", now - 12 * hour);
+  int64_t kept = fd("y.iso", now - 80 * hour);
+  int64_t third = fd("y.iso", now - 90 * hour);
+  MakeDirs(master_ + "/pub/good/a");
+  std::string config = harness_->WriteConfigFile(
+      tmp_.path(),
+      absl::StrCat("UMDL_PREFIX = '", master_, "/'\nMAX_STALE_DAYS = 2\n",
+                   "UMDL_MASTER_DIRECTORIES = [", Entry("Good", master_ + "/pub/good"), "]\n"));
+  ProcessOptions o;
+  o.env = {{"MM2_CONFIG", config}};
+  ASSERT_OK_AND_ASSIGN(ProcessResult r,
+                       RunProcess(BinaryPath("mm2_update-master-directory-list"), {}, o));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(Names("Good"), ElementsAre("pub/good", "pub/good/a"));
+  for (int64_t id : {second, third}) {
+    EXPECT_EQ(db().Count(absl::StrCat("SELECT count(*) FROM file_detail WHERE id = ", id)), 0);
+  }
+  EXPECT_EQ(db().Count(absl::StrCat("SELECT count(*) FROM file_detail WHERE id = ", kept)), 1);
+  EXPECT_EQ(db().Count("SELECT count(*) FROM file_detail"), 3);
+}
+
+TEST_F(UmdlRobustnessTest, MetricsArePushedToThePushgateway) {
+  FixtureBuilder f(db());
+  int64_t good = f.Category("Good", 1, "pub/good");
   MakeDirs(master_ + "/pub/good/a/b");
+  WriteFile(master_ + "/pub/good/a/x-CHECKSUM", std::string(64, 'c') + "  x.iso\n");
+  WriteFile(master_ + "/pub/good/a/x.iso", "iso");
+  // Stored before: a directory gone from the tree, and a file_detail history to age.
+  f.Directory("pub/good/gone", {good});
+  int64_t a = f.Directory("pub/good/a", {good});
+  const int64_t now = ::time(nullptr), day = 86400;
+  for (int64_t age : {10, 20}) {
+    f.FileDetail(a, {"old.iso", now - age * day, 1, std::nullopt, std::nullopt,
+                     std::string(64, 'd'), std::nullopt});
+  }
   FakePushgateway gateway;
-  ProcessResult r = RunUmdl(Config(Entry("Good", master_ + "/pub/good")), {},
+  ProcessResult r = RunUmdl(Config(Entry("Good", master_ + "/pub/good")), {"--delete-directories"},
                             {{"MM2_PUSHGATEWAY_URL", gateway.url()}});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   std::string body = gateway.bodies();
   EXPECT_THAT(gateway.paths(), ::testing::Contains(HasSubstr("/metrics/job/umdl")));
   EXPECT_THAT(body, HasSubstr("mm_umdl_directories_seen_total{category=\"Good\"} 3"));
-  EXPECT_THAT(body, HasSubstr("mm_umdl_directories_created_total{category=\"Good\"} 2"));
+  EXPECT_THAT(body, HasSubstr("mm_umdl_directories_created_total{category=\"Good\"} 1"));
   EXPECT_THAT(body, HasSubstr("mm_umdl_directories_changed_total{category=\"Good\"} 3"));
+  EXPECT_THAT(body, HasSubstr("mm_umdl_directories_deleted_total{category=\"Good\"} 1"));
+  EXPECT_THAT(body, HasSubstr("mm_umdl_file_details_created_total{category=\"Good\"} 1"));
+  EXPECT_THAT(body, HasSubstr("mm_umdl_file_details_aged_total 1"));
   EXPECT_THAT(body, HasSubstr("mm_umdl_category_duration_seconds{category=\"Good\"}"));
   EXPECT_THAT(body, HasSubstr("mm_umdl_last_run_success 1"));
 }

@@ -68,16 +68,43 @@ UMDL_MASTER_DIRECTORIES = [
     {'type': 'directory', 'category': 'B'},
     {'type': 'directory', 'path': '/x', 'category': 'C', 'excludes': ['(unclosed']},
     'not a dict',
-    {'type': 'directory', 'path': '/ok', 'category': 'D'},
+    {'type': 'directory', 'path': '/ok', 'category': 'D', 'excludes': '.*/test/.*'},
+    {'type': 'directory', 'path': '/py', 'category': 'E', 'excludes': ['(?P<x>a)']},
+    {'type': 'directory', 'path': '/py', 'category': 'F', 'excludes': ['(?i)a']},
 ]
 )"));
   ASSERT_THAT(c.master_directories, SizeIs(1));
   EXPECT_EQ(c.master_directories[0].category, "D");
-  ASSERT_THAT(c.entry_errors, SizeIs(4));
+  // One string is one pattern (upstream iterated over its characters).
+  EXPECT_THAT(c.master_directories[0].excludes, ElementsAre(".*/test/.*"));
+  EXPECT_TRUE(c.master_directories[0].excluder.Excluded("pub/x/test/y"));
+  EXPECT_FALSE(c.master_directories[0].excluder.Excluded("pub/x/tes/y"));
+  ASSERT_THAT(c.entry_errors, SizeIs(6));
   EXPECT_THAT(c.entry_errors[0], HasSubstr("entry 1 (test.cfg:2): unknown type 'ftp', skipping"));
   EXPECT_THAT(c.entry_errors[1], HasSubstr("missing 'path'"));
   EXPECT_THAT(c.entry_errors[2], HasSubstr("invalid exclude pattern '(unclosed'"));
   EXPECT_THAT(c.entry_errors[3], HasSubstr("not a dict"));
+  // Python-only regular expression syntax is refused, not misread.
+  EXPECT_THAT(c.entry_errors[4], HasSubstr("invalid exclude pattern '(?P<x>a)'"));
+  EXPECT_THAT(c.entry_errors[5], HasSubstr("invalid exclude pattern '(?i)a'"));
+}
+
+// Standard excludes: '.*\.snapshot' and '.*/\.~tmp~' matched from the start of the full name;
+// entry patterns match from the start too (re.match), not necessarily to the end.
+TEST(UmdlConfigTest, ExcludesMatchFromTheStartOfTheFullName) {
+  EXPECT_TRUE(Excluder::StandardExcluded("pub/x/.snapshot"));
+  EXPECT_TRUE(Excluder::StandardExcluded("pub/x/a.snapshot/b"));
+  EXPECT_TRUE(Excluder::StandardExcluded("pub/x/.~tmp~"));
+  EXPECT_TRUE(Excluder::StandardExcluded("pub/.~tmp~x"));
+  EXPECT_FALSE(Excluder::StandardExcluded(".~tmp~"));  // needs a '/' before it
+  EXPECT_FALSE(Excluder::StandardExcluded("pub/x/snapshot"));
+  EXPECT_FALSE(Excluder::StandardExcluded("pub/x\ny/.snapshot"));  // '.' is not a newline
+  ASSERT_OK_AND_ASSIGN(Excluder e, Excluder::Create({"pub/epel/test", ".*/debug"}));
+  EXPECT_TRUE(e.Excluded("pub/epel/testing/9"));  // a prefix match
+  EXPECT_FALSE(e.Excluded("x/pub/epel/test"));    // anchored at the start
+  EXPECT_TRUE(e.Excluded("pub/epel/9/x86_64/debug/tree"));
+  EXPECT_TRUE(e.MatchesEntryPattern("pub/epel/9/x86_64/debug"));
+  EXPECT_FALSE(e.MatchesEntryPattern("pub/epel/.snapshot"));
 }
 
 TEST(UmdlConfigTest, TypeErrorsNameTheKeyAndLine) {

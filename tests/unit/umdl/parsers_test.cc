@@ -3,10 +3,12 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "absl/strings/str_cat.h"
 #include "services/umdl/checksums.h"
 #include "services/umdl/fft.h"
 #include "services/umdl/file_hashes.h"
 #include "services/umdl/paths.h"
+#include "services/umdl/python_int.h"
 #include "services/umdl/repomd.h"
 #include "services/umdl/rsync_listing.h"
 #include "tests/testing/status_matchers.h"
@@ -61,6 +63,17 @@ TEST(FftTest, MalformedRowsAreCountedAndSkipped) {
   EXPECT_EQ(stats.first_malformed_line, 3u);
   EXPECT_THAT(stats.first_malformed, HasSubstr("not-a-number"));
   EXPECT_TRUE(stats.truncated);  // the last row had no newline: its path may be cut short
+}
+
+// Upstream reads the time and size columns with int(): a sign, '_' between digits and spaces
+// around them are fine; "1.5" is not (upstream aborted there, here the row is skipped).
+TEST(FftTest, NumbersAreReadAsPythonInt) {
+  FftParseStats stats;
+  auto rows = ParseAll("[Files]\n+1_700_000_000 \tf\t 4_096\ta\n1.5\tf\t1\tb\n", &stats);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].timestamp, 1700000000);
+  EXPECT_EQ(rows[0].size, 4096);
+  EXPECT_EQ(stats.malformed, 1u);
 }
 
 TEST(FftTest, OverlongLinesAndRowLimit) {
@@ -187,20 +200,43 @@ TEST(RsyncListingTest, SplitShellWords) {
   EXPECT_THAT(empty, IsEmpty());
 }
 
+// The algorithms whose name patterns `name` matches, with the indexes of the patterns.
+std::vector<std::string> Matches(std::string_view name) {
+  std::vector<std::string> out;
+  for (HashAlgo algo : kHashAlgos) {
+    for (size_t i = 0; i < ChecksumPatternCount(algo); ++i) {
+      if (MatchesChecksumPattern(name, algo, i)) out.push_back(absl::StrCat(AlgoName(algo), i));
+    }
+  }
+  return out;
+}
+
 TEST(ChecksumsTest, FileNamePatterns) {
-  EXPECT_EQ(ChecksumFileAlgo("Fedora-20-x86_64-CHECKSUM"), HashAlgo::kSha256);
-  EXPECT_EQ(ChecksumFileAlgo("sha256sum.txt"), HashAlgo::kSha256);
-  EXPECT_EQ(ChecksumFileAlgo("MD5SUM"), HashAlgo::kMd5);
-  EXPECT_EQ(ChecksumFileAlgo("MD5SUMS"), HashAlgo::kMd5);  // re.match: a prefix match
-  EXPECT_EQ(ChecksumFileAlgo("x.iso.md5sum"), HashAlgo::kMd5);
-  EXPECT_EQ(ChecksumFileAlgo("SHA1SUM"), HashAlgo::kSha1);
-  EXPECT_EQ(ChecksumFileAlgo("a.sha1sum"), HashAlgo::kSha1);
-  EXPECT_EQ(ChecksumFileAlgo("SHA512SUM"), HashAlgo::kSha512);
-  EXPECT_EQ(ChecksumFileAlgo("a.sha512sum"), HashAlgo::kSha512);
-  EXPECT_EQ(ChecksumFileAlgo("sha512sum.txt"), HashAlgo::kSha512);
-  EXPECT_EQ(ChecksumFileAlgo("CHECKSUM"), HashAlgo::kNone);
-  EXPECT_EQ(ChecksumFileAlgo("readme.txt"), HashAlgo::kNone);
-  EXPECT_EQ(ChecksumFileAlgo("xMD5SUM"), HashAlgo::kNone);
+  EXPECT_THAT(Matches("Fedora-20-x86_64-CHECKSUM"), ElementsAre("SHA2560"));
+  EXPECT_THAT(Matches("Fedora-20-x86_64-CHECKSUM.asc"), ElementsAre("SHA2560"));  // re.match
+  EXPECT_THAT(Matches("sha256sum.txt"), ElementsAre("SHA2561"));
+  EXPECT_THAT(Matches("sha256sumXtxt"), ElementsAre("SHA2561"));  // '.' is any character
+  EXPECT_THAT(Matches("sha256sum\ntxt"), IsEmpty());              // but a newline
+  EXPECT_THAT(Matches("MD5SUM"), ElementsAre("MD51"));
+  EXPECT_THAT(Matches("MD5SUMS"), ElementsAre("MD51"));  // a prefix match
+  EXPECT_THAT(Matches("x.iso.md5sum"), ElementsAre("MD50"));
+  EXPECT_THAT(Matches("md5sum.txt"), ElementsAre("MD52"));
+  EXPECT_THAT(Matches("SHA1SUM"), ElementsAre("SHA11"));
+  EXPECT_THAT(Matches("a.sha1sum"), ElementsAre("SHA10"));
+  EXPECT_THAT(Matches("sha1sum.txt"), ElementsAre("SHA12"));
+  EXPECT_THAT(Matches("SHA512SUM"), ElementsAre("SHA5121"));
+  EXPECT_THAT(Matches("a.sha512sum"), ElementsAre("SHA5120"));
+  EXPECT_THAT(Matches("sha512sum.txt"), ElementsAre("SHA5122"));
+  // Several patterns, of one algorithm or of several: read for each.
+  EXPECT_THAT(Matches("MD5SUM.md5sum"), ElementsAre("MD50", "MD51"));
+  EXPECT_THAT(Matches("SHA1SUM-CHECKSUM"), ElementsAre("SHA11", "SHA2560"));
+  // ".*" does not cross a newline.
+  EXPECT_THAT(Matches("a\nb.md5sum"), IsEmpty());
+  EXPECT_THAT(Matches("CHECKSUM"), IsEmpty());
+  EXPECT_THAT(Matches("readme.txt"), IsEmpty());
+  EXPECT_THAT(Matches("xMD5SUM"), IsEmpty());
+  EXPECT_TRUE(IsChecksumFileName("SHA256SUM-CHECKSUM"));
+  EXPECT_FALSE(IsChecksumFileName("SHA256SUM"));  // no such pattern upstream
 }
 
 TEST(ChecksumsTest, GnuAndBsdLinesWithPgpArmour) {
@@ -208,30 +244,59 @@ TEST(ChecksumsTest, GnuAndBsdLinesWithPgpArmour) {
   const std::string sha2 = std::string(64, 'B');
   std::string text = "-----BEGIN PGP SIGNED MESSAGE-----\nHash: SHA256\n\n# a.iso: 123 bytes\n" +
                      sha + " *a.iso\nSHA256 (b.iso) = " + sha2 +
-                     "\nMD5 (c.iso) = " + std::string(32, 'c') + "\n" + std::string(63, 'd') +
+                     "\r\nMD5 (c.iso) = " + std::string(32, 'c') + "\r" + std::string(63, 'd') +
                      "  short.iso\n" + std::string(64, 'z') + "  nothex.iso\n" + sha +
-                     "  sub/dir.iso\n-----BEGIN PGP SIGNATURE-----\niQIcBAEBCAAGBQJ\n";
+                     "  sub/dir.iso\n" + std::string(64, 'e') + "\x1f**e.iso\n" +
+                     "-----BEGIN PGP SIGNATURE-----\niQIcBAEBCAAGBQJ\n";
   ChecksumParseStats stats;
   auto m = ParseChecksumFile(text, HashAlgo::kSha256, &stats);
+  // Lines end at \r\n and a lone \r too; \x1f separates tokens (Python's str.split()); every
+  // leading '*' of a name is stripped.
   EXPECT_THAT(
-      m, UnorderedElementsAre(Pair("a.iso", sha), Pair("b.iso", sha2), Pair("sub/dir.iso", sha)));
-  EXPECT_EQ(stats.entries, 3u);
+      m, UnorderedElementsAre(Pair("a.iso", sha), Pair("b.iso", sha2), Pair("sub/dir.iso", sha),
+                              Pair("e.iso", std::string(64, 'e'))));
+  EXPECT_EQ(stats.entries, 4u);
   auto md5 = ParseChecksumFile(text, HashAlgo::kMd5);
   EXPECT_THAT(md5, UnorderedElementsAre(Pair("c.iso", std::string(32, 'c'))));
   EXPECT_THAT(ParseChecksumFile("\x01\x02garbage\xff\n\n", HashAlgo::kSha256), IsEmpty());
 }
 
+TEST(ChecksumsTest, EveryAlgorithmInGnuAndBsdForm) {
+  for (HashAlgo algo : kHashAlgos) {
+    SCOPED_TRACE(AlgoName(algo));
+    const std::string hash(HexLength(algo), 'a');
+    std::string text = hash + " *gnu.iso\n" + AlgoName(algo) + " (bsd.iso) = " + hash + "\n";
+    for (HashAlgo other : kHashAlgos) {
+      // Another algorithm's BSD line, even with this algorithm's hash length, is not ours.
+      if (other != algo) absl::StrAppend(&text, AlgoName(other), " (other.iso) = ", hash, "\n");
+    }
+    EXPECT_THAT(ParseChecksumFile(text, algo),
+                UnorderedElementsAre(Pair("gnu.iso", hash), Pair("bsd.iso", hash)));
+  }
+}
+
 TEST(RepomdTest, LargestDataTimestamp) {
   const char* xml = R"(<?xml version="1.0" encoding="UTF-8"?>
 <repomd xmlns="http://linux.duke.edu/metadata/repo" xmlns:rpm="http://linux.duke.edu/metadata/rpm">
-  <revision>1386855915</revision>
+  <revision>1386855999</revision>
   <data type="primary"><timestamp>1386855911</timestamp></data>
   <data type="other"><timestamp> 1386855915 </timestamp></data>
-  <data type="group"><timestamp>1386855913.7</timestamp></data>
+  <data type="group"><timestamp>1386855999.7</timestamp></data>
   <data type="bad"><timestamp>later</timestamp></data>
+  <data type="empty"><timestamp/></data>
 </repomd>)";
+  // The revision is not a <data> timestamp, and int("1386855999.7") raises in rpmmd: ignored.
   ASSERT_OK_AND_ASSIGN(int64_t ts, RepomdTimestamp(xml));
   EXPECT_EQ(ts, 1386855915);
+  // rpmmd's RepoData keeps the last <timestamp> of a <data>; <data> counts wherever it is.
+  ASSERT_OK_AND_ASSIGN(
+      int64_t last,
+      RepomdTimestamp("<repomd><data><timestamp>9</timestamp><timestamp>7</timestamp></data>"
+                      "<tags><data><timestamp>+8</timestamp></data></tags></repomd>"));
+  EXPECT_EQ(last, 8);
+  ASSERT_OK_AND_ASSIGN(int64_t negative,
+                       RepomdTimestamp("<repomd><data><timestamp>-5</timestamp></data></repomd>"));
+  EXPECT_EQ(negative, 0);
   ASSERT_OK_AND_ASSIGN(int64_t none, RepomdTimestamp("<repomd/>"));
   EXPECT_EQ(none, 0);
   EXPECT_THAT(RepomdTimestamp("<html><body>404</body></html>"),
@@ -239,6 +304,23 @@ TEST(RepomdTest, LargestDataTimestamp) {
   EXPECT_THAT(RepomdTimestamp("<repomd><data>"),
               mm::testing::StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(RepomdTimestamp(""), mm::testing::StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+TEST(PythonIntTest, IntRules) {
+  EXPECT_EQ(ParsePythonInt("42"), 42);
+  EXPECT_EQ(ParsePythonInt(" \t+42\n"), 42);
+  EXPECT_EQ(ParsePythonInt("-42"), -42);
+  EXPECT_EQ(ParsePythonInt("007"), 7);
+  EXPECT_EQ(ParsePythonInt("1_386_855_915"), 1386855915);
+  EXPECT_EQ(ParsePythonInt("1__0"), std::nullopt);
+  EXPECT_EQ(ParsePythonInt("_10"), std::nullopt);
+  EXPECT_EQ(ParsePythonInt("10_"), std::nullopt);
+  EXPECT_EQ(ParsePythonInt("1.5"), std::nullopt);
+  EXPECT_EQ(ParsePythonInt("0x10"), std::nullopt);
+  EXPECT_EQ(ParsePythonInt(""), std::nullopt);
+  EXPECT_EQ(ParsePythonInt("+"), std::nullopt);
+  EXPECT_EQ(ParsePythonInt("9223372036854775807"), INT64_MAX);
+  EXPECT_EQ(ParsePythonInt("9223372036854775808"), std::nullopt);
 }
 
 TEST(FileHashesTest, KnownVectors) {

@@ -1,6 +1,7 @@
 // The planner: what is sent to the catalog for a scan result.
 #include "services/umdl/plan.h"
 
+#include <fcntl.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -187,6 +188,29 @@ TEST_F(PlanTest, ChecksumFilesBecomeFileDetailsOfThisDirectoryOnly) {
   EXPECT_EQ(fd.timestamp, st.st_ctime);
 }
 
+// Upstream merges an algorithm's lists pattern by pattern (".*\.md5sum" before "MD5SUM"), a
+// later list winning, and reads a file whose name matches patterns of several algorithms for
+// each of them.
+TEST_F(PlanTest, ChecksumListsMergeInUpstreamOrderAndMayServeSeveralAlgorithms) {
+  const std::string md5_b(32, 'b'), md5_c(32, 'c'), sha1(40, '1'), sha256(64, '2');
+  Write("iso/MD5SUM", md5_b + "  a.iso\n");
+  Write("iso/z.md5sum", md5_c + "  a.iso\n");
+  Write("iso/SHA1SUM-CHECKSUM", sha1 + "  a.iso\n" + sha256 + "  a.iso\n");
+  Write("iso/a.iso", "12345");
+  Add("iso", 5, {"MD5SUM", "SHA1SUM-CHECKSUM", "a.iso", "z.md5sum"});
+  ASSERT_OK_AND_ASSIGN(CategoryPlan plan, Plan());
+  ASSERT_EQ(plan.file_details.size(), 1u);
+  EXPECT_EQ(plan.file_details[0].md5, md5_b);  // MD5SUM (2nd pattern) read after z.md5sum
+  EXPECT_EQ(plan.file_details[0].sha1, sha1);
+  EXPECT_EQ(plan.file_details[0].sha256, sha256);
+  EXPECT_FALSE(plan.file_details[0].sha512.has_value());
+  ASSERT_EQ(plan.directories.size(), 1u);
+  EXPECT_EQ(plan.directories[0].source_files.size(), 3u);
+  for (const auto& r : plan.directories[0].source_files) {
+    EXPECT_THAT(r.derived, ElementsAre(::testing::Field(&DerivedFile::name, "a.iso"))) << r.name;
+  }
+}
+
 TEST_F(PlanTest, GarbageChecksumAndRepomdFilesAreSkipped) {
   Write("iso/x-CHECKSUM", "\x89PNG\r\n\x1a\n binary junk");
   Write("os/repodata/repomd.xml", "<html>not a repomd</html>");
@@ -361,15 +385,15 @@ TEST_F(PlanTest, LegacyPickledFilesAreRewrittenInAnUnchangedDirectory) {
 TEST_F(PlanTest, RepomdAndSummaryFileDetails) {
   Write("os/repodata/repomd.xml", "<repomd><data><timestamp>77</timestamp></data></repomd>");
   Write("atomic/summary", "ostree summary bytes");
+  // getmtime() is the double 1700000000.499999999 == 1700000000.5; PostgreSQL rounds it up.
+  struct timespec times[2] = {{1700000000, 0}, {1700000000, 499999999}};
+  ASSERT_EQ(::utimensat(AT_FDCWD, (root_ + "/atomic/summary").c_str(), times, 0), 0);
   Add("os/repodata", 5, {"repomd.xml"});
   Add("atomic", 5, {"summary"});
   ASSERT_OK_AND_ASSIGN(CategoryPlan plan, Plan());
   ASSERT_EQ(plan.file_details.size(), 2u);
   EXPECT_EQ(plan.file_details[0].filename, "summary");
-  struct stat st;
-  ::stat((root_ + "/atomic/summary").c_str(), &st);
-  EXPECT_EQ(*plan.file_details[0].timestamp,
-            st.st_mtime + (st.st_mtim.tv_nsec >= 500000000 ? 1 : 0));
+  EXPECT_EQ(*plan.file_details[0].timestamp, 1700000001);
   EXPECT_EQ(plan.file_details[1].filename, "repomd.xml");
   EXPECT_EQ(plan.file_details[1].timestamp, 77);
   EXPECT_EQ(plan.file_details[1].size, 55);
@@ -416,6 +440,21 @@ TEST_F(PlanTest, SkipPathsForVersion) {
   ASSERT_OK_AND_ASSIGN(CategoryPlan plan, Plan());
   EXPECT_THAT(plan.repositories, IsEmpty());
   EXPECT_THAT(plan.versions, IsEmpty());
+}
+
+// Upstream tests os.path.join(topdir, relative).startswith(skip) for every entry: an empty
+// entry skips every yum repository.
+TEST_F(PlanTest, SkipPathsForVersionIsAPlainPrefixTest) {
+  category_.topdir = "pub/alt";
+  ctx_.version_names = {"40"};
+  Add("40/x86_64/os", 2).is_repository = true;
+  for (const auto& [skip, created] : std::vector<std::pair<std::string, size_t>>{
+           {"pub/alt/40/", 0}, {"pub/alt/4", 0}, {"", 0}, {"pub/alt/41", 1}, {"pub/alt2", 1}}) {
+    config_.skip_paths_for_version = {skip};
+    stats_ = PlanStats();
+    ASSERT_OK_AND_ASSIGN(CategoryPlan plan, BuildPlan(scan_, known_, ctx_, &stats_));
+    EXPECT_EQ(plan.repositories.size(), created) << "'" << skip << "'";
+  }
 }
 
 TEST_F(PlanTest, DeletionsOnlyWhenAskedCompleteAndNotProtected) {
@@ -466,11 +505,16 @@ TEST_F(PlanTest, DiskModeConfirmsGoneDirectoriesWithStat) {
   known_["x"] = {1, true, false};
   known_["excluded/.snapshot/inner"] = {1, true, false};
   known_["vanished"] = {1, true, false};
+  known_["now-a-file"] = {1, true, false};        // os.path.isdir() is false: gone
+  known_["now-a-file/below"] = {1, true, false};  // ENOTDIR: gone
   fs::create_directories(root_ + "/excluded/.snapshot/inner");
+  Write("now-a-file", "x");
   Add("", 0);
   Add("x", 1);
   ASSERT_OK_AND_ASSIGN(CategoryPlan plan, Plan());
-  EXPECT_THAT(plan.deletions, ElementsAre("pub/fedora/linux/vanished"));
+  EXPECT_THAT(plan.deletions,
+              ElementsAre("pub/fedora/linux/vanished", "pub/fedora/linux/now-a-file/below",
+                          "pub/fedora/linux/now-a-file"));
 }
 
 }  // namespace

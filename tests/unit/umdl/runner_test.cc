@@ -32,6 +32,7 @@ class FakeCatalog final : public MasterTreeCatalog {
   std::vector<CategoryPlan> applied;
   int aged_calls = 0;
   int64_t aged_now = 0;
+  int aged_max_stale_days = 0;
 
   absl::StatusOr<std::vector<CategoryInfo>> ListCategories() override { return categories; }
   absl::StatusOr<std::vector<std::string>> ListArchNames() override {
@@ -56,6 +57,7 @@ class FakeCatalog final : public MasterTreeCatalog {
   absl::StatusOr<int> AgeFileDetails(int max_stale_days, int64_t now) override {
     ++aged_calls;
     aged_now = now;
+    aged_max_stale_days = max_stale_days;
     return 3;
   }
 };
@@ -125,6 +127,10 @@ TEST_F(RunnerTest, SelectsEntriesAndLogsSkips) {
   EXPECT_EQ(sink_->messages.back(), "Ending umdl");
   EXPECT_EQ(catalog_.aged_calls, 1);
   EXPECT_EQ(catalog_.aged_now, 1'800'000'000);
+  EXPECT_EQ(catalog_.aged_max_stale_days, 4);
+  config_.max_stale_days = 9;
+  EXPECT_EQ(Run({}), kExitOk);
+  EXPECT_EQ(catalog_.aged_max_stale_days, 9);
 }
 
 TEST_F(RunnerTest, CategoryFilterWithExclusion) {
@@ -134,6 +140,21 @@ TEST_F(RunnerTest, CategoryFilterWithExclusion) {
   ASSERT_EQ(catalog_.applied.size(), 1u);
   EXPECT_EQ(catalog_.applied[0].category_name, "B");
   o.categories = {"A"};
+  catalog_.applied.clear();
+  EXPECT_EQ(Run(o), kExitOk);
+  ASSERT_EQ(catalog_.applied.size(), 1u);
+  EXPECT_EQ(catalog_.applied[0].category_name, "A");
+  // Repeated: every named one, in config order; an exclusion applies as well.
+  o.categories = {"B", "A", "Missing"};
+  catalog_.applied.clear();
+  sink_->messages.clear();
+  EXPECT_EQ(Run(o), kExitOk);
+  ASSERT_EQ(catalog_.applied.size(), 2u);
+  EXPECT_EQ(catalog_.applied[0].category_name, "A");
+  EXPECT_EQ(catalog_.applied[1].category_name, "B");
+  EXPECT_THAT(sink_->messages, Contains(HasSubstr("Category Missing does not exist")));
+  EXPECT_THAT(sink_->messages, ::testing::Not(Contains(HasSubstr("NoProduct"))));
+  o.categories = {"A", "B", "^B"};
   catalog_.applied.clear();
   EXPECT_EQ(Run(o), kExitOk);
   ASSERT_EQ(catalog_.applied.size(), 1u);
