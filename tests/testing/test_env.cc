@@ -5,10 +5,9 @@
 #include <atomic>
 #include <cstdlib>
 #include <fstream>
+#include <pqxx/pqxx>
 #include <random>
 #include <sstream>
-
-#include <pqxx/pqxx>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
@@ -22,14 +21,18 @@ std::string Env(const char* name, const char* fallback) {
   return v != nullptr ? v : fallback;
 }
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return std::string(absl::StripAsciiWhitespace(ss.str()));
+std::string ReadTrimmed(const std::string& path) {
+  return std::string(absl::StripAsciiWhitespace(ReadFile(path)));
 }
 
 }  // namespace
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
 
 std::string BinDir() { return Env("MM_BIN_DIR", MM_DEFAULT_BIN_DIR); }
 std::string SourceDir() { return Env("MM_SOURCE_DIR", MM_DEFAULT_SOURCE_DIR); }
@@ -38,7 +41,7 @@ std::string BinaryPath(const std::string& name) { return BinDir() + "/" + name; 
 
 absl::StatusOr<TestDatabase> TestDatabase::Create(bool from_template, const std::string& encoding) {
   std::string file = Env("PG_CONNINFO_FILE", MM_DEFAULT_PG_CONNINFO_FILE);
-  std::string admin = file.empty() ? "" : ReadFile(file);
+  std::string admin = file.empty() ? "" : ReadTrimmed(file);
   if (admin.empty()) {
     return absl::FailedPreconditionError(
         "no test PostgreSQL: run the test through ctest (fixture pg) or set PG_CONNINFO_FILE");
@@ -68,8 +71,11 @@ absl::StatusOr<TestDatabase> TestDatabase::Create(bool from_template, const std:
 }
 
 TestDatabase::TestDatabase(TestDatabase&& o) noexcept
-    : name_(std::move(o.name_)), conninfo_(std::move(o.conninfo_)), uri_(std::move(o.uri_)),
-      admin_conninfo_(std::move(o.admin_conninfo_)), port_(o.port_) {
+    : name_(std::move(o.name_)),
+      conninfo_(std::move(o.conninfo_)),
+      uri_(std::move(o.uri_)),
+      admin_conninfo_(std::move(o.admin_conninfo_)),
+      port_(o.port_) {
   o.name_.clear();
 }
 

@@ -12,6 +12,8 @@ std::string BinDir();       // $MM_BIN_DIR: build/bin
 std::string SourceDir();    // $MM_SOURCE_DIR: the repository root
 std::string TestDataDir();  // tests/data
 std::string BinaryPath(const std::string& name);
+// The whole file, byte for byte; empty when it cannot be read.
+std::string ReadFile(const std::string& path);
 
 // A fresh database copied from the migrated template "mm_template"; dropped on destruction.
 class TestDatabase {

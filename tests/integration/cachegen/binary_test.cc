@@ -32,19 +32,14 @@
 namespace mm::cachegen::testing {
 namespace {
 
+using ::mm::testing::ReadFile;
+
 using ::mm::testing::BinaryPath;
 using ::mm::testing::FakePushgateway;
 using ::mm::testing::ProcessOptions;
 using ::mm::testing::ProcessResult;
 using ::mm::testing::RunProcess;
 using ::testing::HasSubstr;
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 std::vector<std::string> TempFiles(const std::string& dir) {
   std::vector<std::string> out;

@@ -23,6 +23,8 @@
 namespace mm::cachegen::testing {
 namespace {
 
+using ::mm::testing::ReadFile;
+
 using ::mm::testing::FixtureBuilder;
 using ::mm::testing::HostOptions;
 using ::mm::testing::SiteOptions;
@@ -41,13 +43,6 @@ class FixedResolver final : public HostResolver {
     return r;
   }
 };
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 // A small catalog that fills every field the generator writes.
 void Seed(mm::testing::TestDatabase& db) {

@@ -18,6 +18,8 @@
 namespace mm::cachegen::testing {
 namespace {
 
+using ::mm::testing::ReadFile;
+
 using ::mm::testing::FixtureBuilder;
 using ::mm::testing::HostOptions;
 using ::mm::testing::SiteOptions;
@@ -58,13 +60,6 @@ class FixedResolver final : public HostResolver {
     return r;
   }
 };
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 class MirrorlistServerE2eTest : public ::testing::Test {
  protected:

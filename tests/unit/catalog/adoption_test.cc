@@ -23,16 +23,11 @@
 namespace mm::catalog {
 namespace {
 
+using ::mm::testing::ReadFile;
+
 using ::mm::testing::RunProcess;
 using ::mm::testing::TestDatabase;
 using ::testing::HasSubstr;
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 // Rows an upstream deployment would have, written with upstream's conventions (plain-text site
 // passwords, crawler HCD paths with a leading slash, NULL crawl_failures, ...).
