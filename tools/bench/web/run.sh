@@ -5,7 +5,9 @@
 #   * a check-in storm: CHECKINS check-ins (default 1000) of 2,000 directories each.
 # Usage: tools/bench/web/run.sh BUILD_DIR [DURATION]
 # Environment: WRK_THREADS (2), WRK_CONNECTIONS (32), CHECKINS (1000), STORM_CONCURRENCY (8),
-#              WEB_THREADS (2), KEEP=1 keeps the cluster and servers running.
+#              STORM_SITES (100) x STORM_HOSTS_PER_SITE (2) private hosts check in (STORM_SITES=500
+#              makes every one of 1,000 check-ins a host's first: 2,000 inserts and, per site, one
+#              argon2id verification), WEB_THREADS (2), KEEP=1 keeps the cluster and servers running.
 set -euo pipefail
 build=$(cd "${1:?build dir}" && pwd)
 duration=${2:-30}
@@ -42,7 +44,8 @@ CFG
 "$bin/mm2-catalog" -c "$work/mm.cfg" migrate >"$work/migrate.log" 2>&1
 
 echo "== seeding"
-psql "$conninfo dbname=mm_bench" -q -v ON_ERROR_STOP=1 <<'SQL'
+psql "$conninfo dbname=mm_bench" -q -v ON_ERROR_STOP=1 -v storm_sites="${STORM_SITES:-100}" \
+  -v storm_hosts="${STORM_HOSTS_PER_SITE:-2}" <<'SQL'
 INSERT INTO product (name) VALUES ('Fedora'), ('EPEL');
 INSERT INTO arch (name) VALUES ('x86_64'), ('aarch64'), ('ppc64le'), ('s390x'), ('source');
 UPDATE arch SET publiclist = false WHERE name = 'source';
@@ -70,7 +73,7 @@ INSERT INTO country (code) VALUES ('US'), ('FR'), ('DE'), ('JP'), ('BR'), ('CN')
 INSERT INTO site (name, org_url, created_by) SELECT 'Site ' || g, 'https://site' || g || '.example.org', 'bench'
   FROM generate_series(1, 210) g;
 INSERT INTO site (name, password, private, created_by) SELECT 'Storm Site ' || g, 'pw', true, 'bench'
-  FROM generate_series(1, 100) g;
+  FROM generate_series(1, :storm_sites) g;
 INSERT INTO site_admin (site_id, username) SELECT id, 'admin' || id FROM site;
 INSERT INTO host (site_id, name, country, bandwidth_int, internet2, latitude, longitude)
   SELECT s.id, 'mirror' || s.id || '-' || h || '.example.org',
@@ -79,7 +82,7 @@ INSERT INTO host (site_id, name, country, bandwidth_int, internet2, latitude, lo
   FROM site s CROSS JOIN generate_series(1, 2) h WHERE NOT s.private;
 INSERT INTO host (site_id, name, country, private)
   SELECT s.id, 'storm-' || substr(s.name, 12) || '-' || h || '.example.org', 'US', true
-  FROM site s CROSS JOIN generate_series(1, 2) h WHERE s.private;
+  FROM site s CROSS JOIN generate_series(1, :storm_hosts) h WHERE s.private;
 INSERT INTO host_category (host_id, category_id) SELECT id, 1 FROM host;
 INSERT INTO host_category_url (host_category_id, url)
   SELECT hc.id, 'http://' || h.name || '/pub/fedora/linux' FROM host_category hc JOIN host h ON h.id = hc.host_id
@@ -116,7 +119,8 @@ for path in / /mirrors /mirrors/Fedora/27/x86_64; do
 done
 
 echo "== check-in storm: ${CHECKINS:-1000} check-ins x 2000 directories, concurrency ${STORM_CONCURRENCY:-8}"
-"$bin/web_checkin_storm" --url "http://127.0.0.1:$web/xmlrpc" --sites 100 --hosts-per-site 2 \
+"$bin/web_checkin_storm" --url "http://127.0.0.1:$web/xmlrpc" --sites "${STORM_SITES:-100}" \
+  --hosts-per-site "${STORM_HOSTS_PER_SITE:-2}" \
   --checkins "${CHECKINS:-1000}" --directories 2000 --concurrency "${STORM_CONCURRENCY:-8}"
 psql "$conninfo dbname=mm_bench" -Atc "SELECT 'storm host_category_dir rows: ' || count(*) FROM host_category_dir d JOIN host_category hc ON hc.id = d.host_category_id JOIN host h ON h.id = hc.host_id WHERE h.private"
 curl -s "http://127.0.0.1:$web/metrics" | grep -E '^mm_web_checkins_total\{result="(ok|error|limit)"\}'
