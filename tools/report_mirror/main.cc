@@ -67,9 +67,10 @@ int main(int argc, char** argv) {
     }
     input = std::move(*parsed);
   }
-  std::vector<std::string> notes;
-  auto payload = mm::report_mirror::BuildPayload(*config, excludes, input, &notes);
+  std::vector<std::string> notes, warnings;
+  auto payload = mm::report_mirror::BuildPayload(*config, excludes, input, &notes, &warnings);
   for (const auto& n : notes) std::cout << n << "\n";
+  for (const auto& w : warnings) std::cerr << w << "\n";
   if (!payload.ok()) {
     std::cerr << payload.status().message() << "\n";
     return 1;

@@ -3,6 +3,7 @@
 #include <curl/curl.h>
 #include <dirent.h>
 #include <errno.h>
+#include <string.h>
 #include <sys/stat.h>
 
 #include <deque>
@@ -257,7 +258,8 @@ std::vector<std::string> ParseExcludes(const std::string& text) {
 
 absl::StatusOr<std::vector<std::string>> WalkDirectories(const std::string& root_in,
                                                          const std::vector<std::string>& excludes,
-                                                         const WalkLimits& limits) {
+                                                         const WalkLimits& limits,
+                                                         std::vector<std::string>* warnings) {
   std::string root = root_in;
   while (root.size() > 1 && root.back() == '/') root.pop_back();
   std::vector<std::string> out;
@@ -268,21 +270,28 @@ absl::StatusOr<std::vector<std::string>> WalkDirectories(const std::string& root
   while (!queue.empty()) {
     auto [rel, depth] = queue.front();
     queue.pop_front();
-    out.push_back(rel);
-    if (out.size() > limits.max_directories) {
-      return absl::ResourceExhaustedError(
-          absl::StrCat("more than ", limits.max_directories, " directories below ", root));
-    }
     std::string abs = rel.empty() ? root : root + "/" + rel;
     DIR* d = opendir(abs.c_str());
     if (d == nullptr) {
-      // Unreadable or vanished: reported, not descended (os.walk ignores such errors). A path
-      // too long to open is a tree we cannot report correctly: say so instead of dropping it.
+      // A path too long to open is a tree we cannot report correctly: say so instead of
+      // dropping it.
       if (errno == ENAMETOOLONG) {
         return absl::OutOfRangeError(
             absl::StrCat("path too long to walk: ", abs.substr(0, 200), "..."));
       }
+      // Unreadable or vanished: left out with its subtree, as os.walk does. Reporting it would
+      // have the server mark it up to date, and send clients to content we never saw.
+      if (warnings != nullptr) {
+        warnings->push_back(absl::StrCat("warning: cannot read ", abs, ": ", strerror(errno),
+                                         "; not reported, nor anything below it"));
+      }
       continue;
+    }
+    out.push_back(rel);
+    if (out.size() > limits.max_directories) {
+      closedir(d);
+      return absl::ResourceExhaustedError(
+          absl::StrCat("more than ", limits.max_directories, " directories below ", root));
     }
     std::vector<std::string> children;
     while (dirent* e = readdir(d)) {
@@ -374,7 +383,8 @@ absl::StatusOr<ordered_json> PayloadFromInput(const std::string& text) {
 absl::StatusOr<ordered_json> BuildPayload(const Ini& config,
                                           const std::vector<std::string>& excludes,
                                           const std::optional<ordered_json>& input,
-                                          std::vector<std::string>* notes) {
+                                          std::vector<std::string>* notes,
+                                          std::vector<std::string>* warnings) {
   auto note = [&](const std::string& n) {
     if (notes != nullptr) notes->push_back(n);
   };
@@ -463,7 +473,7 @@ absl::StatusOr<ordered_json> BuildPayload(const Ini& config,
     if (!payload.contains(key) || !payload[key].is_object()) payload[key] = ordered_json::object();
     payload[key]["enabled"] = *enabled;
     if (input) continue;  // -i: the saved dirtree is used as it is
-    auto dirs = WalkDirectories(*path, excludes);
+    auto dirs = WalkDirectories(*path, excludes, {}, warnings);
     if (!dirs.ok()) return dirs.status();
     ordered_json tree = ordered_json::object();
     for (const auto& d : *dirs) AppendNew(tree, d, ordered_json::object());

@@ -62,12 +62,13 @@ struct WalkLimits {
 };
 // Directories below `root` (relative paths, no leading slash; "" is the root itself). A
 // sub-directory whose absolute path plus "/" contains an exclusion pattern is pruned with its
-// subtree. A missing root gives an empty list; unreadable directories are listed, not descended
-// (as os.walk). A tree deeper than max_depth, wider than max_directories or with a path too long
-// to open is an error, never a silently shortened list.
-absl::StatusOr<std::vector<std::string>> WalkDirectories(const std::string& root,
-                                                         const std::vector<std::string>& excludes,
-                                                         const WalkLimits& limits = {});
+// subtree. A missing root gives an empty list. A directory that cannot be opened (unreadable,
+// vanished) is left out with its subtree, as os.walk does, and adds a line to `warnings`. A tree
+// deeper than max_depth, wider than max_directories or with a path too long to open is an error,
+// never a silently shortened list.
+absl::StatusOr<std::vector<std::string>> WalkDirectories(
+    const std::string& root, const std::vector<std::string>& excludes,
+    const WalkLimits& limits = {}, std::vector<std::string>* warnings = nullptr);
 
 // The payload dict, keys in upstream's order: version 0, global, site (only when enabled = 1),
 // host, stats {} and one lower-cased key per enabled category section with "enabled" and
@@ -77,13 +78,15 @@ absl::StatusOr<std::vector<std::string>> WalkDirectories(const std::string& root
 // config's options overwrite theirs, and categories disabled in the config are removed (each
 // removal adds "removing disabled section <name>" to `notes`). A [global] or [host] section
 // with enabled != 1 is a FailedPrecondition after the same note (upstream exits 1 there).
+// Directories the walk had to leave out add a line each to `warnings`.
 // A payload saved with -o, for -i: upstream's first keys (version, global, site, host, stats)
 // first, the others sorted.
 absl::StatusOr<nlohmann::ordered_json> PayloadFromInput(const std::string& text);
 
 absl::StatusOr<nlohmann::ordered_json> BuildPayload(
     const Ini& config, const std::vector<std::string>& excludes,
-    const std::optional<nlohmann::ordered_json>& input, std::vector<std::string>* notes = nullptr);
+    const std::optional<nlohmann::ordered_json>& input, std::vector<std::string>* notes = nullptr,
+    std::vector<std::string>* warnings = nullptr);
 
 struct CheckinOutcome {
   bool fault = false;

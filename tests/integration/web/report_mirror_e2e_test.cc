@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <fstream>
@@ -212,6 +213,65 @@ TEST_F(ReportMirrorE2eTest, FaultsExitOne) {
   auto off = RunProcess(BinaryPath("report_mirror"), {"-c", config_});
   ASSERT_OK(off.status());
   EXPECT_EQ(off->exit_code, 1);
+}
+
+TEST_F(ReportMirrorE2eTest, UnreadableDirectoryIsLeftOutWithItsSubtree) {
+  // As a mirror's unprivileged rsync user meets it: a directory it cannot open. Reporting it
+  // would have the server mark it up to date and send clients there; upstream's os.walk leaves
+  // it and everything below it out. The client runs as `nobody` (the tests run as root, who can
+  // open anything); a non-root caller is already unprivileged.
+  bool root = geteuid() == 0;
+  char tmpl[] = "/tmp/mm_rm_unreadable.XXXXXX";
+  ASSERT_NE(mkdtemp(tmpl), nullptr);
+  std::string dir = tmpl;
+  std::string tree = dir + "/linux";
+  struct Cleanup {  // also after a failed ASSERT; reopens the closed directory for rm -rf
+    std::string dir, closed;
+    ~Cleanup() {
+      chmod(closed.c_str(), 0755);
+      std::system(("rm -rf '" + dir + "'").c_str());
+    }
+  } cleanup{dir, tree + "/releases/27"};
+  ASSERT_EQ(chmod(dir.c_str(), 0755), 0);
+  for (const char* d : {"releases/27/Everything/x86_64/os/Packages", "updates/27", "development"})
+    MakeDirs(tree + "/" + d);
+  // Owner-only and owned by root: closed to nobody. For a non-root caller, closed to everyone.
+  ASSERT_EQ(chmod((tree + "/releases/27").c_str(), root ? 0700 : 0), 0);
+  std::string out_dir = dir + "/out";
+  MakeDirs(out_dir);
+  ASSERT_EQ(chmod(out_dir.c_str(), 01777), 0);
+  std::string config = dir + "/report_mirror.conf";
+  std::ofstream(config) << "[global]\nenabled=1\nserver=" << h_->url() << "/xmlrpc\n"
+                        << "[site]\nenabled=1\nname=Example.com\npassword=pw\n"
+                        << "[host]\nenabled=1\nname=mirror.example.com\n"
+                        << "[Fedora Linux]\nenabled=1\npath=" << tree << "\n";
+  ASSERT_EQ(chmod(config.c_str(), 0644), 0);
+  std::string saved = out_dir + "/payload.json";
+  std::vector<std::string> args = {"-c", config, "-o", saved};
+  std::string program = BinaryPath("report_mirror");
+  if (root) {
+    args.insert(args.begin(), {"-u", "nobody", "--", program});
+    program = "/usr/sbin/runuser";  // util-linux; RunProcess does not search PATH
+  }
+  ProcessOptions options;
+  options.cwd = dir;
+  auto r = RunProcess(program, args, options);
+  ASSERT_OK(r.status());
+  EXPECT_EQ(r->exit_code, 0) << r->err;
+  EXPECT_EQ(r->err, "warning: cannot read " + tree +
+                        "/releases/27: Permission denied; not reported, nor anything below it\n");
+  EXPECT_EQ(r->out,
+            "Category Fedora Linux directories updated: 0  added: 5  deleted 0\n"
+            "checked in successful\n");
+  std::ifstream in(saved);
+  ASSERT_TRUE(in) << "the payload file " << saved;
+  auto payload = nlohmann::json::parse(in);
+  std::vector<std::string> reported;
+  for (const auto& [path, v] : payload["fedora linux"]["dirtree"].items()) reported.push_back(path);
+  EXPECT_THAT(reported,
+              ::testing::ElementsAre("", "development", "releases", "updates", "updates/27"));
+  EXPECT_EQ(Hcds(hc_), ":true,development:true,releases:true,updates:true,updates/27:true")
+      << "nothing at or below releases/27 is up to date";
 }
 
 TEST_F(ReportMirrorE2eTest, RedirectsAreNotFollowed) {
