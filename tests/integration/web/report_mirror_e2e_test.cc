@@ -274,6 +274,22 @@ TEST_F(ReportMirrorE2eTest, UnreadableDirectoryIsLeftOutWithItsSubtree) {
       << "nothing at or below releases/27 is up to date";
 }
 
+TEST_F(ReportMirrorE2eTest, DisabledSiteIsNotSentAndTheServerRefuses) {
+  // As upstream: [site] with enabled != 1 is removed from the payload, and the server answers
+  // that the section is missing (spec §3.1).
+  std::ofstream(config_) << "[global]\nenabled=1\nserver=" << h_->url() << "/xmlrpc\n"
+                         << "[site]\nenabled=0\nname=Example.com\npassword=pw\n"
+                         << "[host]\nenabled=1\nname=mirror.example.com\n"
+                         << "[Fedora Linux]\nenabled=1\npath=" << root_ << "/linux\n";
+  auto r = RunProcess(BinaryPath("report_mirror"), {"-c", config_});
+  ASSERT_OK(r.status());
+  EXPECT_EQ(r->exit_code, 0) << r->err;
+  EXPECT_EQ(r->out,
+            "removing disabled section site\nconfig file missing section site.\nInvalid config "
+            "file provided, please check your report_mirror.conf.error checking in\n");
+  EXPECT_EQ(Hcds(hc_), "") << "nothing applied";
+}
+
 TEST_F(ReportMirrorE2eTest, RedirectsAreNotFollowed) {
   // A server that redirects the POST: libcurl would re-send it as a GET (301/302/303); Python's
   // xmlrpc client never followed redirects. report_mirror reports the status and exits 1.
