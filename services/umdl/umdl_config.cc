@@ -2,8 +2,10 @@
 
 #include <limits>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "services/common/config.h"
+#include "services/common/log.h"
 #include "services/umdl/rsync_listing.h"
 
 namespace mm::umdl {
@@ -11,13 +13,12 @@ namespace mm::umdl {
 absl::StatusOr<Excluder> Excluder::Create(const std::vector<std::string>& patterns) {
   Excluder e;
   for (const auto& p : patterns) {
-    try {
-      e.patterns_.push_back(
-          std::make_shared<const std::regex>(p, std::regex::ECMAScript | std::regex::optimize));
-    } catch (const std::regex_error& err) {
+    auto re = common::PythonRegex::Compile(p);
+    if (!re.ok()) {
       return absl::InvalidArgumentError(
-          absl::StrCat("invalid exclude pattern '", p, "': ", err.what()));
+          absl::StrCat("invalid exclude pattern '", p, "': ", re.status().message()));
     }
+    e.patterns_.push_back(std::move(*re));
   }
   return e;
 }
@@ -29,16 +30,33 @@ bool Excluder::StandardExcluded(std::string_view n) {
          first_line.find("/.~tmp~") != std::string_view::npos;
 }
 
-bool Excluder::MatchesEntryPattern(std::string_view n) const {
+bool Excluder::AnyPatternMatches(std::string_view n, bool on_error) const {
+  constexpr size_t kLoggedErrors = 5;
   for (const auto& re : patterns_) {
-    if (std::regex_search(n.begin(), n.end(), *re, std::regex_constants::match_continuous))
-      return true;
+    absl::StatusOr<bool> m = re.Match(n);  // re.match: from the start of the name
+    if (m.ok()) {
+      if (*m) return true;
+      continue;
+    }
+    const size_t logged = errors_logged_->fetch_add(1);
+    if (logged < kLoggedErrors) {
+      MM_LOG(WARNING) << "excludes: cannot decide '" << absl::CHexEscape(std::string(n))
+                      << "': " << m.status().message() << "; "
+                      << (on_error ? "not deleting it" : "not excluding it")
+                      << (logged + 1 == kLoggedErrors ? " (further such errors are not logged)"
+                                                      : "");
+    }
+    if (on_error) return true;
   }
   return false;
 }
 
+bool Excluder::MatchesEntryPattern(std::string_view n) const {
+  return AnyPatternMatches(n, /*on_error=*/true);
+}
+
 bool Excluder::Excluded(std::string_view n) const {
-  return StandardExcluded(n) || MatchesEntryPattern(n);
+  return StandardExcluded(n) || AnyPatternMatches(n, /*on_error=*/false);
 }
 
 const char* TypeName(MasterDirectory::Type type) {

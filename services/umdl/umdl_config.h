@@ -3,14 +3,15 @@
 // SKIP_PATHS_FOR_VERSION and MAX_STALE_DAYS as upstream, plus our bounds on the rsync run and
 // on one category's catalog transaction.
 
+#include <atomic>
 #include <memory>
-#include <regex>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "services/common/python_regex.h"
 
 namespace mm::common {
 class Config;
@@ -19,8 +20,11 @@ class Config;
 namespace mm::umdl {
 
 // Directory exclusion: the standard excludes (".*\.snapshot", ".*/\.~tmp~", matched from the
-// start of the name as Python's re.match) plus an entry's own `excludes` regular expressions.
-// Names are full directory names ("pub/fedora/linux/x/.snapshot").
+// start of the name as Python's re.match) plus an entry's own `excludes` regular expressions
+// (Python syntax and semantics, common::PythonRegex). Names are full directory names
+// ("pub/fedora/linux/x/.snapshot"). A pattern that cannot decide a name within its match limit
+// is logged (the first few times) and errs on the side of keeping data: the name is not
+// excluded from the scan, and it is protected from deletion.
 class Excluder {
  public:
   Excluder() = default;
@@ -33,7 +37,10 @@ class Excluder {
   static bool StandardExcluded(std::string_view full_name);
 
  private:
-  std::vector<std::shared_ptr<const std::regex>> patterns_;
+  bool AnyPatternMatches(std::string_view full_name, bool on_error) const;
+  std::vector<common::PythonRegex> patterns_;
+  // Match errors logged so far (shared by copies).
+  std::shared_ptr<std::atomic<size_t>> errors_logged_ = std::make_shared<std::atomic<size_t>>(0);
 };
 
 struct MasterDirectory {

@@ -69,8 +69,7 @@ UMDL_MASTER_DIRECTORIES = [
     {'type': 'directory', 'path': '/x', 'category': 'C', 'excludes': ['(unclosed']},
     'not a dict',
     {'type': 'directory', 'path': '/ok', 'category': 'D', 'excludes': '.*/test/.*'},
-    {'type': 'directory', 'path': '/py', 'category': 'E', 'excludes': ['(?P<x>a)']},
-    {'type': 'directory', 'path': '/py', 'category': 'F', 'excludes': ['(?i)a']},
+    {'type': 'directory', 'path': '/py', 'category': 'E', 'excludes': [r'\N{BULLET}']},
 ]
 )"));
   ASSERT_THAT(c.master_directories, SizeIs(1));
@@ -79,14 +78,47 @@ UMDL_MASTER_DIRECTORIES = [
   EXPECT_THAT(c.master_directories[0].excludes, ElementsAre(".*/test/.*"));
   EXPECT_TRUE(c.master_directories[0].excluder.Excluded("pub/x/test/y"));
   EXPECT_FALSE(c.master_directories[0].excluder.Excluded("pub/x/tes/y"));
-  ASSERT_THAT(c.entry_errors, SizeIs(6));
+  ASSERT_THAT(c.entry_errors, SizeIs(5));
   EXPECT_THAT(c.entry_errors[0], HasSubstr("entry 1 (test.cfg:2): unknown type 'ftp', skipping"));
   EXPECT_THAT(c.entry_errors[1], HasSubstr("missing 'path'"));
-  EXPECT_THAT(c.entry_errors[2], HasSubstr("invalid exclude pattern '(unclosed'"));
+  EXPECT_THAT(c.entry_errors[2],
+              HasSubstr("invalid exclude pattern '(unclosed': missing closing parenthesis"));
   EXPECT_THAT(c.entry_errors[3], HasSubstr("not a dict"));
-  // Python-only regular expression syntax is refused, not misread.
-  EXPECT_THAT(c.entry_errors[4], HasSubstr("invalid exclude pattern '(?P<x>a)'"));
-  EXPECT_THAT(c.entry_errors[5], HasSubstr("invalid exclude pattern '(?i)a'"));
+  // The one piece of Python syntax with no PCRE2 equivalent is refused, not misread.
+  EXPECT_THAT(c.entry_errors[4], HasSubstr("invalid exclude pattern '\\N{BULLET}'"));
+}
+
+// Entry excludes are Python regular expressions: configurations written for upstream keep
+// their entries (std::regex refused these and the whole category stopped syncing).
+TEST(UmdlConfigTest, ExcludesUsePythonRegularExpressionSyntax) {
+  ASSERT_OK_AND_ASSIGN(UmdlConfig c, Load(R"(
+UMDL_MASTER_DIRECTORIES = [
+    {'type': 'directory', 'path': '/srv/pub/epel/', 'category': 'Fedora EPEL',
+     'excludes': [r'(?i)pub/epel/.*/TESTING', r'pub/epel/(?P<v>\d+)/(?P=v)\Z',
+                  r'''(?x) pub/epel/ .* /debug  # debuginfo trees
+                      (?<!-)/tree''']},
+]
+)"));
+  ASSERT_TRUE(c.entry_errors.empty()) << c.entry_errors[0];
+  ASSERT_THAT(c.master_directories, SizeIs(1));
+  const Excluder& e = c.master_directories[0].excluder;
+  EXPECT_TRUE(e.Excluded("pub/epel/9/Testing/x"));
+  EXPECT_TRUE(e.Excluded("pub/epel/9/9"));
+  EXPECT_FALSE(e.Excluded("pub/epel/9/9\n"));  // \Z: the very end, not before a final newline
+  EXPECT_FALSE(e.Excluded("pub/epel/9/8"));
+  EXPECT_TRUE(e.Excluded("pub/epel/9/x86_64/debug/tree"));
+  EXPECT_FALSE(e.Excluded("pub/epel/9/Everything"));
+}
+
+// A pattern that cannot decide a name within the match limit errs on the side of keeping data:
+// the directory is scanned, and it is not deleted.
+TEST(UmdlConfigTest, UndecidedMatchesKeepData) {
+  ASSERT_OK_AND_ASSIGN(Excluder e, Excluder::Create({"pub/(a+)+$"}));
+  const std::string name = "pub/" + std::string(40, 'a') + "b";
+  EXPECT_FALSE(e.Excluded(name));
+  EXPECT_TRUE(e.MatchesEntryPattern(name));
+  EXPECT_TRUE(e.Excluded("pub/aaa"));
+  EXPECT_FALSE(e.MatchesEntryPattern("pub/aaab"));
 }
 
 // Standard excludes: '.*\.snapshot' and '.*/\.~tmp~' matched from the start of the full name;
