@@ -2,7 +2,7 @@
 #
 #   mm_cc_library(NAME x SRCS a.cc b.cc DEPS dep1 dep2 [PUBLIC_DEPS ...])
 #   mm_cc_binary(NAME x SRCS main.cc DEPS x_lib)
-#   mm_cc_test(NAME x SRCS t.cc DEPS x_lib [DB] [LABELS ...] [TIMEOUT s])
+#   mm_cc_test(NAME x SRCS t.cc DEPS x_lib [DB] [ONE_PROCESS] [LABELS ...] [TIMEOUT s])
 #   mm_fuzz(NAME x SRCS f.cc DEPS x_lib CORPUS dir)
 include(CMakeParseArguments)
 
@@ -22,8 +22,11 @@ endfunction()
 # DB tests get the throwaway PostgreSQL cluster of the ctest run (fixture "pg", see
 # tests/CMakeLists.txt) and copy the migrated template database "mm_template". Paths to
 # binaries, sources and the cluster are compiled into mm_testing (tests/testing/test_env.cc).
+# ONE_PROCESS registers the binary as one ctest test (all its cases in one process) instead of
+# one test per case: for binaries whose cases share an expensive resource started once per
+# process (a RabbitMQ broker in a gtest Environment).
 function(mm_cc_test)
-  cmake_parse_arguments(A "DB" "NAME;TIMEOUT;LABEL" "SRCS;DEPS" ${ARGN})
+  cmake_parse_arguments(A "DB;ONE_PROCESS" "NAME;TIMEOUT;LABEL" "SRCS;DEPS" ${ARGN})
   add_executable(${A_NAME} ${A_SRCS})
   target_link_libraries(${A_NAME} PRIVATE ${A_DEPS} mm_testing GTest::gtest GTest::gmock GTest::gtest_main)
   if(NOT A_TIMEOUT)
@@ -37,7 +40,12 @@ function(mm_cc_test)
   if(A_LABEL)
     list(APPEND props LABELS ${A_LABEL})
   endif()
-  gtest_discover_tests(${A_NAME} DISCOVERY_TIMEOUT 60 PROPERTIES ${props})
+  if(A_ONE_PROCESS)
+    add_test(NAME ${A_NAME} COMMAND ${A_NAME})
+    set_tests_properties(${A_NAME} PROPERTIES ${props})
+  else()
+    gtest_discover_tests(${A_NAME} DISCOVERY_TIMEOUT 60 PROPERTIES ${props})
+  endif()
 endfunction()
 
 # A libFuzzer target. With clang and -DMM_FUZZ=ON it links -fsanitize=fuzzer; otherwise it links a

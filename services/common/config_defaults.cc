@@ -153,6 +153,20 @@ CRAWLER_HISTORY_KEEP_DAYS = 7
 CRAWLER_GEOIP_DATABASE = None
 CRAWLER_COUNTRY_CONTINENT_CSV = None
 CRAWLER_CHECK_EMBARGO = False
+# fedora-messaging (MirrorManager2 publishes through the fedora-messaging library, configured in
+# its own config.toml): the broker (amqp://user:password@host:port/vhost, or amqps:// for TLS;
+# None = no broker: the crawler logs its HostCrawlerDisabledV1 events instead), the topic
+# exchange, a prefix put before every topic (fedora-messaging's topic_prefix), for amqps:// the
+# CA file to verify the broker against (None = the system store) and a client certificate and
+# key (PEM files), and the time limit (seconds) of connecting and of each wait for the broker.
+# A message gets 3 attempts on connection errors and timeouts.
+FEDORA_MESSAGING_AMQP_URL = None
+FEDORA_MESSAGING_EXCHANGE = "amq.topic"
+FEDORA_MESSAGING_TOPIC_PREFIX = ""
+FEDORA_MESSAGING_CA_CERT = None
+FEDORA_MESSAGING_CERT = None
+FEDORA_MESSAGING_KEY = None
+FEDORA_MESSAGING_TIMEOUT = 10
 # web-gateway listen address.
 WEB_LISTEN = "127.0.0.1:8080"
 # web-gateway: HTTP worker threads; seconds the public snapshot (products, versions, arches,

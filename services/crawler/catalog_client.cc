@@ -212,7 +212,7 @@ absl::StatusOr<HostCompletionOutcome> GrpcCrawlCatalog::CompleteHost(const HostC
   req.set_finished_at(d.finished_at);
   req.set_duration_seconds(d.duration_seconds);
   req.set_mode(static_cast<pb::CrawlMode>(d.mode));
-  req.set_auto_disable(d.auto_disable);
+  if (d.auto_disable) req.set_auto_disable(*d.auto_disable);
   req.set_release(d.release);
   for (const auto& [repo, state] : d.propagation) {
     auto* p = req.add_propagation();

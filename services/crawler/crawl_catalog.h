@@ -71,7 +71,7 @@ struct HostCompletionData {
   int64_t finished_at = 0;
   int64_t duration_seconds = 0;
   CrawlMode mode = CrawlMode::kFull;
-  int auto_disable = 4;
+  std::optional<int> auto_disable;  // CRAWLER_AUTO_DISABLE; unset: catalog's default (4)
   bool release = false;
   std::vector<std::pair<int64_t, PropagationState>> propagation;
   int64_t propagation_datetime = 0;

@@ -89,7 +89,6 @@ void CrawlRunner::SendReport(const HostResult& r) {
 
 void CrawlRunner::NotifyDisabled(const HostResult& r, const HostCompletionOutcome& outcome) {
   if (!outcome.disabled) return;
-  // Upstream publishes HostCrawlerDisabledV1 on the message bus; we have none (docs/DEVIATIONS.md).
   DisabledNotice n;
   if (outcome.disabled_notice) {
     n = *outcome.disabled_notice;
@@ -98,8 +97,18 @@ void CrawlRunner::NotifyDisabled(const HostResult& r, const HostCompletionOutcom
     n.host_name = r.host_name;
   }
   const std::string reason = outcome.disable_reason.empty() ? r.details : outcome.disable_reason;
-  MM_LOG(WARNING) << "HostCrawlerDisabledV1 "
-                  << HostDisabledMessageJson(n, reason, r.finished_at, options_);
+  const common::BusMessage message = HostDisabledMessage(n, reason, r.finished_at, options_);
+  if (publisher_ == nullptr) {
+    MM_LOG(WARNING) << "HostCrawlerDisabledV1 " << message.body_json;
+  } else if (auto id = publisher_->Publish(message); id.ok()) {
+    MM_LOG(INFO) << "Published HostCrawlerDisabledV1 for " << r.host_name << " (message id " << *id
+                 << ")";
+  } else {
+    // The body is kept in the log, so the event is not lost with the message.
+    MM_LOG(ERROR) << "HostCrawlerDisabledV1 for " << r.host_name
+                  << " could not be published: " << id.status() << "; message body "
+                  << message.body_json;
+  }
   if (metrics_ != nullptr) {
     metrics_->HostDisabled(r.status == HostStatus::kDisable ? "embargo" : "auto_disable");
   }

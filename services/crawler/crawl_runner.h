@@ -22,6 +22,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "services/common/clock.h"
+#include "services/common/fedora_messaging.h"
 #include "services/crawler/crawl_catalog.h"
 #include "services/crawler/crawler_options.h"
 #include "services/crawler/deadline.h"
@@ -63,6 +64,8 @@ class CrawlRunner {
   void set_mailer(std::function<absl::Status(const MailMessage&)> mailer) {
     mailer_ = std::move(mailer);
   }
+  // Publishes HostCrawlerDisabledV1 (FEDORA_MESSAGING_AMQP_URL); null: the event is logged.
+  void set_publisher(common::MessagePublisher* publisher) { publisher_ = publisher; }
   // Replaces the host crawl (propagation mode).
   void set_job(HostJob job) { job_ = std::move(job); }
 
@@ -77,8 +80,8 @@ class CrawlRunner {
                        std::atomic<bool>* lease_lost);
   absl::Status Mail(const MailMessage& message);
   void SendReport(const HostResult& result);
-  // Upstream's HostCrawlerDisabledV1: a structured log line, a counter and (CRAWLER_SEND_EMAIL)
-  // a mail to the site's admins.
+  // Upstream's HostCrawlerDisabledV1 (published, or logged without a broker), a counter and
+  // (CRAWLER_SEND_EMAIL) a mail to the site's admins.
   void NotifyDisabled(const HostResult& result, const HostCompletionOutcome& outcome);
 
   const CrawlerOptions& options_;
@@ -89,6 +92,7 @@ class CrawlRunner {
   const ContinentFilter* continents_ = nullptr;
   HostLogRouter* logs_ = nullptr;
   std::function<absl::Status(const MailMessage&)> mailer_;
+  common::MessagePublisher* publisher_ = nullptr;
   HostJob job_;
   std::unique_ptr<CategoryTreeCache> trees_;
   RunSummary summary_;

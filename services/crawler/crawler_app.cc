@@ -176,9 +176,26 @@ int CrawlerMain(int argc, char** argv) {
     MM_LOG(WARNING) << "Signal " << sig << " received: reporting what was crawled and stopping";
     stop = true;
   });
+  std::unique_ptr<common::AmqpPublisher> publisher;
+  if (options->mode != CrawlMode::kPropagation) {  // propagation never disables a host
+    if (options->messaging) {
+      auto p = common::AmqpPublisher::Create(*options->messaging);
+      if (!p.ok()) {
+        std::cerr << p.status().message() << "\n";
+        return 2;
+      }
+      publisher = std::move(*p);
+      MM_LOG(INFO) << "HostCrawlerDisabledV1 messages go to " << publisher->broker()
+                   << ", exchange " << options->messaging->exchange;
+    } else {
+      MM_LOG(INFO) << "FEDORA_MESSAGING_AMQP_URL is not set: HostCrawlerDisabledV1 events are "
+                      "logged, not published";
+    }
+  }
   common::RealClock clock;
   CrawlRunner runner(*options, &catalog, &clock, &stop);
   runner.set_metrics(&metrics);
+  runner.set_publisher(publisher.get());
   runner.set_continent_filter(continents.get());
   runner.set_log_router(logs.get());
 

@@ -153,6 +153,8 @@ absl::Status ApplyConfig(const common::Config& c, CrawlerOptions& o) {
   MM_GET(o.email_from, c.GetString("EMAIL_FROM"));
   MM_GET(opt, c.GetOptionalString("APPLICATION_URL"));
   o.application_url = opt.value_or("");
+  MM_GET(o.messaging, common::AmqpSettingsFromConfig(c));
+  if (o.messaging) o.messaging->connection_name = "mm2_crawler";
 #undef MM_GET
   o.user_agent = absl::StrCat("mirrormanager-crawler/", common::kVersion,
                               " (+https://github.com/fedora-infra/mirrormanager2/)");

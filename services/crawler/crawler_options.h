@@ -8,6 +8,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "services/common/fedora_messaging.h"
 #include "services/crawler/crawl_model.h"
 
 namespace mm::common {
@@ -61,6 +62,8 @@ struct CrawlerOptions {
   std::string smtp_username, smtp_password;
   std::string admin_email, email_from;  // ADMIN_EMAIL, EMAIL_FROM
   std::string application_url;          // APPLICATION_URL (for crawler log links)
+  // FEDORA_MESSAGING_* (HostCrawlerDisabledV1); nullopt: no broker, the event is logged.
+  std::optional<common::AmqpSettings> messaging;
   std::string user_agent;
 };
 

@@ -52,6 +52,18 @@ std::string HostDisabledMessageJson(const DisabledNotice& n, const std::string& 
   return body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
+common::BusMessage HostDisabledMessage(const DisabledNotice& n, const std::string& reason,
+                                       int64_t crawled_at, const CrawlerOptions& o) {
+  common::BusMessage m;
+  m.topic = kHostCrawlerDisabledTopic;
+  m.schema = kHostCrawlerDisabledTopic;  // the class's entry-point name is its topic
+  m.body_json = HostDisabledMessageJson(n, reason, crawled_at, o);
+  m.usernames = n.admin_usernames;
+  std::sort(m.usernames.begin(), m.usernames.end());  // HostMessageV2.usernames: sorted, unique
+  m.usernames.erase(std::unique(m.usernames.begin(), m.usernames.end()), m.usernames.end());
+  return m;
+}
+
 MailMessage HostDisabledMail(const DisabledNotice& n, const std::string& reason, int64_t crawled_at,
                              const CrawlerOptions& o) {
   std::vector<std::string> to = n.admin_emails;

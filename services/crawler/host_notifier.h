@@ -1,7 +1,7 @@
 #pragma once
-// Telling people that the crawler disabled a host (mm2-backend.md §2.9). Upstream publishes a
-// fedora-messaging HostCrawlerDisabledV1 message; there is no message bus here, so the same body
-// is written as one structured log line ("HostCrawlerDisabledV1 {json}"), counted in
+// Telling people that the crawler disabled a host (mm2-backend.md §2.9): upstream's
+// fedora-messaging HostCrawlerDisabledV1 message (mirrormanager-messages; published by the
+// crawl runner, or logged as "HostCrawlerDisabledV1 {json}" without a broker), counted in
 // mm_crawler_hosts_disabled_total, and, with CRAWLER_SEND_EMAIL, mailed to the site's admins
 // (those with an e-mail address in mm_user) and ADMIN_EMAIL.
 //
@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <string>
 
+#include "services/common/fedora_messaging.h"
 #include "services/crawler/crawl_catalog.h"
 #include "services/crawler/crawler_options.h"
 #include "services/crawler/mailer.h"
@@ -26,6 +27,12 @@ std::string HostPageUrl(const CrawlerOptions& options, int64_t host_id);
 // bandwidth, asn, url}, "crawled_at": ISO 8601 UTC, "logs_url", "reason"} as compact JSON.
 std::string HostDisabledMessageJson(const DisabledNotice& notice, const std::string& reason,
                                     int64_t crawled_at, const CrawlerOptions& options);
+
+// mirrormanager_messages.host.HostCrawlerDisabledV1: that body, its topic and schema name
+// ("mirrormanager.crawler.host.disabled.v1") and its usernames (the site's admins).
+inline constexpr char kHostCrawlerDisabledTopic[] = "mirrormanager.crawler.host.disabled.v1";
+common::BusMessage HostDisabledMessage(const DisabledNotice& notice, const std::string& reason,
+                                       int64_t crawled_at, const CrawlerOptions& options);
 
 // The mail to the site's admins and ADMIN_EMAIL ("to" is a comma-separated list).
 MailMessage HostDisabledMail(const DisabledNotice& notice, const std::string& reason,

@@ -156,7 +156,7 @@ Status CrawlService::CompleteHost(Ctx*, const pb::CompleteHostRequest* in,
   c.finished_at = in->finished_at();
   c.duration_seconds = in->duration_seconds();
   c.mode = static_cast<CrawlModeValue>(in->mode());
-  c.auto_disable = in->auto_disable();
+  if (in->has_auto_disable()) c.auto_disable = in->auto_disable();  // else upstream's default
   c.release = in->release();
   for (const auto& p : in->propagation()) {
     c.propagation.push_back({p.repository_id(), static_cast<int>(p.state())});

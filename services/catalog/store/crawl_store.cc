@@ -490,8 +490,10 @@ absl::StatusOr<HostCompletionResult> CrawlStore::CompleteHost(const HostCompleti
   return pool_.Query<HostCompletionResult>(
       [&](pqxx::transaction_base& tx) -> absl::StatusOr<HostCompletionResult> {
         HostCompletionResult out;
-        pqxx::result host =
-            tx.exec_params("SELECT crawl_failures FROM host WHERE id = $1 FOR UPDATE", c.host_id);
+        pqxx::result host = tx.exec_params(
+            "SELECT crawl_failures, COALESCE(user_active, true) FROM host WHERE "
+            "id = $1 FOR UPDATE",
+            c.host_id);
         if (host.empty()) return absl::NotFoundError("Host not found");
         if (!c.crawl_id.empty()) {
           tx.exec_params(absl::StrCat("INSERT INTO mm_crawl_run (crawl_id, mode, started_at) "
@@ -551,6 +553,14 @@ absl::StatusOr<HostCompletionResult> CrawlStore::CompleteHost(const HostCompleti
                        c.host_id, c.finished_at);
         out.crawl_failures = host[0][0].as<int32_t>();
         if (c.release) return out;
+        const bool was_active = host[0][1].as<bool>();
+        auto disable = [&](const std::string& reason) {
+          out.disable_reason = reason;
+          DisableHostTx(tx, c.host_id, reason);
+          // Only turning an active host off is news (the crawler's message and mail): a host
+          // crawled with --include-disabled that fails again stays disabled silently.
+          out.disabled = was_active;
+        };
         auto record_failure = [&] {
           out.crawl_failures = tx.exec_params1(
                                      "UPDATE host SET crawl_failures = COALESCE(crawl_failures, 0) "
@@ -559,12 +569,10 @@ absl::StatusOr<HostCompletionResult> CrawlStore::CompleteHost(const HostCompleti
                                      c.host_id)[0]
                                    .as<int32_t>();
           // Upstream's text names the configured limit, not the count (which is higher when
-          // an admin re-enabled the host without resetting it). A limit <= 0 never disables.
-          if (c.auto_disable > 0 && out.crawl_failures >= c.auto_disable) {
-            out.disable_reason = absl::StrCat("Host has been disabled (user_active) after ",
-                                              c.auto_disable, " consecutive crawl failures");
-            DisableHostTx(tx, c.host_id, out.disable_reason);
-            out.disabled = true;
+          // an admin re-enabled the host without resetting it); 0 disables at the first failure.
+          if (out.crawl_failures >= c.auto_disable) {
+            disable(absl::StrCat("Host has been disabled (user_active) after ", c.auto_disable,
+                                 " consecutive crawl failures"));
           }
         };
         switch (c.status) {
@@ -582,9 +590,7 @@ absl::StatusOr<HostCompletionResult> CrawlStore::CompleteHost(const HostCompleti
             record_failure();
             break;
           case CrawlStatusValue::kDisable:
-            out.disable_reason = c.details;
-            DisableHostTx(tx, c.host_id, c.details);
-            out.disabled = true;
+            disable(c.details);
             break;
           case CrawlStatusValue::kOk:
             tx.exec_params(

@@ -126,7 +126,7 @@ struct HostCompletion {
   int64_t finished_at = 0;
   int64_t duration_seconds = 0;
   CrawlModeValue mode = CrawlModeValue::kFull;
-  int auto_disable = 4;
+  int auto_disable = 4;  // CRAWLER_AUTO_DISABLE (upstream's default when the request has none)
   bool release = false;
   std::vector<PropagationCount> propagation;
   int64_t propagation_datetime = 0;
@@ -149,10 +149,10 @@ struct DisabledHostNotice {
 struct HostCompletionResult {
   bool already_completed = false;
   bool marked_not_up2date = false;
-  bool disabled = false;
+  bool disabled = false;  // this call turned an active host off
   int32_t crawl_failures = 0;
-  std::string disable_reason;
-  std::optional<DisabledHostNotice> disabled_notice;  // set when this call disabled the host
+  std::string disable_reason;  // set whenever this call (re)disabled the host
+  std::optional<DisabledHostNotice> disabled_notice;  // set when `disabled`
 };
 
 struct CrawlHistoryRow {

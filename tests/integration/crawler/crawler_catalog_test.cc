@@ -127,11 +127,10 @@ TEST_F(CrawlCatalogTest, OnlyTheLeaseHolderMayReportAndARetriedAcquireGetsItsHos
 TEST_F(CrawlCatalogTest, AutoDisableReasonNamesTheConfiguredLimit) {
   BuildMaster();
   int64_t over = AddHost("over.example.org", {"http://over/pub/test"});
-  int64_t never = AddHost("never.example.org", {"http://never/pub/test"});
+  int64_t first = AddHost("first.example.org", {"http://first/pub/test"});
   // An admin re-enabled `over` without resetting its counter.
-  catalog_->db().Exec(absl::StrCat("UPDATE host SET crawl_failures = 5 WHERE id = ", over,
-                                   "; UPDATE host SET crawl_failures = 10 WHERE id = ", never));
-  ASSERT_OK(client_->Acquire(Lease("A", {over, never}, 2)).status());
+  catalog_->db().Exec(absl::StrCat("UPDATE host SET crawl_failures = 5 WHERE id = ", over));
+  ASSERT_OK(client_->Acquire(Lease("A", {over, first}, 2)).status());
   crawler::HostCompletionData c = Complete("A", over);
   c.status = crawler::HostStatus::kFailure;
   c.auto_disable = 2;
@@ -142,15 +141,58 @@ TEST_F(CrawlCatalogTest, AutoDisableReasonNamesTheConfiguredLimit) {
   EXPECT_EQ(HostField(over, "user_active"), "f");
   EXPECT_EQ(HostField(over, "disable_reason"),
             "Host has been disabled (user_active) after 2 consecutive crawl failures");
-  // CRAWLER_AUTO_DISABLE <= 0 never disables (upstream: 0 disables at the first failure).
-  c = Complete("A", never);
+  // CRAWLER_AUTO_DISABLE = 0 disables at the first failure (upstream's `failures >= limit`).
+  c = Complete("A", first);
   c.status = crawler::HostStatus::kFailure;
   c.auto_disable = 0;
   done = client_->CompleteHost(c);
   ASSERT_OK(done.status());
+  EXPECT_TRUE(done->disabled);
+  EXPECT_EQ(HostField(first, "crawl_failures"), "1");
+  EXPECT_EQ(HostField(first, "user_active"), "f");
+  EXPECT_EQ(HostField(first, "disable_reason"),
+            "Host has been disabled (user_active) after 0 consecutive crawl failures");
+}
+
+TEST_F(CrawlCatalogTest, AutoDisableDefaultsToFourFailuresWhenTheRequestSetsNoLimit) {
+  BuildMaster();
+  int64_t host = AddHost("flaky.example.org", {"http://flaky/pub/test"});
+  for (int i = 1; i <= 4; ++i) {
+    const std::string crawl = absl::StrCat("crawl-", i);
+    ASSERT_OK(client_->BeginCrawl(crawl, "A", crawler::CrawlMode::kFull).status());
+    crawler::LeaseRequest lease = Lease("A", {host}, 1);
+    lease.crawl_id = crawl;
+    ASSERT_OK(client_->Acquire(lease).status());
+    crawler::HostCompletionData c = Complete("A", host);
+    c.crawl_id = crawl;
+    c.status = crawler::HostStatus::kFailure;  // auto_disable left unset
+    auto done = client_->CompleteHost(c);
+    ASSERT_OK(done.status());
+    EXPECT_EQ(done->crawl_failures, i);
+    EXPECT_EQ(done->disabled, i == 4) << i;
+    EXPECT_EQ(HostField(host, "user_active"), i == 4 ? "f" : "t") << i;
+  }
+  EXPECT_EQ(HostField(host, "disable_reason"),
+            "Host has been disabled (user_active) after 4 consecutive crawl failures");
+}
+
+TEST_F(CrawlCatalogTest, AHostThatIsAlreadyDisabledIsNotReportedAsDisabledAgain) {
+  BuildMaster();
+  int64_t host = AddHost("off.example.org", {"http://off/pub/test"});
+  catalog_->db().Exec(absl::StrCat(
+      "UPDATE host SET user_active = false, disable_reason = 'by hand' WHERE id = ", host));
+  ASSERT_OK(client_->Acquire(Lease("A", {host}, 1)).status());
+  crawler::HostCompletionData c = Complete("A", host);
+  c.status = crawler::HostStatus::kFailure;
+  c.auto_disable = 1;
+  auto done = client_->CompleteHost(c);
+  ASSERT_OK(done.status());
   EXPECT_FALSE(done->disabled);
-  EXPECT_EQ(HostField(never, "crawl_failures"), "11");
-  EXPECT_EQ(HostField(never, "user_active"), "t");
+  EXPECT_FALSE(done->disabled_notice.has_value());
+  EXPECT_EQ(done->crawl_failures, 1);
+  EXPECT_EQ(HostField(host, "user_active"), "f");
+  EXPECT_EQ(HostField(host, "disable_reason"),
+            "Host has been disabled (user_active) after 1 consecutive crawl failures");
 }
 
 TEST_F(CrawlCatalogTest, DeletedHostsAreSkippedByAcquire) {

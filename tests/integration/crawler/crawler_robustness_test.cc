@@ -501,6 +501,11 @@ TEST_F(CrawlRobustnessTest, AutoDisableIsLoggedCountedAndMailedToTheSiteAdmins) 
   EXPECT_EQ(HostField(host, "user_active"), "f");
   // The structured line carries upstream's HostCrawlerDisabledV1 body.
   EXPECT_THAT(r.err + r.out, HasSubstr("HostCrawlerDisabledV1 {"));
+  // Without a broker (FEDORA_MESSAGING_AMQP_URL), said once at the start.
+  const std::string unset = "FEDORA_MESSAGING_AMQP_URL is not set";
+  const size_t at = r.err.find(unset);
+  EXPECT_NE(at, std::string::npos);
+  EXPECT_EQ(r.err.find(unset, at + 1), std::string::npos);
   EXPECT_THAT(r.err + r.out, HasSubstr("\"admins\":[\"alice\",\"bob\"]"));
   EXPECT_THAT(
       r.err + r.out,
