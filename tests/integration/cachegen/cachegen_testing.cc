@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -13,9 +15,23 @@
 
 namespace mm::cachegen::testing {
 
+// One fresh directory per test process (mkdtemp: a reused pid cannot collide with what an
+// earlier run left), removed when the process exits.
 std::string TempPath(const std::string& name) {
+  static const std::string* base = [] {
+    std::string pattern = absl::StrCat(::testing::TempDir(), "/cachegen_XXXXXX");
+    if (mkdtemp(pattern.data()) == nullptr) {
+      ADD_FAILURE() << "mkdtemp " << pattern << " failed";
+    }
+    auto* dir = new std::string(pattern);
+    std::atexit([] {
+      std::error_code ec;
+      std::filesystem::remove_all(*base, ec);
+    });
+    return dir;
+  }();
   static std::atomic<int> n{0};
-  return absl::StrCat(::testing::TempDir(), "/cachegen_", getpid(), "_", n++, "_", name);
+  return absl::StrCat(*base, "/", n++, "_", name);
 }
 
 absl::StatusOr<Generated> GenerateFrom(const mm::testing::CatalogHarness& harness,
