@@ -39,6 +39,7 @@
 #include <thread>
 #include <vector>
 
+#include "tools/bench/common/bench_process.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -301,20 +302,7 @@ void RunMode(const std::string& mode, const Args& a, const std::vector<int>& por
 std::string BinDir() { return std::filesystem::canonical("/proc/self/exe").parent_path().string(); }
 
 pid_t Spawn(const std::vector<std::string>& argv, const std::string& log) {
-  pid_t pid = fork();
-  if (pid == 0) {
-    FILE* f = std::fopen(log.c_str(), "a");
-    if (f != nullptr) {
-      dup2(fileno(f), 1);
-      dup2(fileno(f), 2);
-    }
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    execv(args[0], args.data());
-    _exit(127);
-  }
-  return pid;
+  return ::mm::bench::Spawn(argv, {}, log);
 }
 
 std::string Psql(const std::string& uri, const std::string& sql) {

@@ -26,6 +26,7 @@
 #include <thread>
 #include <vector>
 
+#include "tools/bench/common/bench_process.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "mirrormanager/catalog/v1/reference.grpc.pb.h"
@@ -180,27 +181,7 @@ struct Child {
   pid_t pid = -1;
 };
 
-pid_t Spawn(const std::vector<std::string>& argv, const std::vector<std::string>& env,
-            const std::string& log) {
-  pid_t pid = fork();
-  if (pid == 0) {
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, nullptr);
-    for (const auto& e : env) putenv(const_cast<char*>(e.c_str()));
-    FILE* f = std::fopen(log.c_str(), "a");
-    if (f) {
-      dup2(fileno(f), 1);
-      dup2(fileno(f), 2);
-    }
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    execv(args[0], args.data());
-    _exit(127);
-  }
-  return pid;
-}
+using ::mm::bench::Spawn;
 
 struct RunResult {
   int exit_code = -1;
