@@ -59,6 +59,8 @@ function(mm_fuzz)
   if(MM_FUZZ)
     target_compile_options(${A_NAME} PRIVATE -fsanitize=fuzzer,address)
     target_link_options(${A_NAME} PRIVATE -fsanitize=fuzzer,address)
+    # tools/fuzz seeds each run from the target's corpus directory.
+    file(WRITE ${PROJECT_BINARY_DIR}/fuzz_corpus/${A_NAME} "${A_CORPUS}")
   else()
     target_link_libraries(${A_NAME} PRIVATE mm_fuzz_replay)
     add_test(NAME fuzz_replay.${A_NAME}
